@@ -1,0 +1,101 @@
+"""The indicators recorded every month: fixed names (MODEL.md §5), units and labels.
+
+Files, plots, reports and the dashboard all take names and labels from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Indicator", "INDICATORS", "BUDGET_LINES", "indicator_names", "label"]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    name: str
+    unit: str
+    label_zh: str
+    label_en: str
+    share: bool = False  # a share in [0, 1]
+    cumulative: bool = False
+
+    def label(self, lang: str = "en") -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+# Budget lines of public spending (each gets spend_<line>_yuan and budget_<line>_yuan).
+BUDGET_LINES = {
+    "stations": ("社工站运营", "Station operation"),
+    "brand": ("一站一品项目", "Brand projects"),
+    "allowances": ("持证津贴", "Certificate allowances"),
+    "training": ("考前培训", "Exam training"),
+    "incubators": ("孵化基地", "Incubation bases"),
+    "grants": ("启动资金与公益创投", "Start-up and venture grants"),
+    "volunteers": ("志愿服务站点与激励", "Volunteer points and incentives"),
+    "charity_match": ("慈善配捐", "Charity matching"),
+    "platform": ("数字平台", "Digital platform"),
+}
+
+_CORE = [
+    Indicator("stations", "stations", "运行中的乡镇(街道)社工站", "Township stations operating"),
+    Indicator("station_coverage", "share", "社工站覆盖率", "Station coverage", share=True),
+    Indicator("sw_talent", "persons", "社会工作专业人才", "Social-work professional talent"),
+    Indicator("sw_certified", "persons", "持证社工", "Certified social workers"),
+    Indicator("sw_stationed", "persons", "驻站社工", "Social workers in stations"),
+    Indicator("community_workers", "persons", "社区工作者", "Community workers"),
+    Indicator("community_worker_certified_share", "share", "社区工作者持证比例",
+              "Community workers certified (share)", share=True),
+    Indicator("community_orgs", "organisations", "社区社会组织", "Community social organisations"),
+    Indicator("share_urban_communities_10plus_orgs", "share", "城市社区≥10个组织的比例",
+              "Urban communities with ≥10 organisations", share=True),
+    Indicator("share_rural_communities_5plus_orgs", "share", "农村社区≥5个组织的比例",
+              "Rural communities with ≥5 organisations", share=True),
+    Indicator("incubator_city_coverage", "share", "市级孵化基地覆盖率", "Cities with an incubation base", share=True),
+    Indicator("incubator_county_coverage", "share", "县级孵化基地覆盖率", "Counties with an incubation base",
+              share=True),
+    Indicator("volunteers_registered", "persons", "注册志愿者", "Registered volunteers"),
+    Indicator("volunteers_active", "persons", "本月活跃志愿者", "Volunteers active this month"),
+    Indicator("volunteer_point_coverage", "share", "志愿服务站点覆盖率", "Facilities with a volunteer point",
+              share=True),
+    Indicator("charity_raised_yuan", "yuan", "社区慈善筹款(累计)", "Charity raised (cumulative)", cumulative=True),
+    Indicator("needs_met_share", "share", "本月需求满足率", "Needs met this month", share=True),
+    Indicator("service_person_times", "person-times", "本月服务人次", "Services delivered this month"),
+    Indicator("public_spend_yuan", "yuan", "公共支出(累计)", "Public spending (cumulative)", cumulative=True),
+]
+
+_EXTRA = [
+    Indicator("public_budget_yuan", "yuan", "公共预算(累计)", "Public budget (cumulative)", cumulative=True),
+    Indicator("agencies", "agencies", "社工机构", "Social-work agencies"),
+    Indicator("incubator_street_coverage", "share", "街道孵化基地覆盖率", "Streets with an incubation base",
+              share=True),
+    Indicator("orgs_incubated", "organisations", "孵化中的组织", "Organisations in incubation"),
+    Indicator("community_fund_coverage", "share", "设立慈善基金的社区比例", "Communities with a charity fund",
+              share=True),
+    Indicator("charity_donated_yuan", "yuan", "社会捐赠(累计)", "Donations (cumulative)", cumulative=True),
+    Indicator("volunteer_hours", "hours", "本月志愿服务时长", "Volunteer hours this month"),
+    Indicator("needs_open", "persons", "未满足需求人数", "Residents with an open need"),
+    Indicator("sw_admin_share", "share", "驻站社工行政事务工时占比", "Station hours on administration", share=True),
+    Indicator("sw_turnover_12m", "share", "驻站社工近12个月流失率", "Station social-worker turnover (12 months)",
+              share=True),
+    Indicator("station_vacancies", "posts", "社工站空缺岗位", "Station vacancies"),
+    Indicator("exam_passed_year", "persons", "本年考试通过人数", "Passed the exam this year"),
+]
+
+for _line, (_zh, _en) in BUDGET_LINES.items():
+    _EXTRA.append(Indicator(f"spend_{_line}_yuan", "yuan", f"支出:{_zh}(累计)", f"Spend: {_en} (cumulative)",
+                            cumulative=True))
+for _line, (_zh, _en) in BUDGET_LINES.items():
+    _EXTRA.append(Indicator(f"budget_{_line}_yuan", "yuan", f"预算:{_zh}(累计)", f"Budget: {_en} (cumulative)",
+                            cumulative=True))
+
+INDICATORS: dict[str, Indicator] = {i.name: i for i in _CORE + _EXTRA}
+CORE_NAMES = [i.name for i in _CORE]
+
+
+def indicator_names() -> list[str]:
+    """Every recorded indicator, core names first."""
+    return list(INDICATORS)
+
+
+def label(name: str, lang: str = "en") -> str:
+    return INDICATORS[name].label(lang) if name in INDICATORS else name

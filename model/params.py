@@ -1,0 +1,356 @@
+"""The parameter schema: every lever, uncertainty and structural constant, declared once.
+
+Everything else reads this table: the model (``Params``), scenario validation,
+``wushe list``, the dashboard's controls and sensitivity analysis. A parameter has a
+name, a kind (``lever``: what planners pull; ``uncertainty``: what nobody controls;
+``structural``: prices and constants of the world), a unit, a default, a range, a
+source (a section of ``shared/domain/FACTS.md``, a document, or "assumption: why")
+and a label in Chinese and English.
+
+Sources cite FACTS.md by section (``FACTS §2g``); READ means the figure is stated
+there, EST that it is derived from stated figures with the working given here.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "Parameter",
+    "ParameterError",
+    "Params",
+    "SCHEMA",
+    "parameters",
+    "validate",
+]
+
+KINDS = ("lever", "uncertainty", "structural")
+
+
+class ParameterError(ValueError):
+    """A parameter name or value that the schema refuses.
+
+    ``key`` is the offending name, so that callers (scenario files, the CLI) can say
+    where it came from.
+    """
+
+    def __init__(self, key: str, message: str):
+        super().__init__(message)
+        self.key = key
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One entry of the schema."""
+
+    name: str
+    kind: str
+    unit: str
+    default: Any
+    min: float | None
+    max: float | None
+    source: str
+    label_zh: str
+    label_en: str
+    type: str = "float"  # float | int | bool | choice
+    choices: tuple = ()
+    help_en: str = ""
+    help_zh: str = ""
+
+    def label(self, lang: str = "en") -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+    def coerce(self, value: Any) -> Any:
+        """Return ``value`` as this parameter's type, or raise ParameterError."""
+        name = self.name
+        if self.type == "choice":
+            if value not in self.choices:
+                valid = ", ".join(repr(c) for c in self.choices)
+                raise ParameterError(name, f'"{name}" must be one of {valid}; got {value!r}')
+            return value
+        if self.type == "bool":
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "1", "0", "on", "off"):
+                return value.lower() in ("true", "yes", "1", "on")
+            if isinstance(value, (int, float)) and value in (0, 1):
+                return bool(value)
+            raise ParameterError(name, f'"{name}" must be true or false; got {value!r}')
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ParameterError(
+                name, f'"{name}" must be a number ({self.unit}) in [{self.min:g}, {self.max:g}]; got {value!r}'
+            )
+        try:
+            number = float(value)
+        except ValueError:
+            raise ParameterError(
+                name, f'"{name}" must be a number ({self.unit}) in [{self.min:g}, {self.max:g}]; got {value!r}'
+            ) from None
+        if number != number:  # NaN
+            raise ParameterError(name, f'"{name}" must be a number, not NaN')
+        if self.type == "int":
+            if number != int(number):
+                raise ParameterError(name, f'"{name}" must be a whole number in [{self.min:g}, {self.max:g}]; got {value!r}')
+            number = int(number)
+        if not (self.min <= number <= self.max):
+            raise ParameterError(
+                name, f'"{name}" = {value!r} is out of range: expected {self.min:g} to {self.max:g} ({self.unit})'
+            )
+        return number
+
+
+def _p(name, kind, unit, default, lo, hi, source, zh, en, type="float", choices=(), help_en="", help_zh=""):
+    return Parameter(name, kind, unit, default, lo, hi, source, zh, en, type, tuple(choices), help_en, help_zh)
+
+
+# fmt: off
+_PARAMETERS = [
+    # ---- levers: township social-work stations -------------------------------------------
+    _p("station_build_share", "lever", "share of all townships / year", 0.20, 0.0, 1.0,
+       "EST: Hubei 47号 wants full coverage by end-2024 from about 15% at 2021-01 (FACTS §2a, §1c), "
+       "i.e. (1 - 0.15) / 4 years = 0.21 a year",
+       "每年新建社工站(占乡镇街道比例)", "Stations funded per year (share of townships)",
+       help_en="Each January the county bureaus fund new stations in this share of all townships, "
+               "among those that have none."),
+    _p("station_budget_yuan", "lever", "yuan / station-year", 150_000, 80_000, 400_000,
+       "FACTS §6 (15万–20万, range 12万–40万); Guangdong 双百 15万 for 3 SW (FACTS §2g, READ)",
+       "社工站年度经费", "Station budget per station-year",
+       help_en="Staff positions per station follow from it: (budget - activities - overhead) / cost per social worker."),
+    _p("procurement_mode", "lever", "-", "purchase", None, None,
+       "Hubei pilots: county bureau buys station service as a project (FACTS §1c, READ); "
+       "Guangdong 双百 direct employment (FACTS §3, READ)",
+       "社工站运营方式", "Procurement mode", type="choice", choices=("purchase", "direct", "mixed"),
+       help_en="purchase: agencies win contracts; direct: townships employ social workers; "
+               "mixed: a share `direct_share` of townships employ directly."),
+    _p("direct_share", "lever", "share of townships", 0.5, 0.0, 1.0,
+       "assumption: the split in a mixed system is a planner's choice",
+       "混合模式中直接聘用的乡镇比例", "Direct-employment share (mixed mode)"),
+    _p("contract_years", "lever", "years", 1, 1, 3,
+       "Beijing/Shanghai 1-year, Guangzhou/Changsha 3-year contracts (FACTS §2g, READ)",
+       "购买服务合同年限", "Contract length", type="int"),
+    _p("renewal_rule", "lever", "-", "evaluate", None, None,
+       "third-party evaluation decides renewal (FACTS §4b, §2g); assumption for the rule set",
+       "合同续签规则", "Contract renewal rule", type="choice", choices=("evaluate", "always", "retender"),
+       help_en="evaluate: renew when the evaluation passes, else re-tender; always: renew while funded; "
+               "retender: open tender at every expiry."),
+    _p("evaluation_basis", "lever", "-", "outputs", None, None,
+       "purchasers count outputs: visits, activities, cases (FACTS §5, READ)",
+       "绩效评估口径", "What evaluation counts", type="choice", choices=("outputs", "outcomes"),
+       help_en="outputs pull social workers' hours towards countable casework; outcomes towards linkage."),
+    _p("sw_pay_ratio", "lever", "ratio to local graduate pay", 0.75, 0.5, 1.5,
+       "EST: agency median ≈3,000 yuan against >4,000 for the same graduates in banks (FACTS §2h, READ) → 0.75",
+       "社工薪酬/当地毕业生薪酬", "Social-worker pay / graduate pay"),
+    _p("cert_allowance_yuan", "lever", "yuan / month (assistant level; ×2 intermediate, ×3 senior)", 100, 0, 600,
+       "Hubei ≥100/200/300 yuan a month by level (FACTS §1b, READ)",
+       "持证津贴(助理级)", "Certificate allowance (assistant level)"),
+    _p("exam_training_yuan", "lever", "yuan / candidate-year", 0, 0, 3000,
+       "assumption: exam preparation courses cost a few hundred to a few thousand yuan",
+       "考前培训补贴", "Exam training support"),
+    _p("admin_share_cap", "lever", "share of station SW hours", 1.0, 0.1, 1.0,
+       "行政吸纳专业: townships absorb station hours into administration (FACTS §5, §4b); 1 = no cap",
+       "行政事务工时占比上限", "Cap on administrative share of hours"),
+    _p("brand_project_yuan", "lever", "yuan / station-year", 0, 0, 100_000,
+       "一站一品 brand projects (seed: Nanchong, Linhai); Zitong 40万 project fund (FACTS §3) as an upper reference",
+       "一站一品项目经费", "Brand-project funding per station"),
+    _p("digital_platform", "lever", "on/off", False, None, None,
+       "Linhai one-stop platform, WeChat mini-program from June 2021 (seed)",
+       "数字化服务平台", "Digital service platform", type="bool"),
+    # ---- levers: community social organisations ------------------------------------------
+    _p("incubator_city_share", "lever", "share of cities without a base / year", 0.35, 0.0, 1.0,
+       "assumption: pace needed for 47号's 'every prefecture city by end-2023' from ≈40% in 2021",
+       "每年新建市级孵化基地(占尚无基地城市比例)", "City incubation bases built per year"),
+    _p("incubator_county_share", "lever", "share of counties without a base / year", 0.15, 0.0, 1.0,
+       "assumption: 47号 wants ≥50% of counties by end-2023 (seed); Hubei full county coverage by 2025 (FACTS §1c)",
+       "每年新建县级孵化基地(占尚无基地县比例)", "County incubation bases built per year"),
+    _p("incubator_street_share", "lever", "share of streets without a base / year", 0.05, 0.0, 1.0,
+       "Wuhan aims at full street-level coverage by end-2024 (FACTS §1c); province pace: assumption",
+       "每年新建街道孵化基地(占尚无基地街道比例)", "Street incubation bases built per year"),
+    _p("startup_grant_yuan", "lever", "yuan / new organisation", 0, 0, 20_000,
+       "incubators give small operating subsidies (FACTS §5); amount: assumption",
+       "社区社会组织启动资金", "Start-up grant per new organisation"),
+    _p("venture_budget_yuan_per_10k", "lever", "yuan / 10,000 residents / year", 3_000, 0, 50_000,
+       "公益创投 venture philanthropy (FACTS §1c, §5: NPI >5,000万 for >300 organisations); level: assumption",
+       "公益创投经费(每万人)", "Venture philanthropy per 10,000 residents"),
+    _p("venture_grant_yuan", "lever", "yuan / grant", 20_000, 5_000, 100_000,
+       "EST: NPI venture funds 5,000万 / 300 organisations ≈ 16.7万 over several rounds (FACTS §5); "
+       "community-level grants smaller: assumption",
+       "公益创投单笔资助", "Venture grant size"),
+    # ---- levers: volunteers and charity ----------------------------------------------------
+    _p("volunteer_point_share", "lever", "share of facilities without a point / year", 0.20, 0.0, 1.0,
+       "assumption: pace towards 47号's 80% by end-2025 (seed)",
+       "每年新建志愿服务站点(占尚无站点设施比例)", "Volunteer points opened per year"),
+    _p("volunteer_incentive_yuan", "lever", "yuan / active volunteer-month", 0, 0, 100,
+       "points, time banks (FACTS §5, §1c 积分); value: assumption",
+       "志愿服务激励(积分/时间银行)", "Volunteer incentive per active month"),
+    _p("community_fund_share", "lever", "share of communities without a fund / year", 0.30, 0.0, 1.0,
+       "EST: 幸福家园 >1.2万 funds by May 2021, all villages by end-2024 planned (FACTS §1c): "
+       "(26,000 - 12,000) / 3.5 years / 14,000 ≈ 0.29",
+       "每年新设社区慈善基金(占尚无基金社区比例)", "Community funds opened per year"),
+    _p("charity_match_ratio", "lever", "public yuan / donated yuan", 0.0, 0.0, 2.0,
+       "幸福家园 matching gifts 配捐 (FACTS §1c, READ); ratio: lever",
+       "慈善配捐比例", "Charity matching ratio"),
+    _p("fiscal_squeeze", "lever", "share cut from every budget line", 0.0, 0.0, 0.8,
+       "assumption: a planner's cut, e.g. 2024 (Hubei civil-affairs spending fell 13% in 2021, FACTS §1c)",
+       "财政压减比例", "Budget cut (fiscal squeeze)"),
+    # ---- uncertainties ---------------------------------------------------------------------
+    _p("sw_turnover_base", "uncertainty", "share / year", 0.20, 0.12, 0.30,
+       "≈20% a year in large cities; 17.6% Shenzhen; >25% Guangzhou (FACTS §2h, §6)",
+       "社工基础年流失率", "Baseline social-worker turnover"),
+    _p("exam_pass_prob", "uncertainty", "probability / sitting", 0.20, 0.08, 0.35,
+       "8–30% by year (FACTS §2b, §6)",
+       "职业水平考试通过率", "Exam pass chance per sitting"),
+    _p("exam_year_sd", "uncertainty", "log-odds s.d. between years", 0.4, 0.0, 1.0,
+       "EST: pass rates swung from 8% (2021) to 26% (2018) (FACTS §2b) ≈ ±0.6 in log-odds",
+       "年度通过率波动", "Year-to-year exam variation"),
+    _p("cw_exam_sit_share", "uncertainty", "share of uncertified community workers / year", 0.12, 0.04, 0.30,
+       "EST: national registrants 82.9万 (2021) ≈ 4.1% of Hubei by population = 34,000, "
+       "about 1 in 8 of the uncertified community workers and social workers (FACTS §2b, §1a)",
+       "社区工作者年度报考比例", "Community workers sitting the exam"),
+    _p("external_candidates_per_10k", "uncertainty", "candidates / 10,000 residents / year", 2.0, 0.5, 5.0,
+       "EST: registrants not in community or social-work posts (students, civil servants, teachers); "
+       "remainder of the 34,000 Hubei registrants of 2021 after community workers (FACTS §2b)",
+       "其他报考人员(每万人)", "Other exam candidates per 10,000"),
+    _p("training_odds_ratio", "uncertainty", "odds ratio at 1,000 yuan", 1.5, 1.0, 3.0,
+       "assumption: no evaluation of exam training was found (FACTS §7)",
+       "培训对通过率的作用", "Effect of training on pass odds"),
+    _p("hire_fill_prob", "uncertainty", "probability / vacancy-month at pay ratio 1", 0.35, 0.10, 0.70,
+       "assumption: rural stations attract many local applicants (FACTS §5), graduates are reluctant",
+       "岗位月填补概率", "Monthly chance to fill a vacancy"),
+    _p("org_founding_rate", "uncertainty", "organisations / 10,000 residents / year", 2.2, 0.5, 6.0,
+       "EST: Hubei's community organisations ≈5.5万 (2021) → 10万 planned for end-2023 (FACTS §1c); "
+       "unaided founding calibrated to about half that growth",
+       "社区社会组织基础成立率", "Organisation founding rate"),
+    _p("org_failure_rate", "uncertainty", "share / year (unsupported organisation)", 0.12, 0.04, 0.30,
+       "assumption: counts rise through filing, weak ones lapse (FACTS §5 incubation)",
+       "社区社会组织基础关闭率", "Organisation failure rate"),
+    _p("volunteer_activation", "uncertainty", "share of registered active / month at full organising", 0.10, 0.03, 0.25,
+       "EST: 7.44 cumulative hours per registered volunteer nationally (FACTS §2d) is thin activity; "
+       "with good organising a tenth active in a month: assumption",
+       "志愿者激活率", "Volunteer activation"),
+    _p("donation_per_project_yuan", "uncertainty", "yuan / project", 40_000, 10_000, 100_000,
+       "EST: 幸福家园 ≈3.6亿 over >6,000 projects ≈ 6万 each incl. matching (FACTS §1c); Jianshi 125万 / 38 villages",
+       "每个项目筹款额", "Donations per project"),
+    _p("donation_match_elasticity", "uncertainty", "donation response to matching", 0.4, 0.0, 1.5,
+       "assumption: matching raises giving (FACTS §5 配捐), size unknown",
+       "配捐对捐赠的拉动", "Donation response to matching"),
+    _p("fiscal_shock_prob", "uncertainty", "probability / year", 0.05, 0.0, 0.3,
+       "assumption: Hubei civil-affairs spending −13% in 2021 (FACTS §1c)",
+       "财政冲击年概率", "Fiscal shock probability"),
+    _p("fiscal_shock_depth", "uncertainty", "share of budgets cut in a shock year", 0.15, 0.0, 0.5,
+       "EST: −13% Hubei civil-affairs spending in 2021 (FACTS §1c)",
+       "财政冲击幅度", "Fiscal shock depth"),
+    # ---- structural ------------------------------------------------------------------------
+    _p("sw_cost_yuan", "structural", "yuan / social-worker-year at pay ratio 0.75", 55_000, 50_000, 72_000,
+       "FACTS §6 (5.5万, 5万–7.2万); Changsha 4,650 yuan a month fully loaded (FACTS §2g)",
+       "社工年人力成本", "Cost per social-worker-year"),
+    _p("agency_overhead_share", "structural", "share of contract value", 0.10, 0.0, 0.3,
+       "assumption: management fee of agencies on purchased contracts",
+       "机构管理费比例", "Agency overhead"),
+    _p("station_activity_yuan", "structural", "yuan / station-year", 5_300, 0, 50_000,
+       "Changsha tender line items 1,300 + 2×600 + 2×500 + 6×50 + 3×500 = 5,300 (FACTS §6)",
+       "社工站活动经费", "Station activity budget"),
+    _p("incubator_city_cost_yuan", "structural", "yuan / base-year", 500_000, 100_000, 2_000_000,
+       "assumption: office, staff and small subsidies for ~30 organisations (FACTS §1c 水果湖)",
+       "市级孵化基地年运营成本", "City incubation base cost"),
+    _p("incubator_county_cost_yuan", "structural", "yuan / base-year", 250_000, 50_000, 1_000_000,
+       "assumption: smaller than a city base", "县级孵化基地年运营成本", "County incubation base cost"),
+    _p("incubator_street_cost_yuan", "structural", "yuan / base-year", 80_000, 20_000, 500_000,
+       "assumption: a room and a part-time coordinator", "街道孵化基地年运营成本", "Street incubation base cost"),
+    _p("volunteer_point_cost_yuan", "structural", "yuan / point-year", 3_000, 500, 20_000,
+       "assumption: signage, a desk and a registration terminal", "志愿服务站点年成本", "Volunteer point cost"),
+    _p("platform_cost_yuan_per_10k", "structural", "yuan / 10,000 residents / year", 2_000, 0, 20_000,
+       "assumption: Linhai-style mini-program and dispatch desk (seed)", "数字平台年成本(每万人)",
+       "Digital platform cost per 10,000"),
+    _p("sw_hours_month", "structural", "hours / social-worker-month", 166, 120, 200,
+       "assumption: 40-hour week less leave", "社工月工时", "Working hours per month"),
+    _p("admin_demand_purchase", "structural", "share of hours", 0.35, 0.0, 0.9,
+       "assumption: purchased-station social workers still do civil-affairs checks (FACTS §5)",
+       "购买模式行政事务需求", "Administrative demand (purchase)"),
+    _p("admin_demand_direct", "structural", "share of hours", 0.60, 0.0, 0.9,
+       "行政吸纳专业 under 双百 direct employment (FACTS §5); share: assumption",
+       "直聘模式行政事务需求", "Administrative demand (direct)"),
+    _p("talent_cw_share", "structural", "share of uncertified community workers counted as talent", 0.13, 0.0, 0.5,
+       "EST: Hubei 2018 talent 30,149 − certified 12,922 − agency SW 1,830 = 15,400 uncertified "
+       "counted, over ≈115,000 uncertified community workers (FACTS §1b)",
+       "未持证社区工作者计入人才比例", "Uncertified community workers counted as talent"),
+]
+# fmt: on
+
+SCHEMA: dict[str, Parameter] = {p.name: p for p in _PARAMETERS}
+assert len(SCHEMA) == len(_PARAMETERS), "duplicate parameter name"
+for _par in _PARAMETERS:
+    assert _par.kind in KINDS, _par
+    if _par.type in ("float", "int"):
+        assert _par.min <= _par.default <= _par.max, _par.name
+
+
+def _unknown(name: str) -> ParameterError:
+    close = difflib.get_close_matches(name, SCHEMA, n=1)
+    hint = f' (did you mean "{close[0]}"?)' if close else ""
+    return ParameterError(name, f'"{name}" is not a parameter{hint}; valid ones are: {", ".join(SCHEMA)}')
+
+
+def validate(overrides: dict | None) -> dict[str, Any]:
+    """Check names and values against the schema; return the coerced overrides."""
+    out = {}
+    for name, value in (overrides or {}).items():
+        if name not in SCHEMA:
+            raise _unknown(name)
+        out[name] = SCHEMA[name].coerce(value)
+    return out
+
+
+@dataclass
+class Params:
+    """Current parameter values of one model run: the defaults, then overrides."""
+
+    values: dict = field(default_factory=lambda: {n: p.default for n, p in SCHEMA.items()})
+
+    @classmethod
+    def from_overrides(cls, overrides: dict | None = None) -> Params:
+        params = cls()
+        params.update(overrides)
+        return params
+
+    def update(self, overrides: dict | None) -> dict:
+        checked = validate(overrides)
+        self.values.update(checked)
+        return checked
+
+    def __getattr__(self, name: str):
+        try:
+            return self.__dict__["values"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, name: str):
+        return self.values[name]
+
+    def copy(self) -> Params:
+        return Params(dict(self.values))
+
+
+def parameters(kind: str | None = None) -> pd.DataFrame:
+    """The schema as a DataFrame: name, kind, unit, default, min, max, source and labels."""
+    rows = [
+        {
+            "name": p.name,
+            "kind": p.kind,
+            "unit": p.unit,
+            "default": p.default,
+            "min": p.min,
+            "max": p.max,
+            "type": p.type,
+            "choices": ", ".join(map(str, p.choices)),
+            "source": p.source,
+            "label_zh": p.label_zh,
+            "label_en": p.label_en,
+        }
+        for p in _PARAMETERS
+        if kind is None or p.kind == kind
+    ]
+    return pd.DataFrame(rows)
