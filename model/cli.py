@@ -1,0 +1,313 @@
+"""The ``wushe`` command.
+
+Each subcommand is two small functions: ``_add_NAME(subparsers)`` declares its
+arguments (with an example in its epilog) and ``cmd_NAME(args) -> int`` does the work.
+To add one, write both and append ``_add_NAME`` to ``SUBCOMMANDS``.
+
+Exit codes: 0 done; 1 some runs failed; 2 a usage or input error (one line on stderr,
+no traceback, nothing written); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+
+__all__ = ["CommandError", "SUBCOMMANDS", "build_parser", "main"]
+
+PROG = "wushe"
+
+
+class CommandError(Exception):
+    """A user error: printed as one line, exit code ``code`` (2 unless given)."""
+
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.code = code
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line naming the command and where to get help."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _fmt(text: str) -> str:
+    return textwrap.dedent(text).strip("\n")
+
+
+# --------------------------------------------------------------------------------------------
+# wushe run
+
+
+def _add_run(sub):
+    p = sub.add_parser(
+        "run",
+        help="run scenarios × replicates into a resumable store",
+        description=_fmt("""
+            Run each scenario REPLICATES times and save every run as it finishes in OUT:
+            manifest.json (what was run), runs.parquet (one row per scenario × replicate,
+            with each target's value, met and first month met) and timeseries/ (one row per
+            scenario × replicate × month). Replicate r of every scenario uses the same seed,
+            so scenarios are compared on common random numbers.
+
+            Run the same command again to finish an interrupted experiment: only missing
+            runs are run. A failing run is recorded with its traceback; the others go on,
+            and the command ends with code 1. SCENARIO is a name from scenarios/ (see
+            `wushe list`) or a path to a .toml file.
+        """),
+        epilog=_fmt("""
+            examples:
+              wushe run baseline purchase_3yr -r 20 --seed 1 -o results/contracts
+              wushe run scenarios/*.toml -r 5 -o results/quick --region demo
+              wushe run baseline -r 200 -o results/big --executor dask --scheduler tcp://10.0.0.5:8786
+        """),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario names or .toml files")
+    p.add_argument("-r", "--replicates", type=int, default=10, metavar="N", help="replicates per scenario (default 10)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="root seed of the replicate seeds (default 0)")
+    p.add_argument("-o", "--out", required=True, metavar="OUT", help="the store's folder (created, or resumed)")
+    p.add_argument("--executor", choices=["serial", "local", "dask"], default="local",
+                   help="serial: this process; local: worker processes (default); dask: a Dask cluster")
+    p.add_argument("--workers", type=int, metavar="K", help="worker processes (default: one per core)")
+    p.add_argument("--scheduler", metavar="ADDR", help="address of a running Dask scheduler (implies --executor dask)")
+    p.add_argument("--region", metavar="R", help="run every scenario on region R instead of its own (e.g. demo)")
+    p.add_argument("--chunk", type=int, metavar="K", help="runs per task (default: grouped to ~0.5 s tasks)")
+    p.add_argument("--retry-failed", action="store_true", help="also run again the runs recorded as failed")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_run)
+
+
+def _check_region(region):
+    if region is None:
+        return
+    from .scenarios import _regions
+
+    valid = _regions()
+    if region not in valid:
+        raise CommandError(f'--region: "{region}" is not a region; valid ones are: {", ".join(valid)}')
+
+
+def cmd_run(args) -> int:
+    from .experiment import Experiment, StoreError
+    from .scenarios import ScenarioError
+
+    if args.replicates < 1:
+        raise CommandError(f"-r/--replicates must be at least 1; got {args.replicates}")
+    if args.seed < 0:
+        raise CommandError(f"--seed must be 0 or more; got {args.seed}")
+    if args.workers is not None and args.workers < 1:
+        raise CommandError(f"--workers must be at least 1; got {args.workers}")
+    if args.chunk is not None and args.chunk < 1:
+        raise CommandError(f"--chunk must be at least 1; got {args.chunk}")
+    executor = "dask" if args.scheduler else args.executor
+    if args.scheduler and args.executor not in ("local", "dask"):
+        raise CommandError(f"--scheduler needs --executor dask, not {args.executor}")
+    _check_region(args.region)
+    try:
+        experiment = Experiment(args.scenarios, replicates=args.replicates, seed=args.seed, region=args.region)
+    except ScenarioError as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        report = experiment.run(
+            args.out,
+            executor=executor,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            chunk_size=args.chunk,
+            progress=not args.quiet,
+            retry_failed=args.retry_failed,
+        )
+    except StoreError as exc:
+        raise CommandError(str(exc)) from None
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted; finished runs are saved in {args.out}; run the same command to resume",
+              file=sys.stderr)
+        return 130
+    print(report)
+    if report.failed:
+        print(
+            f"{PROG}: {report.failed} of {report.ok + report.failed} runs failed; their tracebacks are in the "
+            f"'error' column of {report.path / 'runs.parquet'} (rerun them with --retry-failed)",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+# wushe check
+
+
+def _add_check(sub):
+    p = sub.add_parser(
+        "check",
+        help="validate scenario files without running them",
+        description=_fmt("""
+            Check scenario files against the parameter schema, the regions and the target
+            sets, as `wushe run` does before it starts. Prints one line per good file on
+            stdout and one line per bad file on stderr (file, line, key and what was
+            expected); exit code 2 if any file is bad.
+        """),
+        epilog=_fmt("""
+            examples:
+              wushe check scenarios/*.toml
+              wushe check my_strategy.toml
+        """),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="scenario files (or names)")
+    p.set_defaults(func=cmd_check)
+
+
+def cmd_check(args) -> int:
+    from .scenarios import ScenarioError, load_scenario
+
+    bad = 0
+    seen: dict[str, str] = {}
+    for item in args.files:
+        try:
+            sc = load_scenario(item)
+            if sc.name in seen:
+                raise ScenarioError(sc.path, "name",
+                                    f'duplicate scenario name "{sc.name}" (also in {seen[sc.name]}); '
+                                    "names must be unique")
+        except ScenarioError as exc:
+            print(f"{PROG}: error: {exc}", file=sys.stderr)
+            bad += 1
+            continue
+        seen[sc.name] = sc.path
+        n_changes = len(sc.changes)
+        print(f"ok  {sc.path}  {sc.name}: {sc.label('en')} — {sc.region}, {sc.start}..{sc.end}, "
+              f"{len(sc.params)} values, {n_changes} dated change{'s' if n_changes != 1 else ''}")
+    return 2 if bad else 0
+
+
+# --------------------------------------------------------------------------------------------
+# wushe list
+
+_LISTS = ("scenarios", "regions", "targets", "params")
+
+
+def _add_list(sub):
+    p = sub.add_parser(
+        "list",
+        help="show scenarios, regions, target sets and parameters",
+        description="List what can be run: scenario files, regions, target sets, and the parameters "
+                    "(levers, uncertainties, structural constants) with units, defaults and ranges.",
+        epilog=_fmt("""
+            examples:
+              wushe list
+              wushe list params --kind lever
+              wushe list scenarios --lang zh
+        """),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("what", nargs="*", metavar="WHAT",
+                   help=f"any of {', '.join(_LISTS)} (default: all)")
+    p.add_argument("--kind", choices=["lever", "uncertainty", "structural"], help="only parameters of this kind")
+    p.add_argument("--lang", choices=["en", "zh"], default="en", help="language of titles and labels")
+    p.set_defaults(func=cmd_list)
+
+
+def _table(rows: list[list[str]]) -> str:
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  " + "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+                     for r in rows)
+
+
+def cmd_list(args) -> int:
+    from .params import SCHEMA
+    from .scenarios import ScenarioError, _regions, available_scenarios, load_scenario
+    from .targets import available_target_sets, load_targets
+
+    what = args.what or list(_LISTS)
+    for w in what:
+        if w not in _LISTS:
+            raise CommandError(f'"{w}" is not something to list; choose from: {", ".join(_LISTS)}')
+    blocks = []
+    if "scenarios" in what:
+        rows = [["name", "region", "window", "title"]]
+        for name in available_scenarios():
+            try:
+                sc = load_scenario(name)
+                rows.append([sc.name, sc.region, f"{sc.start}..{sc.end}", sc.label(args.lang)])
+            except ScenarioError as exc:
+                rows.append([name, "-", "-", f"INVALID: {exc}"])
+        blocks.append("scenarios (scenarios/*.toml):\n" + _table(rows))
+    if "regions" in what:
+        blocks.append("regions:\n  " + "  ".join(_regions()))
+    if "targets" in what:
+        rows = [["target set", "targets", "title"]]
+        for name in available_target_sets():
+            ts = load_targets(name)
+            rows.append([name, str(len(ts)), ts.title_zh if args.lang == "zh" else ts.title_en])
+        blocks.append("target sets:\n" + _table(rows))
+    if "params" in what:
+        rows = [["parameter", "kind", "default", "range", "unit", "label"]]
+        for p in SCHEMA.values():
+            if args.kind and p.kind != args.kind:
+                continue
+            if p.type == "choice":
+                rng = " | ".join(p.choices)
+            elif p.type == "bool":
+                rng = "true | false"
+            else:
+                rng = f"{p.min:g} .. {p.max:g}"
+            default = str(p.default).lower() if p.type == "bool" else (
+                f"{p.default:g}" if isinstance(p.default, float) else str(p.default))
+            rows.append([p.name, p.kind, default, rng, p.unit, p.label(args.lang)])
+        blocks.append("parameters (model/params.py; set them in a scenario's [params]):\n" + _table(rows))
+    print("\n\n".join(blocks))
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+
+SUBCOMMANDS = [_add_run, _add_check, _add_list]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description=_fmt("""
+            wushe (五社): simulate the Five-Society Linkage (五社联动) policy and compare strategies
+            against dated targets. Scenarios are TOML files in scenarios/; experiments run
+            scenarios × replicates in parallel into a resumable store.
+        """),
+        epilog=_fmt("""
+            examples:
+              wushe list                                   what can be run
+              wushe check scenarios/*.toml                 validate scenario files
+              wushe run baseline purchase_3yr -r 20 -o results/contracts
+            Run `wushe COMMAND --help` for each command's options and examples.
+        """),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for add in SUBCOMMANDS:
+        add(sub)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except CommandError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

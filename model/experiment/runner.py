@@ -1,0 +1,348 @@
+"""Experiments: scenarios × replicates × a root seed, run on any executor into a store.
+
+Replicate ``r`` of every scenario gets the same seed (a paired comparison on common
+random numbers)::
+
+    seed_r = SeedSequence(root).spawn(R)[r].generate_state(1, uint64)[0] >> 1
+
+a 63-bit integer, recorded in the manifest and in every row of ``runs.parquet``, so
+that ``simulate(seed=seed_r, ...)`` repeats any single run.
+
+A run is a call ``run_fn(scenario, seed) -> DataFrame`` (a date index of month ends,
+one column per indicator). The default, ``simulate_scenario``, calls
+``model.simulation.simulate``. Another ``run_fn`` must be a module-level function so
+that worker processes can import it; the tests use the ones in
+``model.experiment.testing``.
+
+Runs go to the executor in chunks (several short runs per task); each result is saved
+by this process as soon as its chunk returns. Results are the same, bit for bit,
+whatever the executor, the number of workers and the chunking.
+"""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+import sys
+import time
+import traceback
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..scenarios import Scenario, load_scenarios
+from ..targets import TargetSet, evaluate, load_targets
+from .executors import EXECUTORS, default_workers, open_executor
+from .store import Store, now_iso, run_key
+
+__all__ = [
+    "Experiment",
+    "RunReport",
+    "replicate_seeds",
+    "run_chunk",
+    "run_experiment",
+    "simulate_scenario",
+]
+
+SEED_METHOD = "SeedSequence(root).spawn(replicates)[r].generate_state(1, uint64)[0] >> 1"
+CHUNK_SECONDS = 0.5  # aim for tasks about this long: short runs are grouped
+
+
+def replicate_seeds(root: int, replicates: int) -> list[int]:
+    """The seed of each replicate; the first k are the same whatever the number of replicates."""
+    children = np.random.SeedSequence(int(root)).spawn(int(replicates))
+    return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+
+
+def simulate_scenario(scenario: Scenario, seed: int) -> pd.DataFrame:
+    """The default run function: the model's ``simulate`` on the scenario's region, window and values."""
+    from ..simulation import simulate
+
+    return simulate(seed=seed, **scenario.simulate_kwargs())
+
+
+def _fn_name(fn) -> str:
+    return f"{getattr(fn, '__module__', '?')}:{getattr(fn, '__qualname__', repr(fn))}"
+
+
+def _tidy(frame: pd.DataFrame, scenario: str, replicate: int) -> pd.DataFrame:
+    """scenario, replicate, date, then the indicators; dates as datetime64[ns]."""
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"the run function returned {type(frame).__name__}, expected a DataFrame")
+    out = frame.reset_index() if "date" not in frame.columns else frame.reset_index(drop=True)
+    if "date" not in out.columns:
+        raise ValueError("the run's frame has no 'date' index or column")
+    out["date"] = pd.to_datetime(out["date"]).astype("datetime64[ns]")
+    out.insert(0, "replicate", np.int64(replicate))
+    out.insert(0, "scenario", scenario)
+    return out
+
+
+def _run_one(run_fn, scenario: Scenario, replicate: int, seed: int, targets: TargetSet):
+    t0 = time.perf_counter()
+    record: dict[str, Any] = {
+        "scenario": scenario.name,
+        "replicate": int(replicate),
+        "seed": int(seed),
+        "status": "ok",
+        "error": None,
+        "wall_s": None,
+        "targets": {},
+        "target_ids": [t.id for t in targets],
+    }
+    frame = None
+    try:
+        result = run_fn(scenario, seed)
+        frame = _tidy(result, scenario.name, replicate)
+        judged = evaluate(frame.set_index("date"), targets)
+        for row in judged.itertuples(index=False):
+            record["targets"][row.target] = {
+                "value": float(row.value),
+                "met": bool(row.met),
+                "first_met": None if pd.isna(row.first_met) else pd.Timestamp(row.first_met).isoformat(),
+            }
+    except Exception:  # a failing run is recorded, the others go on
+        record["status"] = "failed"
+        record["error"] = traceback.format_exc()
+        record["targets"] = {}
+        frame = None
+    record["wall_s"] = time.perf_counter() - t0
+    return record, frame
+
+
+def run_chunk(run_fn, tasks) -> list:
+    """Worker task: run several ``(scenario, replicate, seed, targets)`` and return ``(record, frame)`` pairs."""
+    return [_run_one(run_fn, *task) for task in tasks]
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """Scenarios × replicates × a root seed.
+
+    ``Experiment(["baseline", "purchase_3yr"], replicates=10, seed=1, region="demo")``
+    loads scenario files by name or path; Scenario objects are accepted as they are.
+    """
+
+    scenarios: tuple[Scenario, ...]
+    replicates: int = 10
+    seed: int = 0
+    run_fn: Any = field(default=simulate_scenario, compare=False)
+
+    def __init__(self, scenarios, replicates: int = 10, seed: int = 0, region: str | None = None,
+                 run_fn=None):
+        loaded = tuple(load_scenarios(list(scenarios) if not isinstance(scenarios, (str, Path, Scenario))
+                                      else [scenarios], region=region))
+        if int(replicates) < 1:
+            raise ValueError(f"replicates must be at least 1; got {replicates}")
+        if int(seed) < 0:
+            raise ValueError(f"the root seed must be a whole number ≥ 0; got {seed}")
+        object.__setattr__(self, "scenarios", loaded)
+        object.__setattr__(self, "replicates", int(replicates))
+        object.__setattr__(self, "seed", int(seed))
+        object.__setattr__(self, "run_fn", run_fn or simulate_scenario)
+
+    @property
+    def seeds(self) -> list[int]:
+        return replicate_seeds(self.seed, self.replicates)
+
+    @property
+    def size(self) -> int:
+        return len(self.scenarios) * self.replicates
+
+    def definition(self) -> dict[str, Any]:
+        """What makes two experiments the same (compared on resume)."""
+        keep = ("name", "region", "targets", "start", "end", "params", "changes")
+        return {
+            "scenarios": [{k: v for k, v in s.to_dict().items() if k in keep} for s in self.scenarios],
+            "replicates": self.replicates,
+            "root_seed": self.seed,
+            "run_fn": _fn_name(self.run_fn),
+        }
+
+    def run(self, out, **kwargs) -> RunReport:
+        """Run into the store at ``out``; see ``run_experiment``."""
+        return run_experiment(self, out, **kwargs)
+
+
+@dataclass
+class RunReport:
+    """What one call of ``run_experiment`` did, and the store to read."""
+
+    path: Path
+    total: int
+    skipped: int
+    ok: int
+    failed: int
+    wall_s: float
+
+    @property
+    def store(self) -> Store:
+        return Store(self.path)
+
+    def runs(self) -> pd.DataFrame:
+        return self.store.runs()
+
+    def timeseries(self, columns=None) -> pd.DataFrame:
+        return self.store.timeseries(columns)
+
+    def __str__(self) -> str:
+        done = self.ok + self.failed
+        text = f"{done} runs done ({self.ok} ok, {self.failed} failed)"
+        if self.skipped:
+            text += f", {self.skipped} already in the store"
+        return f"{text} in {self.wall_s:.1f} s → {self.path}"
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("wushe")
+    except Exception:  # not installed: a source checkout
+        return "unknown"
+
+
+def _git() -> dict[str, Any]:
+    root = Path(__file__).resolve().parents[2]
+    if not (root / ".git").exists():
+        return {"commit": None, "dirty": None}
+    try:
+        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
+                                timeout=10).stdout.strip() or None
+        status = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                                capture_output=True, text=True, timeout=10).stdout
+        return {"commit": commit, "dirty": bool(status.strip())}
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+
+
+def _manifest(exp: Experiment, executor: dict[str, Any]) -> dict[str, Any]:
+    git = _git()
+    started = now_iso()
+    return {
+        "format": 1,
+        "toolkit": "wushe",
+        "version": _version(),
+        "git_commit": git["commit"],
+        "git_dirty": git["dirty"],
+        "created": started,
+        "python": platform.python_version(),
+        "executor": executor,
+        "seeds": {"root": exp.seed, "method": SEED_METHOD, "replicates": exp.seeds},
+        "scenarios": [s.to_dict() for s in exp.scenarios],
+        "experiment": exp.definition(),
+        "sessions": [{"started": started, **executor}],
+    }
+
+
+def _progress(total: int, enabled: bool, initial_failed: int = 0):
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, unit="run", desc="runs", dynamic_ncols=True, file=sys.stderr)
+    bar.set_postfix(failed=initial_failed)
+    return bar
+
+
+def run_experiment(
+    experiment: Experiment,
+    out: str | Path,
+    *,
+    executor: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    chunk_size: int | None = None,
+    progress: bool = True,
+    retry_failed: bool = False,
+) -> RunReport:
+    """Run every scenario × replicate not yet in the store at ``out``; return a RunReport.
+
+    ``executor`` is serial | local (loky processes, default) | dask (a local cluster, or
+    the cluster at ``scheduler``). ``chunk_size`` fixes how many runs go in one task;
+    by default short runs are grouped into tasks of about half a second. The same call
+    on the same ``out`` runs only what is missing (``retry_failed`` runs failed runs
+    again); a different experiment there raises StoreError and writes nothing.
+    """
+    if executor not in EXECUTORS:
+        raise ValueError(f'"{executor}" is not an executor; valid ones are: {", ".join(EXECUTORS)}')
+    if workers is not None and int(workers) < 1:
+        raise ValueError(f"workers must be at least 1; got {workers}")
+    t0 = time.perf_counter()
+    store = Store(out)
+    n_workers = 1 if executor == "serial" else (workers or (None if scheduler else default_workers()))
+    info = {"kind": executor, "workers": n_workers, "scheduler": scheduler}
+    store.open_for(_manifest(experiment, info))
+
+    records = store.records()
+    targets = {s.name: load_targets(s.targets) for s in experiment.scenarios}
+    seeds = experiment.seeds
+    todo = deque()
+    for s in experiment.scenarios:
+        for r, seed in enumerate(seeds):
+            rec = records.get(run_key(s.name, r))
+            if rec is None or (retry_failed and rec["status"] == "failed"):
+                todo.append((s, r, seed, targets[s.name]))
+    skipped = experiment.size - len(todo)
+    ok = failed = 0
+    if not todo:
+        store.write_runs_table(records)
+        return RunReport(Path(out), experiment.size, skipped, 0, 0, time.perf_counter() - t0)
+
+    bar = _progress(len(todo), progress)
+    last_table = time.monotonic()
+    timings: list[float] = []
+    try:
+        with open_executor(executor, workers, scheduler) as (pool, n):
+            in_flight: dict = {}
+
+            def next_chunk():
+                if chunk_size:
+                    k = chunk_size
+                elif timings:
+                    k = max(1, round(CHUNK_SECONDS / max(np.mean(timings), 1e-6)))
+                else:
+                    k = 1
+                k = min(k, max(1, -(-len(todo) // n)))  # leave work for every worker
+                return [todo.popleft() for _ in range(min(k, len(todo)))]
+
+            while todo or in_flight:
+                while todo and len(in_flight) < 2 * n:
+                    chunk = next_chunk()
+                    in_flight[pool.submit(run_chunk, experiment.run_fn, chunk)] = chunk
+                done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+                for fut in done:
+                    chunk = in_flight.pop(fut)
+                    try:
+                        results = fut.result()
+                    except Exception:  # the worker died or the task could not be sent
+                        error = traceback.format_exc()
+                        results = [
+                            ({"scenario": s.name, "replicate": r, "seed": seed, "status": "failed", "error": error,
+                              "wall_s": float("nan"), "targets": {}, "target_ids": [t.id for t in tg]}, None)
+                            for s, r, seed, tg in chunk
+                        ]
+                    for record, frame in results:
+                        store.write_run(record, frame)
+                        records[run_key(record["scenario"], record["replicate"])] = record
+                        if record["status"] == "ok":
+                            ok += 1
+                            timings.append(record["wall_s"])
+                        else:
+                            failed += 1
+                        if bar is not None:
+                            bar.update(1)
+                            bar.set_postfix(failed=failed, refresh=False)
+                if time.monotonic() - last_table > 5:
+                    store.write_runs_table(records)
+                    last_table = time.monotonic()
+    finally:
+        if bar is not None:
+            bar.close()
+        store.write_runs_table(records)
+    return RunReport(Path(out), experiment.size, skipped, ok, failed, time.perf_counter() - t0)
