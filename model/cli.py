@@ -267,7 +267,17 @@ def cmd_list(args) -> int:
 
 # --------------------------------------------------------------------------------------------
 
-SUBCOMMANDS = [_add_run, _add_check, _add_list]
+# --------------------------------------------------------------------------------------------
+# wushe dashboard (model/dashboard/serve.py)
+
+
+def _add_dashboard(sub):
+    from .dashboard.serve import add_parser
+
+    add_parser(sub)
+
+
+SUBCOMMANDS = [_add_run, _add_check, _add_list, _add_dashboard]
 
 
 def build_parser() -> argparse.ArgumentParser:

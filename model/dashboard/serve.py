@@ -1,0 +1,62 @@
+"""``wushe dashboard``: serve the classroom page with Solara on this machine.
+
+The page and everything it loads come from the local server (the front-end ships in
+``solara-assets``), so a classroom without internet access gets a working page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from .session import REGIONS
+
+__all__ = ["add_parser", "main", "run"]
+
+APP = "model.dashboard.app:Page"
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    """Add the ``dashboard`` subcommand to the ``wushe`` command line."""
+    parser = subparsers.add_parser(
+        "dashboard",
+        help="serve the classroom dashboard (Solara) on this machine",
+        description="Serve the classroom dashboard: set the levers, press Play, watch the targets.",
+    )
+    _arguments(parser)
+    parser.set_defaults(func=lambda args: run(args.region, args.lang, args.port, args.host))
+    return parser
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--region", default="demo", choices=REGIONS, help="region to start with (default: demo)")
+    parser.add_argument("--lang", default="zh", choices=("zh", "en"), help="language of the page (default: zh)")
+    parser.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0 for any free port)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default: 127.0.0.1; 0.0.0.0 to serve a classroom network)")
+
+
+def run(region: str = "demo", lang: str = "zh", port: int = 8765, host: str = "127.0.0.1") -> int:
+    os.environ["WUSHE_DASHBOARD_REGION"] = region
+    os.environ["WUSHE_DASHBOARD_LANG"] = lang
+    # nothing leaves the machine: no usage telemetry, assets from the local copy
+    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    os.environ.setdefault("SOLARA_THEME_LOADER", "plain")
+    from solara.__main__ import cli
+
+    print(f"wushe dashboard: http://{host}:{port}/ (region {region}, {lang}); Ctrl-C stops it", flush=True)
+    cli.main(args=["run", APP, "--host", host, "--port", str(port), "--production", "--no-open",
+                   "--log-level", "warning"], prog_name="wushe dashboard", standalone_mode=False)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="wushe dashboard", description=__doc__.splitlines()[0])
+    _arguments(parser)
+    args = parser.parse_args(argv)
+    return run(args.region, args.lang, args.port, args.host)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
