@@ -55,10 +55,10 @@ def _chart(option: dict) -> None:
 
 
 @solara.component
-def Choice(label: str, value, items: list[tuple], on_value, disabled: bool = False):
+def Choice(label: str, value, items: list[tuple], on_value, disabled: bool = False, name: str = ""):
     """A drop-down whose items carry their own display text: ``[(value, text), ...]``."""
     rv.Select(label=label, v_model=value, items=[{"value": val, "text": text} for val, text in items],
-             on_v_model=on_value, dense=True, hide_details=True, disabled=disabled, class_="mb-2")
+             on_v_model=on_value, dense=True, hide_details=True, disabled=disabled, class_=f"mb-2 {name}".strip())
 
 
 @solara.component
@@ -68,15 +68,17 @@ def LeverControl(parameter, value, lang: str, on_value):
     unit = "" if p.unit in ("-", "on/off") else f" ({p.unit})"
     label = p.label(lang) + unit
     if p.type == "bool":
-        solara.Switch(label=label, value=bool(value), on_value=on_value)
+        solara.Switch(label=label, value=bool(value), on_value=on_value, classes=[f"wushe-lever-{p.name}"])
     elif p.type == "choice":
-        Choice(label, value, [(c, choice_label(p.name, c, lang)) for c in p.choices], on_value)
+        Choice(label, value, [(c, choice_label(p.name, c, lang)) for c in p.choices], on_value,
+               name=f"wushe-lever-{p.name}")
     else:
-        Slider(p.label(lang), value, p.min, p.max, _nice_step(p), on_value, unit=p.unit, integer=p.type == "int")
+        Slider(p.label(lang), value, p.min, p.max, _nice_step(p), on_value, unit=p.unit, integer=p.type == "int",
+               name=p.name)
 
 
 @solara.component
-def Slider(label: str, value, lo, hi, step, on_value, unit: str = "", integer: bool = False):
+def Slider(label: str, value, lo, hi, step, on_value, unit: str = "", integer: bool = False, name: str = ""):
     """A slider with its label and current value above it (long labels do not squeeze it)."""
     current = solara.use_reactive(value)  # follows a new value from a reset
     value = current.value
@@ -92,7 +94,7 @@ def Slider(label: str, value, lo, hi, step, on_value, unit: str = "", integer: b
             on_value(new)
 
         rv.Slider(v_model=value, min=lo, max=hi, step=step, on_v_model=changed, hide_details=True, dense=True,
-                  class_="wushe-slider", thumb_label=False)
+                  class_=f"wushe-slider wushe-lever-{name}", thumb_label=False)
 
 
 @solara.component
@@ -172,16 +174,17 @@ def RunControls(session: Session, lang: str, tick, generation, playing, speed, o
                 solara.Text(tr("finished", lang), style={"color": "#cf222e"})
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             with solara.Column(style={"min-width": "120px"}):
-                Choice(tr("language", lang), lang, [("zh", "中文"), ("en", "English")], on_lang)
+                Choice(tr("language", lang), lang, [("zh", "中文"), ("en", "English")], on_lang, name="wushe-lang")
             with solara.Column(style={"min-width": "140px"}):
                 Choice(tr("region", lang), region.value, [(r, r) for r in REGIONS], on_region,
-                       disabled=playing.value)
+                       disabled=playing.value, name="wushe-region")
             with solara.Column(style={"max-width": "120px"}):
                 solara.InputInt(tr("seed", lang), value=seed.value, on_value=on_seed, disabled=playing.value)
             with solara.Column(style={"min-width": "200px"}):
                 Choice(tr("scenario", lang), scenario.value, [(s, s) for s in scenario_names()], on_scenario,
-                       disabled=playing.value)
-            solara.Switch(label=tr("compare", lang), value=session.compare, on_value=toggle_compare)
+                       disabled=playing.value, name="wushe-scenario")
+            solara.Switch(label=tr("compare", lang), value=session.compare, on_value=toggle_compare,
+                          classes=["wushe-compare"])
 
 
 @solara.component
@@ -234,7 +237,7 @@ def RegionMap(session: Session, lang: str, tick):
     with solara.Card(tr("map", lang)):
         Choice(tr("colour_by", lang), colour.value,
                [("station", tr("colour_station", lang)), ("orgs", tr("colour_orgs", lang)),
-                ("volunteers", tr("colour_volunteers", lang))], colour.set)
+                ("volunteers", tr("colour_volunteers", lang))], colour.set, name="wushe-colour")
         solara.Text(tr("map_hint", lang), style={"font-size": "0.85em", "color": "#555"})
         _chart(region_option(session, colour.value, lang))
 

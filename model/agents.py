@@ -1,0 +1,257 @@
+"""Who acts: the agents of the Five-Society Linkage model.
+
+Two representations, chosen for what each population needs (see ODD §2):
+
+* **Mesa agents** for the few actors that decide: county civil-affairs bureaus and the
+  province (``Purchaser``), social-work agencies (``Agency``) and incubation bases
+  (``IncubationBase``). Each is a ``mesa.Agent`` with its own state and history.
+* **Individuals as rows of arrays** for the many: social workers and community workers
+  (``Workers``) and community social organisations (``Organisations``). Every row is
+  one person or organisation with its own history (hired, certified, failed exams,
+  left; founded, incubated, funded, closed); the arrays keep a province run fast.
+* **Places as arrays**: townships with their stations (``Townships``) and communities
+  with their residents, volunteers and charity funds held in bulk (``Communities``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:
+    from .simulation import FiveSocietyModel
+
+__all__ = [
+    "Agency",
+    "Communities",
+    "IncubationBase",
+    "Organisations",
+    "Purchaser",
+    "Rows",
+    "Townships",
+    "Workers",
+    "ROLE_STATION_PURCHASE",
+    "ROLE_STATION_DIRECT",
+    "ROLE_AGENCY",
+    "ROLE_COMMUNITY",
+]
+
+# Worker roles (employer)
+ROLE_STATION_PURCHASE = 0  # stationed through an agency contract
+ROLE_STATION_DIRECT = 1  # employed directly by the township (双百 style)
+ROLE_AGENCY = 2  # agency social worker on other projects
+ROLE_COMMUNITY = 3  # community worker (社区工作者)
+ROLE_NAMES = {0: "station (agency)", 1: "station (direct)", 2: "agency", 3: "community worker"}
+
+# Certificate levels
+CERT_NONE, CERT_ASSISTANT, CERT_INTERMEDIATE, CERT_SENIOR = 0, 1, 2, 3
+
+MODE_NONE, MODE_PURCHASE, MODE_DIRECT = -1, 0, 1
+
+
+class Rows:
+    """A growable table of individuals, one numpy array per field (struct of arrays)."""
+
+    FIELDS: dict[str, tuple[np.dtype, object]] = {}
+
+    def __init__(self, capacity: int = 1024):
+        self.n = 0
+        self._cap = max(int(capacity), 16)
+        for name, (dtype, fill) in self.FIELDS.items():
+            setattr(self, name, np.full(self._cap, fill, dtype=dtype))
+
+    def add(self, count: int, **values) -> np.ndarray:
+        """Append ``count`` rows; fields not given take their fill value. Returns their indices."""
+        count = int(count)
+        if count <= 0:
+            return np.zeros(0, dtype=np.int64)
+        if self.n + count > self._cap:
+            new_cap = max(self._cap * 2, self.n + count)
+            for name, (dtype, fill) in self.FIELDS.items():
+                old = getattr(self, name)
+                arr = np.full(new_cap, fill, dtype=dtype)
+                arr[: self.n] = old[: self.n]
+                setattr(self, name, arr)
+            self._cap = new_cap
+        idx = np.arange(self.n, self.n + count)
+        for name, value in values.items():
+            getattr(self, name)[idx] = value
+        self.n += count
+        return idx
+
+    def view(self, name: str) -> np.ndarray:
+        return getattr(self, name)[: self.n]
+
+
+class Workers(Rows):
+    """Social workers and community workers, one row each, with their histories."""
+
+    FIELDS = {
+        "alive": (np.bool_, False),  # in post
+        "role": (np.int8, ROLE_COMMUNITY),
+        "township": (np.int32, -1),
+        "community": (np.int32, -1),
+        "agency": (np.int32, -1),  # unique_id of the employing agency
+        "cert": (np.int8, CERT_NONE),
+        "hired": (np.int32, 0),  # month index of hiring (negative: before the start)
+        "left": (np.int32, -1),  # month index of leaving
+        "fails": (np.int8, 0),  # exam sittings failed
+        "cert_month": (np.int32, -1),
+        "why_left": (np.int8, 0),  # 0 in post, 1 quit, 2 contract lost, 3 station closed
+    }
+
+
+class Organisations(Rows):
+    """Community social organisations (社区社会组织), one row each."""
+
+    FIELDS = {
+        "alive": (np.bool_, False),
+        "community": (np.int32, -1),
+        "capacity": (np.float32, 0.0),  # 0–1
+        "founded": (np.int32, 0),
+        "closed": (np.int32, -1),
+        "funds": (np.float64, 0.0),  # yuan on hand
+        "incubated_until": (np.int32, -1),  # month index; -1 never incubated
+        "base": (np.int32, -1),  # unique_id of the incubation base
+        "grants": (np.int16, 0),  # grants won
+    }
+
+
+class Townships:
+    """Townships and streets (乡镇/街道) and their social-work stations."""
+
+    def __init__(self, structure):
+        n = structure.n_townships
+        self.n = n
+        self.name = list(structure.township_names)
+        self.county = structure.township_county
+        self.street = structure.township_street
+        self.funded = np.zeros(n, bool)  # a station is funded this year
+        self.mode = np.full(n, MODE_NONE, np.int8)
+        self.agency = np.full(n, -1, np.int32)  # unique_id of the contracted agency
+        self.contract_end = np.full(n, -1, np.int32)  # month index of the last contract month
+        self.tender_ready = np.full(n, -1, np.int32)  # month index a tender concludes
+        self.positions = np.zeros(n, np.int16)
+        self.renew = np.ones(n, bool)  # this year's budget covers renewal
+        self.eval_sum = np.zeros(n)
+        self.eval_n = np.zeros(n)
+        self.street_base = np.zeros(n, bool)
+        # recomputed each month
+        self.sw_staff = np.zeros(n, np.int32)
+        self.has_station = np.zeros(n, bool)
+        self.linkage_hours = np.zeros(n)
+        self.case_hours = np.zeros(n)
+        self.admin_share = np.zeros(n)
+        self.history: list[tuple] = []  # (month index, township, event, detail)
+
+    def log(self, t: int, township: int, event: str, detail=None):
+        self.history.append((t, int(township), event, detail))
+
+
+class Communities:
+    """Urban communities and villages with residents, volunteers and charity funds in bulk."""
+
+    def __init__(self, structure):
+        self.n = structure.n_communities
+        self.township = structure.community_township
+        self.urban = structure.community_urban
+        self.population = structure.community_population
+        self.vulnerable = structure.community_vulnerable
+        self.committee = structure.community_committee
+        self.worker_posts = structure.community_workers
+        self.facility = structure.community_facility
+        n = self.n
+        self.volunteers_registered = np.zeros(n, np.int64)
+        self.volunteers_active = np.zeros(n, np.int64)
+        self.has_volunteer_point = np.zeros(n, bool)
+        self.has_fund = np.zeros(n, bool)
+        self.fund_balance = np.zeros(n)
+        self.needs_open = np.zeros(n, np.int64)
+        self.orgs = np.zeros(n, np.int64)
+        self.services = np.zeros(n)
+
+
+class Purchaser(mesa.Agent):
+    """A buyer of services: a county civil-affairs bureau (民政局), or the province.
+
+    County bureaus fund and tender their townships' stations and build county and street
+    incubation bases; the province builds city bases.
+    """
+
+    def __init__(self, model: FiveSocietyModel, county: int | None, townships: np.ndarray):
+        super().__init__(model)
+        self.county = county  # None: the province
+        self.townships = townships
+
+    def plan_stations(self):
+        """January: fund new stations and decide which expiring contracts this year's budget renews."""
+        m = self.model
+        tw = m.townships
+        mine = self.townships
+        if len(mine) == 0:
+            return
+        p = m.params
+        without = mine[~tw.funded[mine]]
+        n_new = int(round(p.station_build_share * len(mine) * m.fiscal_factor))
+        # expiring this year need renewal money; running contracts are committed
+        year_end = m.t + 11
+        expiring = mine[tw.funded[mine] & (tw.contract_end[mine] <= year_end)]
+        running = int(tw.funded[mine].sum()) - len(expiring)
+        planned = running + len(expiring) + min(n_new, len(without))
+        affordable = max(running, int(np.floor(planned * m.fiscal_factor + 1e-9)))
+        renewable = max(0, min(len(expiring), affordable - running))
+        rng = m.streams["build"]
+        keep = rng.permutation(expiring)[:renewable] if len(expiring) else expiring
+        tw.renew[expiring] = False
+        tw.renew[keep] = True
+        n_build = max(0, min(len(without), affordable - running - renewable))
+        if n_build:
+            # streets first (urban demand), then towns, random within each (assumption)
+            order = rng.permutation(without)
+            order = order[np.argsort(~tw.street[order], kind="stable")]
+            for town in order[:n_build]:
+                m.open_station(int(town))
+
+
+class Agency(mesa.Agent):
+    """A social-work agency (社工机构): bids for station contracts, employs social workers."""
+
+    def __init__(self, model: FiveSocietyModel, prefecture: int, posts: int = 0):
+        super().__init__(model)
+        self.prefecture = prefecture
+        self.posts = posts  # non-station project posts
+        self.contracts: set[int] = set()  # townships
+        self.reserves = 0.0
+        self.reputation = float(model.streams["tender"].beta(4, 4))
+        self.idle_months = 0
+        self.founded = model.t
+        self.revenue_month = 0.0
+
+    def step(self):
+        """Month: book revenue and staff costs, fold after a year with no work and no reserves."""
+        m = self.model
+        staff = m.agency_staff.get(self.unique_id, 0)
+        cost = staff * m.sw_month_cost
+        self.reserves += self.revenue_month + self.posts * m.sw_month_cost * 1.05 - cost
+        self.revenue_month = 0.0
+        if not self.contracts and self.posts == 0:
+            self.idle_months += 1
+        else:
+            self.idle_months = 0
+        if self.idle_months >= 12 or self.reserves < -6 * m.sw_month_cost * max(staff, 1):
+            m.fold_agency(self)
+
+
+class IncubationBase(mesa.Agent):
+    """An incubation base (孵化基地) at city, county or street level."""
+
+    SLOTS = {"city": 30, "county": 20, "street": 10}  # organisations in residence (FACTS §1c: 水果湖 30)
+
+    def __init__(self, model: FiveSocietyModel, level: str, area: int):
+        super().__init__(model)
+        self.level = level
+        self.area = area  # prefecture, county or township index
+        self.slots = self.SLOTS[level]
+        self.opened = model.t

@@ -1,0 +1,274 @@
+"""Regions: the province → prefecture → county → township → community hierarchy, from data.
+
+A region file (``model/data/regions/NAME.toml``) gives the prefecture-level divisions
+with their population, counties, towns, streets and communities (or an explicit list
+of townships), the distributions communities are drawn from, and the initial state at
+one or more dated anchors. ``build_structure`` turns it into arrays, drawing community
+differences from the model's ``structure`` random stream.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Region", "Structure", "RegionError", "available_regions", "load_region", "build_structure", "REGIONS_DIR"]
+
+REGIONS_DIR = Path(__file__).parent / "data" / "regions"
+
+INITIAL_KEYS = (
+    "station_coverage",
+    "sw_certified",
+    "cw_certified_share",
+    "agency_sw",
+    "agencies",
+    "orgs_per_urban_community",
+    "orgs_per_rural_community",
+    "incubator_city_coverage",
+    "incubator_county_coverage",
+    "incubator_street_coverage",
+    "volunteer_registered_share",
+    "volunteer_point_coverage",
+    "community_fund_coverage",
+    "needs_open_share",
+)
+COMMUNITY_KEYS = (
+    "population_cv",
+    "elderly_alone",
+    "left_behind",
+    "disability",
+    "low_income",
+    "committee_a",
+    "committee_b",
+    "workers",
+    "facility",
+)
+
+
+class RegionError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    title_zh: str
+    title_en: str
+    source: str
+    urbanisation: float
+    prefectures: tuple[dict, ...]
+    communities: dict
+    initial: dict  # anchor date (pd.Timestamp) -> dict of INITIAL_KEYS
+
+    @property
+    def population(self) -> int:
+        return int(sum(p["population"] for p in self.prefectures))
+
+    def initial_state(self, start: pd.Timestamp) -> dict:
+        """Initial state at ``start``: linear between anchors, the nearest anchor outside them."""
+        anchors = sorted(self.initial)
+        if start <= anchors[0]:
+            return dict(self.initial[anchors[0]])
+        if start >= anchors[-1]:
+            return dict(self.initial[anchors[-1]])
+        for a, b in zip(anchors, anchors[1:], strict=False):
+            if a <= start <= b:
+                w = (start - a) / (b - a)
+                return {k: (1 - w) * self.initial[a][k] + w * self.initial[b][k] for k in INITIAL_KEYS}
+        raise AssertionError("unreachable")
+
+
+def available_regions() -> list[str]:
+    return sorted(p.stem for p in REGIONS_DIR.glob("*.toml"))
+
+
+def load_region(name_or_path: str | Path) -> Region:
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = REGIONS_DIR / f"{name_or_path}.toml"
+        if not path.exists():
+            raise RegionError(f'"{name_or_path}" is not a region; valid ones are: {", ".join(available_regions())}')
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise RegionError(f"{path}: not valid TOML: {exc}") from None
+    prefectures = tuple(data.get("prefecture", []))
+    if not prefectures:
+        raise RegionError(f"{path}: no [[prefecture]] entries")
+    for p in prefectures:
+        for key in ("name", "population", "counties"):
+            if key not in p:
+                raise RegionError(f'{path}: prefecture {p.get("name", "?")}: missing "{key}"')
+    communities = data.get("communities", {})
+    for kind in ("urban", "rural"):
+        missing = [k for k in COMMUNITY_KEYS if k not in communities.get(kind, {})]
+        if missing:
+            raise RegionError(f"{path}: [communities.{kind}] lacks {', '.join(missing)}")
+    initial = {}
+    for date, values in data.get("initial", {}).items():
+        missing = [k for k in INITIAL_KEYS if k not in values]
+        if missing:
+            raise RegionError(f'{path}: [initial."{date}"] lacks {", ".join(missing)}')
+        initial[pd.Timestamp(date)] = {k: float(values[k]) for k in INITIAL_KEYS}
+    if not initial:
+        raise RegionError(f"{path}: no [initial.\"YYYY-MM\"] anchor")
+    title = data.get("title", {})
+    return Region(
+        name=data.get("name", path.stem),
+        title_zh=title.get("zh", path.stem),
+        title_en=title.get("en", path.stem),
+        source=data.get("source", ""),
+        urbanisation=float(data["urbanisation"]),
+        prefectures=prefectures,
+        communities=communities,
+        initial=initial,
+    )
+
+
+@dataclass
+class Structure:
+    """The region as arrays. Townships and communities are indexed 0..n-1."""
+
+    prefecture_names: list[str]
+    county_prefecture: np.ndarray  # county -> prefecture index
+    county_names: list[str]
+    township_county: np.ndarray  # township -> county index
+    township_street: np.ndarray  # bool: street (街道) rather than town/township
+    township_names: list[str]
+    community_township: np.ndarray  # community -> township index
+    community_urban: np.ndarray  # bool
+    community_population: np.ndarray  # residents (int)
+    community_vulnerable: np.ndarray  # residents in a need group (int)
+    community_committee: np.ndarray  # committee strength in [0, 1]
+    community_workers: np.ndarray  # community-worker posts (int)
+    community_facility: np.ndarray  # bool: has a community service facility
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def n_prefectures(self) -> int:
+        return len(self.prefecture_names)
+
+    @property
+    def n_counties(self) -> int:
+        return len(self.county_names)
+
+    @property
+    def n_townships(self) -> int:
+        return len(self.township_names)
+
+    @property
+    def n_communities(self) -> int:
+        return len(self.community_township)
+
+
+def _split(total: int, parts: int) -> np.ndarray:
+    """Split ``total`` into ``parts`` near-equal whole numbers (larger first)."""
+    base, rem = divmod(int(total), int(parts))
+    return np.array([base + (1 if i < rem else 0) for i in range(parts)], dtype=np.int64)
+
+
+def build_structure(region: Region, rng: np.random.Generator) -> Structure:
+    """Lay out counties, townships and communities and draw community differences."""
+    county_pref, county_names = [], []
+    town_county, town_street, town_names = [], [], []
+    town_urban_n, town_rural_n = [], []
+    pref_names = []
+    for pi, p in enumerate(region.prefectures):
+        pref_names.append(p["name"])
+        n_counties = int(p["counties"])
+        first_county = len(county_names)
+        for ci in range(n_counties):
+            county_pref.append(pi)
+            county_names.append(p.get("county_names", [f"{p['name']}·{ci + 1}"] * n_counties)[ci])
+        if "township" in p:  # explicit list
+            for t in p["township"]:
+                town_county.append(first_county + int(t.get("county", 0)))
+                town_street.append(bool(t["street"]))
+                town_names.append(t["name"])
+                town_urban_n.append(int(t["urban"]))
+                town_rural_n.append(int(t["rural"]))
+            continue
+        streets, towns = int(p["streets"]), int(p["towns"])
+        urban, rural = int(p["urban_communities"]), int(p["rural_communities"])
+        # streets hold 75% of urban communities (assumption: town seats hold the rest)
+        urban_in_streets = int(round(urban * 0.75)) if streets else 0
+        u_street = _split(urban_in_streets, streets) if streets else np.zeros(0, np.int64)
+        u_town = _split(urban - urban_in_streets, towns) if towns else np.zeros(0, np.int64)
+        r_town = _split(rural, towns) if towns else np.zeros(0, np.int64)
+        s_county = _split(streets, n_counties)
+        t_county = _split(towns, n_counties)
+        si = ti = 0
+        for ci in range(n_counties):
+            for k in range(int(s_county[ci])):
+                town_county.append(first_county + ci)
+                town_street.append(True)
+                town_names.append(f"{county_names[first_county + ci]}·街道{k + 1}")
+                town_urban_n.append(int(u_street[si]))
+                town_rural_n.append(0)
+                si += 1
+            for k in range(int(t_county[ci])):
+                town_county.append(first_county + ci)
+                town_street.append(False)
+                town_names.append(f"{county_names[first_county + ci]}·镇{k + 1}")
+                town_urban_n.append(int(u_town[ti]))
+                town_rural_n.append(int(r_town[ti]))
+                ti += 1
+    town_urban_n = np.array(town_urban_n)
+    town_rural_n = np.array(town_rural_n)
+    n_town = len(town_names)
+    comm_town = np.concatenate(
+        [np.repeat(np.arange(n_town), town_urban_n), np.repeat(np.arange(n_town), town_rural_n)]
+    )
+    comm_urban = np.concatenate([np.ones(town_urban_n.sum(), bool), np.zeros(town_rural_n.sum(), bool)])
+    order = np.argsort(comm_town, kind="stable")
+    comm_town, comm_urban = comm_town[order], comm_urban[order]
+    n_comm = len(comm_town)
+
+    # Population: each prefecture's residents split urban/rural by the region's urbanisation,
+    # spread over its communities with lognormal weights (cv from the region file).
+    town_pref = np.array(county_pref)[np.array(town_county)]
+    comm_pref = town_pref[comm_town]
+    pop = np.zeros(n_comm)
+    for kind, mask_kind, share in (("urban", comm_urban, region.urbanisation), ("rural", ~comm_urban, 1 - region.urbanisation)):
+        cv = region.communities[kind]["population_cv"]
+        sigma = np.sqrt(np.log1p(cv**2))
+        weights = rng.lognormal(-sigma**2 / 2, sigma, size=n_comm)
+        for pi, p in enumerate(region.prefectures):
+            m = mask_kind & (comm_pref == pi)
+            if m.any():
+                pop[m] = weights[m] / weights[m].sum() * p["population"] * share
+    pop = np.maximum(np.round(pop), 50).astype(np.int64)
+
+    vuln = np.zeros(n_comm, np.int64)
+    committee = np.zeros(n_comm)
+    workers = np.zeros(n_comm, np.int64)
+    facility = np.zeros(n_comm, bool)
+    for kind, m in (("urban", comm_urban), ("rural", ~comm_urban)):
+        c = region.communities[kind]
+        share = c["elderly_alone"] + c["left_behind"] + c["disability"] + c["low_income"]
+        # community-to-community variation of the need share: beta with mean `share`, concentration 50
+        s = rng.beta(share * 50, (1 - share) * 50, size=n_comm)
+        vuln[m] = rng.binomial(pop[m], s[m])
+        committee[m] = rng.beta(c["committee_a"], c["committee_b"], size=n_comm)[m]
+        workers[m] = c["workers"]
+        facility[m] = rng.random(n_comm)[m] < c["facility"]
+
+    return Structure(
+        prefecture_names=pref_names,
+        county_prefecture=np.array(county_pref),
+        county_names=county_names,
+        township_county=np.array(town_county),
+        township_street=np.array(town_street, bool),
+        township_names=town_names,
+        community_township=comm_town,
+        community_urban=comm_urban,
+        community_population=pop,
+        community_vulnerable=vuln,
+        community_committee=committee,
+        community_workers=workers,
+        community_facility=facility,
+    )
