@@ -70,7 +70,7 @@ def indicator_option(session: Session, indicators: list[str], lang: str = "en", 
     rows = math.ceil(n / columns)
     panel_h, top0, gap = 150, 30, 55
     grids, xaxes, yaxes, series, titles = [], [], [], [], []
-    marks = sorted(session.marks.items())
+    marks = session.lever_marks()
     for i, name in enumerate(indicators):
         r, c = divmod(i, columns)
         left = 4 + c * (100 / columns)
@@ -225,12 +225,13 @@ FLOW_EDGES = [
     ("agencies_to_stations_hours", "agencies", "stations", "hours"),
     ("gov_to_orgs_yuan", "government", "organisations", "yuan"),
     ("grants_yuan", "government", "organisations", "yuan"),
-    ("venture_yuan", "government", "organisations", "yuan"),
+    ("venture_grants_yuan", "government", "organisations", "yuan"),
     ("match_yuan", "government", "charity", "yuan"),
     ("charity_match_yuan", "government", "charity", "yuan"),
     ("donations_yuan", "residents", "charity", "yuan"),
     ("charity_to_orgs_yuan", "charity", "organisations", "yuan"),
     ("projects_yuan", "charity", "organisations", "yuan"),
+    ("projects", "charity", "organisations", "projects"),
     ("gov_to_volunteers_yuan", "government", "volunteers", "yuan"),
     ("volunteer_incentives_yuan", "government", "volunteers", "yuan"),
     ("allowances_yuan", "government", "social_workers", "yuan"),
@@ -242,7 +243,7 @@ FLOW_EDGES = [
     ("sw_linkage_hours", "social_workers", "volunteers", "hours"),
     ("sw_incubation_hours", "social_workers", "organisations", "hours"),
     ("sw_case_hours", "social_workers", "residents", "hours"),
-    ("orgs_founded", "residents", "organisations", "persons"),
+    ("orgs_founded", "residents", "organisations", "orgs"),
     ("volunteers_new", "residents", "volunteers", "persons"),
     ("volunteer_hours", "volunteers", "residents", "hours"),
     ("services", "stations", "residents", "services"),
@@ -252,7 +253,8 @@ _NODES = {  # position on a 100 x 100 canvas
     "government": (50, 5), "charity": (88, 30), "agencies": (12, 30), "stations": (30, 52),
     "social_workers": (70, 52), "organisations": (88, 78), "volunteers": (50, 95), "residents": (12, 78),
 }
-_UNIT_COLOUR = {"yuan": "#d62728", "hours": "#1f77b4", "persons": "#2ca02c", "services": "#9467bd"}
+_UNIT_COLOUR = {"yuan": "#d62728", "hours": "#1f77b4", "persons": "#2ca02c", "orgs": "#2ca02c", "services": "#9467bd",
+                "projects": "#8c564b"}
 
 
 def _fmt_flow(value: float, unit: str, lang: str) -> str:

@@ -213,6 +213,16 @@ class Session:
             return True
 
     # ---- reading --------------------------------------------------------------------------
+    def lever_marks(self) -> list[tuple[pd.Timestamp, dict[str, Any]]]:
+        """Every lever change of this run, dated by the month it takes effect: the
+        scenario's own dated changes and the ones made on the page."""
+        marks: dict[pd.Timestamp, dict[str, Any]] = {}
+        for month, levers in self.start.changes.items():
+            marks.setdefault(pd.Period(month, "M").to_timestamp(how="end").normalize(), {}).update(levers)
+        for date, levers in self.marks.items():
+            marks.setdefault(date, {}).update(levers)
+        return sorted(marks.items())
+
     def frame(self) -> pd.DataFrame:
         return self.model.frame()
 

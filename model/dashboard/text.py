@@ -79,6 +79,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "unit_hours": ("小时", "hours"),
     "unit_persons": ("人", "persons"),
     "unit_services": ("人次", "services"),
+    "unit_orgs": ("个组织", "organisations"),
+    "unit_projects": ("个项目", "projects"),
     "month_fmt": ("{year}年{month}月", "{month_name} {year}"),
     "month_zero": ("开始前", "before"),
     "yes": ("是", "yes"),

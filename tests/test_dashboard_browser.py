@@ -1,0 +1,137 @@
+"""The classroom dashboard in a real browser: Debian's chromium driven by playwright.
+
+Against ``wushe dashboard`` on 127.0.0.1: the page renders with every request kept on
+this machine (anything else is recorded and refused), Step and Play advance the
+month, and the target checklist changes as months pass. The fixture finds chromium or
+installs Debian's package (as root); the test is skipped, saying why, only when no
+browser can be had.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def _find_chromium() -> str | None:
+    for candidate in (os.environ.get("WUSHE_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+                      shutil.which("chromium-browser")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    found = _find_chromium()
+    if found:
+        return found
+    if not shutil.which("apt-get"):
+        pytest.skip("no chromium, and no apt-get to install Debian's chromium package")
+    if os.geteuid() != 0:
+        pytest.skip("no chromium, and not root to run `apt-get install -y chromium`")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+        if done.returncode != 0:
+            pytest.skip(f"`{' '.join(command)}` failed, so no browser: {done.stderr.strip()[-300:]}")
+    found = _find_chromium()
+    if not found:
+        pytest.skip("`apt-get install chromium` ran but /usr/bin/chromium is missing")
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def dashboard_url():
+    port = _free_port()
+    wushe = Path(sys.executable).with_name("wushe")
+    command = [str(wushe)] if wushe.exists() else [sys.executable, "-m", "model.cli"]
+    command += ["dashboard", "--region", "demo", "--lang", "en", "--port", str(port), "--host", "127.0.0.1"]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            output = server.stdout.read() if server.stdout else ""
+            pytest.fail(f"wushe dashboard did not come up on {url}:\n{output[-2000:]}")
+        time.sleep(0.3)
+    yield url
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def test_dashboard_in_chromium_offline_step_play_and_checklist(chromium, dashboard_url):
+    playwright = pytest.importorskip("playwright.sync_api")
+    outside: list[str] = []
+
+    def keep_local(route):
+        url = route.request.url
+        if url.startswith(("data:", "blob:")) or urlparse(url).hostname in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1800})
+            page.route("**/*", keep_local)
+            page.goto(dashboard_url)
+            step = page.get_by_role("button", name="Step", exact=True)
+            step.wait_for(timeout=90_000)
+            month = page.locator(".wushe-month")
+            assert month.inner_text() == "before"
+            # the charts drew (ECharts is served from the local assets, not a CDN)
+            page.locator(".solara-echarts canvas").first.wait_for(timeout=30_000)
+            now = page.locator(".wushe-checklist .wushe-now")
+            assert set(now.all_inner_texts()) == {"—"}
+
+            step.click()
+            page.wait_for_function("document.querySelector('.wushe-month').innerText === 'January 2021'")
+            after_one = now.all_inner_texts()
+            assert "—" not in after_one
+
+            page.get_by_role("button", name="Play", exact=True).click()
+            page.wait_for_function(
+                "['April 2021', 'May 2021', 'June 2021', 'July 2021'].includes("
+                "document.querySelector('.wushe-month').innerText)", timeout=60_000)
+            page.get_by_role("button", name="Pause", exact=True).click()
+            step.wait_for(state="visible")
+            page.wait_for_function("!document.querySelector('.wushe-month').innerText.includes('January')")
+            paused_at = month.inner_text()
+            time.sleep(1.0)
+            assert month.inner_text() == paused_at  # Pause holds the month
+            assert now.all_inner_texts() != after_one  # the checklist moved with the months
+            assert page.locator(".solara-echarts canvas").count() >= 3
+        finally:
+            browser.close()
+    assert outside == [], f"the page asked for the internet: {outside}"
