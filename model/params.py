@@ -200,15 +200,17 @@ _PARAMETERS = [
     _p("sw_turnover_base", "uncertainty", "share / year", 0.20, 0.12, 0.30,
        "≈20% a year in large cities; 17.6% Shenzhen; >25% Guangzhou (FACTS §2h, §6)",
        "社工基础年流失率", "Baseline social-worker turnover"),
-    _p("exam_pass_prob", "uncertainty", "probability / sitting", 0.20, 0.08, 0.35,
-       "8–30% by year (FACTS §2b, §6)",
+    _p("exam_pass_prob", "uncertainty", "probability / candidate, exam years after 2022", 0.19, 0.08, 0.35,
+       "EST: mean of new certificates ÷ registrants 2016–2022 = 19% (FACTS §2b); 8–30% by year (FACTS §6)",
        "职业水平考试通过率", "Exam pass chance per sitting"),
     _p("exam_year_sd", "uncertainty", "log-odds s.d. between years", 0.4, 0.0, 1.0,
        "EST: pass rates swung from 8% (2021) to 26% (2018) (FACTS §2b) ≈ ±0.6 in log-odds",
        "年度通过率波动", "Year-to-year exam variation"),
-    _p("cw_exam_sit_share", "uncertainty", "share of uncertified community workers / year", 0.12, 0.04, 0.30,
-       "EST: national registrants 82.9万 (2021) ≈ 4.1% of Hubei by population = 34,000, "
-       "about 1 in 8 of the uncertified community workers and social workers (FACTS §2b, §1a)",
+    _p("cw_exam_sit_share", "uncertainty", "share of uncertified community workers / year (2021 level)", 0.12,
+       0.04, 0.30,
+       "EST: national registrants 82.9万 (2021) × Hubei's 4.1% of the population = 34,000 candidates, "
+       "about 1 in 8 of the uncertified community workers with the rest from elsewhere (FACTS §2b, §1a); "
+       "earlier years scale with national registrants (data/exam_history.toml)",
        "社区工作者年度报考比例", "Community workers sitting the exam"),
     _p("external_candidates_per_10k", "uncertainty", "candidates / 10,000 residents / year", 2.0, 0.5, 5.0,
        "EST: registrants not in community or social-work posts (students, civil servants, teachers); "

@@ -7,7 +7,9 @@ below is one submodel of ODD §7. ``simulate`` is the one-line entry point.
 
 from __future__ import annotations
 
+import tomllib
 from collections import defaultdict
+from pathlib import Path
 
 import mesa
 import numpy as np
@@ -71,6 +73,20 @@ YUAN_PER_SERVICE = 500.0  # charity project money per service delivered (assumpt
 CW_SERVICES = 0.5
 VOLUNTEER_HOURS_PER_SERVICE = 12.0
 ORG_SERVICES = 1.0
+
+
+def _exam_history() -> dict:
+    data = tomllib.loads((Path(__file__).parent / "data" / "exam_history.toml").read_text(encoding="utf-8"))
+    ref = data["registrants"][str(data["reference_year"])]
+    last = max(int(y) for y in data["registrants"])
+    return {
+        "scale": {int(y): v / ref for y, v in data["registrants"].items()},
+        "pass": {int(y): float(v) for y, v in data["pass_ratio"].items()},
+        "last": last,
+    }
+
+
+EXAM_HISTORY = _exam_history()
 
 
 def parse_month(value, what: str = "date") -> pd.Timestamp:
@@ -661,13 +677,20 @@ class FiveSocietyModel(mesa.Model):
     def sit_exam(self):
         p, w = self.params, self.workers
         rng = self.streams["exam"]
+        year = int(self.calendar[self.t].year)
         year_shift = rng.normal(0, p.exam_year_sd) if p.exam_year_sd > 0 else 0.0
-        base_logit = np.log(p.exam_pass_prob / (1 - p.exam_pass_prob)) + year_shift
+        if year in EXAM_HISTORY["pass"]:  # a past exam: that year's national ratio (data/exam_history.toml)
+            pass_prob = EXAM_HISTORY["pass"][year]
+            year_shift = 0.0
+        else:
+            pass_prob = p.exam_pass_prob
+        base_logit = np.log(pass_prob / (1 - pass_prob)) + year_shift
+        trend = EXAM_HISTORY["scale"].get(min(year, EXAM_HISTORY["last"]), 1.0)
         alive, cert, role = w.view("alive"), w.view("cert"), w.view("role")
         tenure = self.t - w.view("hired")
         u = rng.random(w.n)
         allowance_pull = 1 + 0.5 * p.cert_allowance_yuan / 200  # assumption: allowances draw candidates
-        sit_prob = np.where(role == ROLE_COMMUNITY, np.minimum(0.9, p.cw_exam_sit_share * allowance_pull),
+        sit_prob = np.where(role == ROLE_COMMUNITY, np.minimum(0.9, p.cw_exam_sit_share * allowance_pull * trend),
                             p.in_post_exam_share)
         sit_assistant = alive & (cert == CERT_NONE) & (u < sit_prob)
         sit_inter = alive & (cert == CERT_ASSISTANT) & (tenure >= 36) & (u < 0.2)
@@ -679,7 +702,7 @@ class FiveSocietyModel(mesa.Model):
         logit = base_logit + trained * np.log(p.training_odds_ratio) * p.exam_training_yuan / 1000
         logit = logit + np.where(cert[sitters] == CERT_ASSISTANT, np.log(0.7), 0.0)
         passed = rng.random(len(sitters)) < 1 / (1 + np.exp(-logit))
-        external = rng.poisson(p.external_candidates_per_10k * self.population / 10_000)
+        external = rng.poisson(p.external_candidates_per_10k * trend * self.population / 10_000)
         ext_pass = rng.binomial(external, 1 / (1 + np.exp(-base_logit)))
         w.fails[sitters[~passed]] += 1
         self._exam_result = (sitters[passed], int(ext_pass))
