@@ -296,53 +296,74 @@ def run_experiment(
 
     bar = _progress(len(todo), progress)
     last_table = time.monotonic()
-    timings: list[float] = []
+
+    def save(record, frame):
+        nonlocal ok, failed, last_table
+        store.write_run(record, frame)
+        records[run_key(record["scenario"], record["replicate"])] = record
+        if record["status"] == "ok":
+            ok += 1
+        else:
+            failed += 1
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(failed=failed, refresh=False)
+        if time.monotonic() - last_table > 5:
+            store.write_runs_table(records)
+            last_table = time.monotonic()
+
     try:
         with open_executor(executor, workers, scheduler) as (pool, n):
-            in_flight: dict = {}
-
-            def next_chunk():
-                if chunk_size:
-                    k = chunk_size
-                elif timings:
-                    k = max(1, round(CHUNK_SECONDS / max(np.mean(timings), 1e-6)))
-                else:
-                    k = 1
-                k = min(k, max(1, -(-len(todo) // n)))  # leave work for every worker
-                return [todo.popleft() for _ in range(min(k, len(todo)))]
-
-            while todo or in_flight:
-                while todo and len(in_flight) < 2 * n:
-                    chunk = next_chunk()
-                    in_flight[pool.submit(run_chunk, experiment.run_fn, chunk)] = chunk
-                done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
-                for fut in done:
-                    chunk = in_flight.pop(fut)
-                    try:
-                        results = fut.result()
-                    except Exception:  # the worker died or the task could not be sent
-                        error = traceback.format_exc()
-                        results = [
-                            ({"scenario": s.name, "replicate": r, "seed": seed, "status": "failed", "error": error,
-                              "wall_s": float("nan"), "targets": {}, "target_ids": [t.id for t in tg]}, None)
-                            for s, r, seed, tg in chunk
-                        ]
-                    for record, frame in results:
-                        store.write_run(record, frame)
-                        records[run_key(record["scenario"], record["replicate"])] = record
-                        if record["status"] == "ok":
-                            ok += 1
-                            timings.append(record["wall_s"])
-                        else:
-                            failed += 1
-                        if bar is not None:
-                            bar.update(1)
-                            bar.set_postfix(failed=failed, refresh=False)
-                if time.monotonic() - last_table > 5:
-                    store.write_runs_table(records)
-                    last_table = time.monotonic()
+            _execute(pool, n, todo, experiment.run_fn, chunk_size, save)
     finally:
         if bar is not None:
             bar.close()
         store.write_runs_table(records)
     return RunReport(Path(out), experiment.size, skipped, ok, failed, time.perf_counter() - t0)
+
+
+def _execute(pool, n: int, todo: deque, run_fn, chunk_size: int | None, save) -> None:
+    """Feed ``todo`` to ``pool`` in chunks, at most two per worker in flight; ``save`` each result.
+
+    Without ``chunk_size``, chunks hold about ``CHUNK_SECONDS`` of runs, judged from the
+    runs finished so far (one run per chunk until then), and never more than an equal
+    share of what is left per worker.
+    """
+    timings: list[float] = []
+    in_flight: dict = {}
+
+    def next_chunk():
+        if chunk_size:
+            k = chunk_size
+        elif timings:
+            k = max(1, round(CHUNK_SECONDS / max(float(np.mean(timings)), 1e-6)))
+        else:
+            k = 1
+        k = min(k, max(1, -(-len(todo) // n)))
+        return [todo.popleft() for _ in range(min(k, len(todo)))]
+
+    try:
+        while todo or in_flight:
+            while todo and len(in_flight) < 2 * n:
+                chunk = next_chunk()
+                in_flight[pool.submit(run_chunk, run_fn, chunk)] = chunk
+            done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+            for fut in done:
+                chunk = in_flight.pop(fut)
+                try:
+                    results = fut.result()
+                except Exception:  # the worker died, or the task could not be sent or returned
+                    error = traceback.format_exc()
+                    results = [
+                        ({"scenario": s.name, "replicate": r, "seed": seed, "status": "failed", "error": error,
+                          "wall_s": float("nan"), "targets": {}, "target_ids": [t.id for t in tg]}, None)
+                        for s, r, seed, tg in chunk
+                    ]
+                for record, frame in results:
+                    if record["status"] == "ok":
+                        timings.append(record["wall_s"])
+                    save(record, frame)
+    except BaseException:  # interrupted: do not start what is still queued
+        for fut in in_flight:
+            fut.cancel()
+        raise
