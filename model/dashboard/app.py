@@ -115,8 +115,7 @@ def LeverPanel(session: Session, lang: str, generation, tick):
 
 
 @solara.component
-def RunControls(session: Session, lang: str, tick, generation, playing, speed, on_lang):
-    tick.value  # noqa: B018 - the month display and buttons follow the run
+def RunControls(session: Session, lang: str, version: int, tick, generation, playing, speed, on_lang):
     region = solara.use_reactive(session.region)
     seed = solara.use_reactive(session.seed)
     scenario = solara.use_reactive(session.scenario)
@@ -188,8 +187,7 @@ def RunControls(session: Session, lang: str, tick, generation, playing, speed, o
 
 
 @solara.component
-def Checklist(session: Session, lang: str, tick):
-    tick.value  # noqa: B018
+def Checklist(session: Session, lang: str, version: int):
     rows = session.checklist()
     compare = session.baseline is not None
     head = [tr("target", lang), tr("by", lang), tr("goal", lang), tr("now", lang), tr("status", lang)]
@@ -219,8 +217,7 @@ def Checklist(session: Session, lang: str, tick):
 
 
 @solara.component
-def IndicatorCharts(session: Session, lang: str, tick):
-    tick.value  # noqa: B018
+def IndicatorCharts(session: Session, lang: str, version: int):
     default = list(dict.fromkeys(t.indicator for t in session.targets))
     shown = solara.use_reactive(default)
     with solara.Card(tr("indicators", lang)):
@@ -231,8 +228,7 @@ def IndicatorCharts(session: Session, lang: str, tick):
 
 
 @solara.component
-def RegionMap(session: Session, lang: str, tick):
-    tick.value  # noqa: B018
+def RegionMap(session: Session, lang: str, version: int):
     colour = solara.use_reactive("orgs")
     with solara.Card(tr("map", lang)):
         Choice(tr("colour_by", lang), colour.value,
@@ -243,8 +239,7 @@ def RegionMap(session: Session, lang: str, tick):
 
 
 @solara.component
-def FlowView(session: Session, lang: str, tick):
-    tick.value  # noqa: B018
+def FlowView(session: Session, lang: str, version: int):
     flows = getattr(session.model, "flows", None) or {}
     with solara.Card(tr("flows", lang) + f" · {month_label(session.date, lang)}"):
         if not flows:
@@ -274,15 +269,22 @@ def Dashboard(region: str = "demo", lang: str = "en", seed: int = 0, scenario: s
     with solara.Column(style={"padding": "8px", "gap": "8px"}):
         solara.HTML(tag="div", unsafe_innerHTML=f"<b style='font-size:1.3em'>{tr('title', lang_now)}</b>"
                     f"<span style='color:#555; margin-left: 1em'>{tr('subtitle', lang_now)}</span>")
-        RunControls(own, lang_now, tick, generation, playing, speed, language.set)
         with solara.Columns([1, 3]):
             LeverPanel(own, lang_now, generation, tick)
-            with solara.Column():
-                Checklist(own, lang_now, tick)
-                IndicatorCharts(own, lang_now, tick)
-                with solara.Columns([1, 1]):
-                    RegionMap(own, lang_now, tick)
-                    FlowView(own, lang_now, tick)
+            Live(own, lang_now, tick, generation, playing, speed, language.set)
+
+
+@solara.component
+def Live(session: Session, lang: str, tick, generation, playing, speed, on_lang):
+    """Everything that follows the months: one subscriber to ``tick``, so a Step is one redraw."""
+    version = tick.value
+    with solara.Column():
+        RunControls(session, lang, version, tick, generation, playing, speed, on_lang)
+        Checklist(session, lang, version)
+        IndicatorCharts(session, lang, version)
+        with solara.Columns([1, 1]):
+            RegionMap(session, lang, version)
+            FlowView(session, lang, version)
 
 
 @solara.component

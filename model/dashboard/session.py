@@ -104,6 +104,7 @@ class Session:
         self.marks: dict[pd.Timestamp, dict[str, Any]] = {}
         self.model = None
         self.baseline = None
+        self._frames: dict[int, tuple] = {}
         self.targets: TargetSet = load_targets(self.start.targets)
         self.reset()
 
@@ -135,6 +136,7 @@ class Session:
                 self.levers = self._levers_of(self.start)
             params = dict(self.start.params)
             params.update(self.levers)
+            self._frames = {}
             self.model = self._new_model(params, self.start.changes)
             self.marks = {}
             self.baseline = None
@@ -146,6 +148,7 @@ class Session:
         self.baseline = _model_class()(region=self.region, seed=self.seed, start=self.start.start,
                                        end=self.start.end, params=dict(base.params),
                                        changes={d: dict(v) for d, v in base.changes.items()})
+        self._frames.pop(id(self.baseline), None)
         self._catch_up()
 
     def _catch_up(self) -> None:
@@ -164,9 +167,17 @@ class Session:
                 self.baseline = None
 
     # ---- running ------------------------------------------------------------------------
-    @staticmethod
-    def months_done(model) -> int:
-        return len(model.frame().index) if model is not None else 0
+    def months_done(self, model) -> int:
+        return len(self._frame_of(model).index) if model is not None else 0
+
+    def _frame_of(self, model) -> pd.DataFrame:
+        """The model's frame, built once per month (the views read it many times a redraw)."""
+        key = (id(model), int(getattr(model, "steps", 0)), len(getattr(model, "change_log", ())))
+        cached = self._frames.get(id(model))
+        if cached is None or cached[0] != key:
+            cached = (key, model.frame())
+            self._frames[id(model)] = cached
+        return cached[1]
 
     @property
     def running(self) -> bool:
@@ -224,10 +235,10 @@ class Session:
         return sorted(marks.items())
 
     def frame(self) -> pd.DataFrame:
-        return self.model.frame()
+        return self._frame_of(self.model)
 
     def baseline_frame(self) -> pd.DataFrame | None:
-        return self.baseline.frame() if self.baseline is not None else None
+        return self._frame_of(self.baseline) if self.baseline is not None else None
 
     def checklist(self) -> list[dict[str, Any]]:
         """One row per target: its date, goal, value now (and the baseline's), status.
