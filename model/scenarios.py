@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from .params import SCHEMA, ParameterError, validate
+from .simulation import EARLIEST_START, LATEST_END
 from .targets import TargetError, available_target_sets, load_targets
 
 __all__ = [
@@ -53,8 +54,8 @@ __all__ = [
 
 # The repository's scenario folder; ``./scenarios`` in the working directory comes first.
 SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
-# The calendar the model accepts (MODEL.md §2): backcasting from 2018-01, up to the 15th FYP's end.
-WINDOW = ("2018-01", "2030-12")
+# The calendar the model accepts (MODEL.md §2), as the model declares it.
+WINDOW = (f"{EARLIEST_START:%Y-%m}", f"{LATEST_END:%Y-%m}")
 _NAME = re.compile(r"^[a-z0-9_]+$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _KEYS = {
@@ -195,10 +196,8 @@ def find_scenario(name_or_path: str | Path) -> Path:
 
 
 def _regions() -> list[str]:
-    try:
-        from .regions import available_regions
-    except ImportError:  # the region loader is not installed: accept the documented presets
-        return ["demo", "hubei", "linhai"]
+    from .regions import available_regions
+
     return list(available_regions())
 
 

@@ -58,9 +58,9 @@ def raising_run(scenario, seed, *, fail_scenario: str, month: int = 30, base=Non
     if scenario.name != fail_scenario:
         if base is not None:
             return base(scenario, seed)
-        from .runner import simulate_scenario
+        from ..simulation import simulate
 
-        return simulate_scenario(scenario, seed)
+        return simulate(seed=seed, **scenario.simulate_kwargs())
     if base is not None:  # a stand-in model: fail part-way through it
         return fake_run(scenario, seed, fail_after=month)
     from ..simulation import FiveSocietyModel
