@@ -75,8 +75,8 @@ _EXTRA = [
     Indicator("volunteer_hours", "hours", "本月志愿服务时长", "Volunteer hours this month"),
     Indicator("needs_open", "persons", "未满足需求人数", "Residents with an open need"),
     Indicator("sw_admin_share", "share", "驻站社工行政事务工时占比", "Station hours on administration", share=True),
-    Indicator("sw_turnover_12m", "share", "驻站社工近12个月流失率", "Station social-worker turnover (12 months)",
-              share=True),
+    Indicator("sw_turnover_12m", "leavers / post-year", "驻站社工近12个月流失率",
+              "Station social-worker turnover (12 months)"),
     Indicator("station_vacancies", "posts", "社工站空缺岗位", "Station vacancies"),
     Indicator("exam_passed_year", "persons", "本年考试通过人数", "Passed the exam this year"),
 ]
