@@ -232,7 +232,7 @@ class Agency(mesa.Agent):
     def step(self):
         """Month: book revenue and staff costs, fold after a year with no work and no reserves."""
         m = self.model
-        staff = m.agency_staff.get(self.unique_id, 0)
+        staff = int(m.agency_staff[self.unique_id]) if self.unique_id < len(m.agency_staff) else 0
         cost = staff * m.sw_month_cost
         self.reserves += self.revenue_month + self.posts * m.sw_month_cost * 1.05 - cost
         self.revenue_month = 0.0

@@ -246,7 +246,7 @@ class FiveSocietyModel(mesa.Model):
 
         # agencies, spread over prefectures by population
         self.agency_by_id: dict[int, Agency] = {}
-        self.agency_staff: dict[int, int] = {}
+        self.agency_staff = np.zeros(0, np.int64)  # staff per agency id, counted monthly
         pref_pop = np.bincount(self.community_prefecture, s.community_population, s.n_prefectures)
         n_ag = max(1, _stochastic_round(init["agencies"], rng))
         where = rng.choice(s.n_prefectures, size=n_ag, p=pref_pop / pref_pop.sum())
@@ -410,6 +410,9 @@ class FiveSocietyModel(mesa.Model):
         w.agency[staff[stay]] = new
         self._separate(staff[~stay], why=2)
 
+    def _next_agency_id(self) -> int:
+        return max(self.agency_by_id, default=0) + 1
+
     def _separate(self, idx: np.ndarray, why: int):
         if len(idx) == 0:
             return
@@ -475,6 +478,10 @@ class FiveSocietyModel(mesa.Model):
         self.raise_charity()
         self.serve_needs()
         self.pay()
+        w = self.workers
+        staff = np.bincount(w.view("agency")[w.view("alive") & (w.view("agency") >= 0)],
+                            minlength=self._next_agency_id())
+        self.agency_staff = staff
         for agency in list(self.agency_by_id.values()):
             agency.step()
         self._refresh_counts()
@@ -635,11 +642,11 @@ class FiveSocietyModel(mesa.Model):
                 self._add_workers(len(towns), r, township=towns, agency=tw.agency[towns], rng=rng)
         # agency project posts
         alive, role = w.view("alive"), w.view("role")
-        agency_ids = w.view("agency")[alive & (role == ROLE_AGENCY)]
+        on_projects = np.bincount(w.view("agency")[alive & (role == ROLE_AGENCY)], minlength=self._next_agency_id())
+        p_agency = min(0.95, p.hire_fill_prob * p.sw_pay_ratio / 0.75)
         for a in self.agency_by_id.values():
-            have = int((agency_ids == a.unique_id).sum()) if a.posts else 0
-            if a.posts > have:
-                k = rng.binomial(a.posts - have, min(0.95, p.hire_fill_prob * p.sw_pay_ratio / 0.75))
+            if a.posts > on_projects[a.unique_id]:
+                k = rng.binomial(a.posts - on_projects[a.unique_id], p_agency)
                 self._add_workers(k, ROLE_AGENCY, township=-1, agency=a.unique_id, rng=rng)
         # community-worker posts: local, sought after (assumption: half filled each month)
         alive, role = w.view("alive"), w.view("role")
@@ -724,9 +731,9 @@ class FiveSocietyModel(mesa.Model):
         """Leaving: an annual hazard from pay, allowance, contract, administration, tenure and exam failures."""
         p, tw, w = self.params, self.townships, self.workers
         rng = self.streams["turnover"]
-        alive_idx = np.flatnonzero(w.view("alive"))
-        role = w.role[alive_idx]
-        cert = w.cert[alive_idx]
+        n = w.n
+        alive = w.alive[:n]
+        role = w.role[:n]
         levels = np.arange(4)
         allowance = levels * p.cert_allowance_yuan * self.allowance_paid_ratio  # by certificate level
         pay_rel = (p.sw_pay_ratio * p.graduate_pay_yuan + allowance) / (0.75 * p.graduate_pay_yuan)
@@ -738,17 +745,21 @@ class FiveSocietyModel(mesa.Model):
             sw,  # agency projects
             cw,  # community workers
         ])
-        h = table[role, cert]
-        is_sw = role != ROLE_COMMUNITY
-        tenure = self.t - w.hired[alive_idx]
+        # community workers: a monthly hazard by certificate level, looked up
+        monthly = _monthly(table[ROLE_COMMUNITY])[w.cert[:n]]
+        # social workers: tenure, exam failures and (in stations) administrative burden
+        sw_idx = np.flatnonzero(alive & (role != ROLE_COMMUNITY))
+        r = role[sw_idx]
+        h = table[r, w.cert[sw_idx]]
+        tenure = self.t - w.hired[sw_idx]
         band = (tenure >= 12).astype(np.int8) + (tenure >= 36)
-        mult = np.array([1.4, 1.0, 0.7])[band] * np.where(w.fails[alive_idx] >= 2, 1.3, 1.0)
+        h = h * np.array([1.4, 1.0, 0.7])[band] * np.where(w.fails[sw_idx] >= 2, 1.3, 1.0)
         admin = np.exp(p.admin_turnover_effect * (tw.admin_share - 0.35))
-        station = role <= ROLE_STATION_DIRECT
-        mult[station] *= admin[w.township[alive_idx][station]]
-        h = np.where(is_sw, h * mult, h)
-        leave = rng.random(len(alive_idx)) < _monthly(h)
-        self._separate(alive_idx[leave], why=1)
+        station = r <= ROLE_STATION_DIRECT
+        h[station] *= admin[w.township[sw_idx][station]]
+        monthly[sw_idx] = _monthly(h)
+        leave = alive & (rng.random(n) < monthly)
+        self._separate(np.flatnonzero(leave), why=1)
 
     # -- community social organisations
     def organisations(self):
@@ -774,21 +785,23 @@ class FiveSocietyModel(mesa.Model):
         if self.calendar_month[t] == 4:
             self.venture_grants()
 
-        # capacity grows with age, social-worker support and incubation; money is spent down
-        alive = o.view("alive")
-        idx = np.flatnonzero(alive)
-        comm = o.community[idx]
-        incubated = o.incubated_until[idx] >= t
-        grow = 0.01 + 0.002 * c.linkage[comm] + 0.01 * incubated
-        o.capacity[idx] = np.minimum(1.0, o.capacity[idx] + grow)
-        o.funds[idx] *= 0.9
+        # capacity grows with age, social-worker support and incubation; money is spent down.
+        # Whole columns are updated (closed rows too, harmlessly): cheaper than gathering the living.
+        n = o.n
+        alive = o.alive[:n]
+        comm = o.community[:n]
+        incubated = o.incubated_until[:n] >= t
+        cap = o.capacity[:n]
+        np.minimum(1.0, cap + (0.01 + 0.002 * c.linkage[comm] + 0.01 * incubated), out=cap)
+        funds = o.funds[:n]
+        funds *= 0.9
         # closure
-        hazard = (p.org_failure_rate * np.exp(-1.5 * o.capacity[idx])
+        hazard = (p.org_failure_rate * np.exp(-1.5 * cap)
                   * np.where(incubated, p.incubator_survival_mult, 1.0)
-                  * np.where(o.funds[idx] > 100, 0.7, 1.0)
+                  * np.where(funds > 100, 0.7, 1.0)
                   * (1.3 - 0.6 * c.committee[comm]))
-        close = self.streams["closure"].random(len(idx)) < _monthly(hazard)
-        gone = idx[close]
+        close = alive & (self.streams["closure"].random(n) < _monthly(hazard))
+        gone = np.flatnonzero(close)
         o.alive[gone] = False
         o.closed[gone] = t
         self.flows["orgs_closed"] = float(len(gone))

@@ -1,0 +1,110 @@
+"""Benchmarks: print figures, assert nothing (``make bench`` or ``python -m model.bench``).
+
+Sections:
+
+* ``model``: the default ``hubei`` run 2021-01 → 2025-12, several times, in a fresh
+  process each (so peak memory is that of one run): median wall time, peak RSS and
+  entity-updates per second. Goal: ≤ 1.5 s and ≤ 500 MB on 2 cores.
+* ``experiment``: scenarios × replicates on 1 and 2 workers, and ``mesa.batch_run``
+  (``model/bench_experiment.py``).
+* ``dashboard``: one Step on ``demo`` (``model/bench_dashboard.py``).
+
+``python -m model.bench model`` runs one section; ``--repeat N`` sets the model repeats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+__all__ = ["bench_model", "one_run", "main"]
+
+
+def one_run(region: str = "hubei", seed: int = 0, start: str = "2021-01", end: str = "2025-12") -> dict:
+    """One timed run in this process: wall time, set-up time, entity-updates, peak RSS."""
+    from .simulation import FiveSocietyModel
+
+    t0 = time.perf_counter()
+    m = FiveSocietyModel(region=region, seed=seed, start=start, end=end)
+    t1 = time.perf_counter()
+    updates = 0
+    while m.running:
+        m.step()
+        # individuals and places updated this month: workers and organisations alive in the
+        # arrays, communities, townships, and the Mesa agents
+        updates += (int(m.workers.view("alive").sum()) + int(m.orgs.view("alive").sum())
+                    + m.communities.n + m.townships.n + len(m.agents))
+    t2 = time.perf_counter()
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"wall_s": t2 - t0, "setup_s": t1 - t0, "step_s": t2 - t1, "updates": updates,
+            "peak_rss_mb": peak_kb / 1024, "months": m.n_months}
+
+
+def bench_model(region: str = "hubei", repeat: int = 5) -> dict:
+    """Run ``one_run`` in ``repeat`` fresh processes; print and return the medians."""
+    runs = []
+    for seed in range(repeat):
+        code = f"import json; from model.bench import one_run; print(json.dumps(one_run({region!r}, {seed})))"
+        out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    wall = statistics.median(r["wall_s"] for r in runs)
+    result = {
+        "region": region,
+        "repeat": repeat,
+        "median_wall_s": wall,
+        "min_wall_s": min(r["wall_s"] for r in runs),
+        "max_wall_s": max(r["wall_s"] for r in runs),
+        "median_setup_s": statistics.median(r["setup_s"] for r in runs),
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+        "entity_updates_per_s": statistics.median(r["updates"] / r["step_s"] for r in runs),
+        "entity_updates_per_run": statistics.median(r["updates"] for r in runs),
+    }
+    print(f"model: {region} 2021-01→2025-12 (60 months), {repeat} runs, fresh process each")
+    print(f"  wall time   median {wall:.2f} s  (min {result['min_wall_s']:.2f}, max {result['max_wall_s']:.2f};"
+          f" set-up {result['median_setup_s']:.2f} s)   goal ≤ 1.5 s")
+    print(f"  peak RSS    {result['peak_rss_mb']:.0f} MB (whole process, Python and libraries included)   goal ≤ 500 MB")
+    print(f"  throughput  {result['entity_updates_per_s'] / 1e6:.1f} M entity-updates/s"
+          f" ({result['entity_updates_per_run'] / 1e6:.1f} M per run)")
+    return result
+
+
+def _machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m model.bench", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("sections", nargs="*", default=["model", "experiment", "dashboard"],
+                    choices=["model", "experiment", "dashboard"])
+    ap.add_argument("--repeat", type=int, default=5, help="model runs (default 5)")
+    args = ap.parse_args(argv)
+    print(f"wushe benchmarks on {_machine()}")
+    if "model" in args.sections:
+        bench_model(repeat=args.repeat)
+    if "experiment" in args.sections:
+        try:
+            from .bench_experiment import bench_experiment
+        except ImportError as exc:  # pragma: no cover - section not installed
+            print(f"experiment: skipped ({exc})")
+        else:
+            bench_experiment()
+    if "dashboard" in args.sections:
+        try:
+            from .bench_dashboard import bench_dashboard
+        except ImportError as exc:  # pragma: no cover
+            print(f"dashboard: skipped ({exc})")
+        else:
+            bench_dashboard()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
