@@ -92,7 +92,8 @@ def indicator_option(session: Session, indicators: list[str], lang: str = "en", 
         if marks:
             live["markLine"] = {
                 "symbol": "none", "silent": False, "lineStyle": {"color": MARK, "type": "solid", "width": 1.5},
-                "label": {"show": i == 0, "formatter": tr("lever_change", lang), "fontSize": 10, "color": MARK},
+                "label": {"show": i == 0, "formatter": tr("lever_change", lang), "fontSize": 10, "color": MARK,
+                          "position": "insideStartTop"},
                 "data": [{"xAxis": d.strftime("%Y-%m-%d"), "name": _lever_text(ch, lang)} for d, ch in marks],
             }
         series.append(live)
