@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 import textwrap
+import unicodedata
 
 __all__ = ["CommandError", "SUBCOMMANDS", "build_parser", "main"]
 
@@ -213,10 +214,17 @@ def _add_list(sub):
     p.set_defaults(func=cmd_list)
 
 
+def _width(text: str) -> int:
+    """Columns a string takes in a terminal: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def _table(rows: list[list[str]]) -> str:
-    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join("  " + "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-                     for r in rows)
+    widths = [max(_width(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  " + "  ".join(str(c) + " " * (w - _width(str(c))) for c, w in zip(r, widths, strict=True)).rstrip()
+        for r in rows
+    )
 
 
 def cmd_list(args) -> int:
@@ -271,13 +279,85 @@ def cmd_list(args) -> int:
 # wushe dashboard (model/dashboard/serve.py)
 
 
+def _add_baseline(sub):
+    p = sub.add_parser(
+        "baseline",
+        help="one run of the status quo, and the targets it meets",
+        description=_fmt("""
+            Run the model once with every parameter at its default (the status quo) and
+            print, for each target of the target set, the value reached at its date and
+            whether it is met. One run of a stochastic model is one possible history:
+            use `wushe run` with replicates to say how surely a target is met.
+        """),
+        epilog=_fmt("""
+            examples:
+              wushe baseline                                Hubei 2021–2025 against the 47号 targets
+              wushe baseline --region linhai --lang zh      one county-level city, in Chinese
+              wushe baseline --seed 3 --end 2030-12         another history, to the 15th Five-Year Plan
+        """),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--region", default="hubei", metavar="R", help="region (default hubei; see wushe list)")
+    p.add_argument("--targets", default="hubei-47", metavar="T", help="target set (default hubei-47)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    p.add_argument("--start", default="2021-01", metavar="YYYY-MM", help="first month (default 2021-01)")
+    p.add_argument("--end", default="2025-12", metavar="YYYY-MM", help="last month (default 2025-12)")
+    p.add_argument("--lang", choices=["zh", "en"], default="en", help="language of the labels (default en)")
+    p.set_defaults(func=cmd_baseline)
+
+
+def cmd_baseline(args) -> int:
+    import time
+
+    from .regions import RegionError, load_region
+    from .simulation import simulate
+    from .targets import TargetError, evaluate, load_targets
+
+    try:
+        region = load_region(args.region)
+        targets = load_targets(args.targets)
+    except (RegionError, TargetError) as exc:
+        raise CommandError(str(exc)) from None
+    t0 = time.perf_counter()
+    try:
+        frame = simulate(region=args.region, seed=args.seed, start=args.start, end=args.end)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    took = time.perf_counter() - t0
+    table = evaluate(frame, targets)
+    zh = args.lang == "zh"
+    title = region.title_zh if zh else region.title_en
+    tset = targets.title_zh if zh else targets.title_en
+    print(f"{title}: {'基线' if zh else 'baseline'} {args.start} → {args.end}, seed {args.seed} ({took:.1f} s)")
+    print(tset)
+    head = ["目标", "日期", "目标值", "实现值", "是否达成"] if zh else ["target", "by", "goal", "value", "met"]
+    rows = [head]
+    for _, r in table.iterrows():
+        value = "—" if r["value"] != r["value"] else _fmt_value(r["value"], r["goal"])
+        met = ("是" if zh else "yes") if r["met"] else ("否" if zh else "no")
+        if r["value"] != r["value"]:
+            met = "—"
+        rows.append([r["label_zh"] if zh else r["label_en"], f"{r['date']:%Y-%m-%d}",
+                     f"{r['op']} {_fmt_value(r['goal'], r['goal'])}", value, met])
+    print(_table(rows))
+    n_met = int(table["met"].sum())
+    print(f"{n_met} / {len(table)} {'项目标达成' if zh else 'targets met'}")
+    return 0
+
+
+def _fmt_value(value: float, goal: float) -> str:
+    if abs(goal) <= 1:
+        return f"{value:.0%}"
+    return f"{value:,.0f}"
+
+
 def _add_dashboard(sub):
     from .dashboard.serve import add_parser
 
     add_parser(sub)
 
 
-SUBCOMMANDS = [_add_run, _add_check, _add_list, _add_dashboard]
+SUBCOMMANDS = [_add_baseline, _add_run, _add_check, _add_list, _add_dashboard]
 
 
 def build_parser() -> argparse.ArgumentParser:
