@@ -213,3 +213,24 @@ def test_region_picture_and_flows_show_the_model_state():
     shown = {(link["source"], link["target"]) for link in flows["series"][0]["links"]}
     assert shown and all(a != b for a, b in shown)
     assert month_label(session.date, "zh") == "2022年1月"
+
+
+def test_a_scenario_to_start_from_sets_the_levers_and_its_dated_changes(tmp_path, monkeypatch):
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "class_cut.toml").write_text(
+        'name = "class_cut"\ntitle = { zh = "课堂:预算压减", en = "Class: budget cut" }\nregion = "demo"\n'
+        'targets = "hubei-47"\nstart = "2021-01"\nend = "2022-12"\n[params]\ncharity_match_ratio = 1.0\n'
+        '[[changes]]\ndate = "2021-04"\nfiscal_squeeze = 0.3\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    session = Session("demo", seed=0)
+    rc = render(Dashboard(session=session, lang="en"))
+    widget_with_class(rc, v.Select, "wushe-scenario").v_model = "class_cut"
+    assert session.scenario == "class_cut" and session.levers["charity_match_ratio"] == 1.0
+    assert widget_with_class(rc, v.Slider, "wushe-lever-charity_match_ratio").v_model == 1.0
+    for _ in range(4):
+        click(rc, "Step")
+    # the scenario's own change in April moved the lever in the model, the control follows, the chart marks it
+    assert session.model.params.fiscal_squeeze == 0.3
+    assert widget_with_class(rc, v.Slider, "wushe-lever-fiscal_squeeze").v_model == 0.3
+    assert session.lever_marks() == [(pd.Timestamp("2021-04-30"), {"fiscal_squeeze": 0.3})]
+    assert session.model.calendar[-1] == pd.Timestamp("2022-12-31")  # the scenario's window

@@ -123,9 +123,12 @@ def RunControls(session: Session, lang: str, version: int, tick, generation, pla
     def play_loop():
         while playing.value:
             started = time.perf_counter()
+            levers = session.lever_version
             if not session.step():
                 playing.value = False
                 break
+            if session.lever_version != levers:
+                generation.value += 1
             tick.value += 1
             time.sleep(max(0.0, 1.0 / max(speed.value, 0.1) - (time.perf_counter() - started)))
 
@@ -150,7 +153,10 @@ def RunControls(session: Session, lang: str, version: int, tick, generation, pla
         reset()
 
     def do_step():
+        levers = session.lever_version
         if session.step():
+            if session.lever_version != levers:
+                generation.value += 1
             tick.value += 1
 
     def toggle_compare(on):

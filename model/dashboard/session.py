@@ -105,6 +105,7 @@ class Session:
         self.model = None
         self.baseline = None
         self._frames: dict[int, tuple] = {}
+        self.lever_version = 0  # counts lever moves made by the run itself (scenario dates)
         self.targets: TargetSet = load_targets(self.start.targets)
         self.reset()
 
@@ -203,7 +204,17 @@ class Session:
             self.model.step()
             if self.baseline is not None and self.baseline.running:
                 self.baseline.step()
+            self._follow_model_levers()
             return True
+
+    def _follow_model_levers(self) -> None:
+        """A scenario's dated change moves a lever inside the model: show it on the controls."""
+        params = getattr(self.model, "params", None)
+        for name in self.levers:
+            value = getattr(params, name, self.levers[name])
+            if value != self.levers[name]:
+                self.levers[name] = value
+                self.lever_version += 1
 
     def set_lever(self, name: str, value: Any) -> bool:
         """Move a lever: it takes effect from the next month and is marked there.
