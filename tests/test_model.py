@@ -232,3 +232,13 @@ def test_backcast_from_2018_lands_in_the_range_derived_from_the_facts(seed):
     y2018 = df.loc["2018-12-31"]
     assert abs(y2018["sw_certified"] - 12_922) / 12_922 < 0.15
     assert abs(y2018["sw_talent"] - 30_149) / 30_149 < 0.15
+
+
+def test_odd_parameter_table_is_generated_from_the_schema():
+    from model.odd import END, ODD_PATH, START, parameter_table
+
+    text = ODD_PATH.read_text(encoding="utf-8")
+    block = text.split(START, 1)[1].split(END, 1)[0]
+    assert block.strip() == parameter_table().strip(), "run: python -m model.odd"
+    for name in SCHEMA:
+        assert f"`{name}`" in block
