@@ -8,6 +8,7 @@ The common path is one line::
     model.evaluate(df, "hubei-47")                   # the 47号 targets, met or not
 """
 
+from .analysis import Results
 from .indicators import INDICATORS, indicator_names
 from .params import SCHEMA, ParameterError, parameters
 from .regions import available_regions, load_region
@@ -20,6 +21,7 @@ __all__ = [
     "FiveSocietyModel",
     "INDICATORS",
     "ParameterError",
+    "Results",
     "SCHEMA",
     "available_regions",
     "available_target_sets",
