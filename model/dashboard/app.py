@@ -23,7 +23,7 @@ from ..indicators import CORE_NAMES
 from ..indicators import label as indicator_label
 from .charts import flow_option, format_value, indicator_option, region_option
 from .session import LEVERS, REGIONS, Session, scenario_names
-from .text import choice_label, month_label, tr
+from .text import TEXT, choice_label, month_label, tr
 
 __all__ = ["Page", "Dashboard"]
 
@@ -255,7 +255,8 @@ def FlowView(session: Session, lang: str, version: int):
         other = option.get("_other", {})
         _chart(dict(option, _height=420))
         if other:
-            solara.Text(tr("other_flows", lang) + ": " + ", ".join(f"{k} = {val:,.0f}" for k, val in other.items()),
+            names = {k: tr(f"flow_{k}", lang) if f"flow_{k}" in TEXT else k for k in other}
+            solara.Text(tr("other_flows", lang) + ": " + ", ".join(f"{names[k]} {val:,.0f}" for k, val in other.items()),
                         style={"font-size": "0.8em", "color": "#555"})
 
 

@@ -81,6 +81,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "unit_services": ("人次", "services"),
     "unit_orgs": ("个组织", "organisations"),
     "unit_projects": ("个项目", "projects"),
+    "flow_orgs_closed": ("本月关闭的组织", "organisations closed"),
+    "flow_exam_candidates": ("考试报名人数", "exam candidates"),
     "month_fmt": ("{year}年{month}月", "{month_name} {year}"),
     "month_zero": ("开始前", "before"),
     "yes": ("是", "yes"),
