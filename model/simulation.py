@@ -175,6 +175,11 @@ class FiveSocietyModel(mesa.Model):
         self.change_log: list[tuple[pd.Timestamp, dict]] = []
         self._pending: dict[int, dict] = defaultdict(dict)
 
+        # the exam's year-to-year luck, one standard normal per calendar year, drawn up front so
+        # that scenarios on the same seed share it whatever else differs (common random numbers)
+        years = range(self.start.year, int(self.calendar[-1].year) + 1)
+        self.exam_year_z = dict(zip(years, self.streams["exam"].standard_normal(len(years)), strict=True))
+
         self.region = load_region(region)
         self.structure = build_structure(self.region, self.streams["structure"])
         self.t = -1  # index of the last completed month
@@ -372,9 +377,11 @@ class FiveSocietyModel(mesa.Model):
         p, tw = self.params, self.townships
         rng = self.streams["tender"]
         pref = int(self.township_prefecture[town])
-        bidders = [a for a in self.agency_by_id.values() if a.prefecture == pref]
-        if len(bidders) > 5:
-            bidders = [bidders[i] for i in rng.choice(len(bidders), 5, replace=False)]
+        # up to five bidders from the prefecture; the incumbent always bids
+        others = [a for a in self.agency_by_id.values() if a.prefecture == pref and a.unique_id != incumbent]
+        if len(others) > 4:
+            others = [others[i] for i in rng.choice(len(others), 4, replace=False)]
+        bidders = others + ([self.agency_by_id[incumbent]] if incumbent in self.agency_by_id else [])
         if len(bidders) < 2 and rng.random() < 0.5:  # entry (assumption: thin markets attract new agencies)
             new = Agency(self, pref, 0)
             self.agency_by_id[new.unique_id] = new
@@ -383,7 +390,9 @@ class FiveSocietyModel(mesa.Model):
             new = Agency(self, pref, 0)
             self.agency_by_id[new.unique_id] = new
             bidders = [new]
-        scores = np.array([a.reputation + (0.1 if a.unique_id == incumbent else 0.0) for a in bidders])
+        # incumbents know the township and buyers avoid the risk of a new provider (assumption:
+        # +0.3 on a 0–1 reputation; FACTS §4b Qu et al.: officials balance outcomes against risks)
+        scores = np.array([a.reputation + (0.3 if a.unique_id == incumbent else 0.0) for a in bidders])
         scores = scores + rng.normal(0, 0.15, len(bidders))
         winner = bidders[int(np.argmax(scores))]
         old = int(tw.agency[town])
@@ -552,7 +561,9 @@ class FiveSocietyModel(mesa.Model):
         alive, cert, role = w.view("alive"), w.view("cert"), w.view("role")
         allow_bill = (alive & (cert > 0)) * cert * p.cert_allowance_yuan
         allowances = float(allow_bill.sum()) * months_left * f
-        in_post_candidates = (alive & (cert == 0) & (role != ROLE_COMMUNITY)).sum() * p.in_post_exam_share
+        in_post_candidates = ((alive & (cert == 0) & (role != ROLE_COMMUNITY)).sum() * p.in_post_exam_share
+                              + (alive & (cert == 0) & (role == ROLE_COMMUNITY)).sum()
+                              * min(0.9, p.cw_exam_sit_share * (1 + 0.5 * p.cert_allowance_yuan / 200)))
         training = float(in_post_candidates) * p.exam_training_yuan * f if month <= 6 else 0.0
         n_bases = {lvl: 0 for lvl in IncubationBase.SLOTS}
         for base in self.agents_by_type.get(IncubationBase, []):
@@ -685,7 +696,7 @@ class FiveSocietyModel(mesa.Model):
         p, w = self.params, self.workers
         rng = self.streams["exam"]
         year = int(self.calendar[self.t].year)
-        year_shift = rng.normal(0, p.exam_year_sd) if p.exam_year_sd > 0 else 0.0
+        year_shift = p.exam_year_sd * self.exam_year_z[year]
         if year in EXAM_HISTORY["pass"]:  # a past exam: that year's national ratio (data/exam_history.toml)
             pass_prob = EXAM_HISTORY["pass"][year]
             year_shift = 0.0
@@ -702,7 +713,7 @@ class FiveSocietyModel(mesa.Model):
         sit_assistant = alive & (cert == CERT_NONE) & (u < sit_prob)
         sit_inter = alive & (cert == CERT_ASSISTANT) & (tenure >= 36) & (u < 0.2)
         sitters = np.flatnonzero(sit_assistant | sit_inter)
-        in_post = role[sitters] != ROLE_COMMUNITY
+        in_post = w.alive[sitters]  # every candidate in a post (station, agency, community) may be trained
         bill = in_post.sum() * p.exam_training_yuan
         trained_share = self.spend("training", bill) / bill if bill > 0 else 0.0
         trained = in_post & (rng.random(len(sitters)) < trained_share)
