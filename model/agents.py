@@ -116,6 +116,7 @@ class Organisations(Rows):
         "incubated_until": (np.int32, -1),  # month index; -1 never incubated
         "base": (np.int32, -1),  # unique_id of the incubation base
         "grants": (np.int16, 0),  # grants won
+        "registered": (np.bool_, False),  # registered with civil affairs (else filed on record, 备案)
     }
 
 

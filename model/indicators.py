@@ -68,6 +68,7 @@ _EXTRA = [
     Indicator("agencies", "agencies", "社工机构", "Social-work agencies"),
     Indicator("incubator_street_coverage", "share", "街道孵化基地覆盖率", "Streets with an incubation base",
               share=True),
+    Indicator("orgs_registered", "organisations", "登记注册的社区社会组织", "Registered community organisations"),
     Indicator("orgs_incubated", "organisations", "孵化中的组织", "Organisations in incubation"),
     Indicator("community_fund_coverage", "share", "设立慈善基金的社区比例", "Communities with a charity fund",
               share=True),

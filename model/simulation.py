@@ -62,6 +62,7 @@ STREAMS = (
     "volunteering",
     "donation",
     "needs",
+    "registration",
 )
 
 ADULT_SHARE = 0.85  # residents aged 15+ (census: 0–14 ≈ 16%; assumption for volunteering)
@@ -285,8 +286,11 @@ class FiveSocietyModel(mesa.Model):
         mean = np.where(c.urban, init["orgs_per_urban_community"], init["orgs_per_rural_community"])
         n_orgs = rng.poisson(mean * (0.5 + c.committee))
         comm = np.repeat(np.arange(c.n), n_orgs)
-        self.orgs.add(len(comm), alive=True, community=comm, capacity=rng.beta(2, 4, len(comm)),
-                      founded=-rng.integers(0, 96, len(comm)))
+        new = self.orgs.add(len(comm), alive=True, community=comm, capacity=rng.beta(2, 4, len(comm)),
+                            founded=-rng.integers(0, 96, len(comm)))
+        # about one in ten registered, the rest filed (FACTS §2e: >175万 community organisations
+        # against 89万 registered social organisations of every kind; share: assumption)
+        self.orgs.registered[new] = rng.random(len(new)) < 0.1
 
         # residents, volunteers, charity funds, needs
         adults = (c.population * ADULT_SHARE).astype(np.int64)
@@ -811,6 +815,11 @@ class FiveSocietyModel(mesa.Model):
                   * np.where(incubated, p.incubator_survival_mult, 1.0)
                   * np.where(funds > 100, 0.7, 1.0)
                   * (1.3 - 0.6 * c.committee[comm]))
+        # registration: filed organisations of some capacity register (assumption: 1% a month above
+        # capacity 0.6, doubled while incubated; FACTS §5: counts grow mostly through filing)
+        p_reg = np.where(cap > 0.6, 0.01, 0.0) * np.where(incubated, 2.0, 1.0)
+        u = self.streams["registration"].random(n)
+        o.registered[:n] |= alive & (u < p_reg)
         close = alive & (self.streams["closure"].random(n) < _monthly(hazard))
         gone = np.flatnonzero(close)
         o.alive[gone] = False
@@ -1048,6 +1057,7 @@ class FiveSocietyModel(mesa.Model):
             "public_budget_yuan": float(sum(self.budget_closed.values()) + sum(self.budget_year.values())),
             "agencies": len(self.agency_by_id),
             "incubator_street_coverage": float(tw.street_base[tw.street].mean()) if tw.street.any() else 0.0,
+            "orgs_registered": int((o.view("alive") & o.view("registered")).sum()),
             "orgs_incubated": int((o.view("alive") & (o.view("incubated_until") >= self.t)).sum()),
             "community_fund_coverage": float(c.has_fund.mean()),
             "charity_donated_yuan": float(self.charity_donated),
