@@ -84,7 +84,10 @@ def use_fonts(lang: str = "en") -> str:
             return "en"
         return lang
     order = [font, *base] if lang == "zh" else [*[f for f in base if f == "DejaVu Sans"], font, *base]
-    mpl.rcParams["font.family"] = "sans-serif"
-    mpl.rcParams["font.sans-serif"] = list(dict.fromkeys(order))
+    order = list(dict.fromkeys(order))
+    # explicit families, not the generic "sans-serif": matplotlib falls back glyph by glyph only
+    # across the families named in font.family
+    mpl.rcParams["font.family"] = order[:2]
+    mpl.rcParams["font.sans-serif"] = order
     mpl.rcParams["axes.unicode_minus"] = False
     return lang

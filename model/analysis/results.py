@@ -136,6 +136,7 @@ class Results:
             raise FileNotFoundError(f"{self.path} is not an experiment store (no manifest.json); "
                                     "make one with `wushe run ... -o OUT`")
         self._baseline = baseline
+        self._memo: dict = {}
 
     def __repr__(self) -> str:
         return f"Results({str(self.path)!r}: {len(self.scenarios)} scenarios × {self.replicates} replicates)"
@@ -253,6 +254,10 @@ class Results:
         ``value_q90``, ``ever_met`` (share of runs that met it in some month of the window),
         ``median_first_met``. With ``lang``, also ``scenario_label`` and ``target_label``.
         """
+        key = (level, method)
+        if key in self._memo:
+            frame = self._memo[key].copy()
+            return self._labelled(frame, lang) if lang else frame
         rows = []
         runs = self.ok_runs
         for scenario in self.scenarios:
@@ -278,6 +283,7 @@ class Results:
         lo, hi = proportion_interval(frame["met"], frame["n"], level, method)
         frame.insert(frame.columns.get_loc("probability") + 1, "lo", lo)
         frame.insert(frame.columns.get_loc("lo") + 1, "hi", hi)
+        self._memo[key] = frame.copy()
         if lang:
             frame = self._labelled(frame, lang)
         return frame
@@ -311,29 +317,35 @@ class Results:
         elif isinstance(dates, (str, pd.Timestamp)) and not (isinstance(dates, str) and dates == "all"):
             dates = [dates]
         lo_name, hi_name = _q(q[0]), _q(q[1])
-        rows = []
+        columns = ["scenario", "baseline", "kind", "name", "indicator", "date", "n_pairs", "median", lo_name,
+                   hi_name, "mean", "baseline_median", "scenario_median", "delta_probability"]
+        parts = []
         if others:
             values = self._at(dates, indicators, [baseline, *others])
             base = values[values["scenario"] == baseline].drop(columns="scenario")
-            for s in others:
-                pair = values[values["scenario"] == s].drop(columns="scenario").merge(
-                    base, on=["replicate", "date"], suffixes=("", "__b"))
-                for name in indicators:
-                    d = (pair[name] - pair[f"{name}__b"]).groupby(pair["date"])
-                    sv = pair.groupby("date")[name].median()
-                    bv = pair.groupby("date")[f"{name}__b"].median()
-                    stats = d.agg(["size", "median", "mean"]).join(d.quantile(q[0]).rename(lo_name)).join(
-                        d.quantile(q[1]).rename(hi_name))
-                    for date, r in stats.iterrows():
-                        rows.append({"scenario": s, "baseline": baseline, "kind": "indicator", "name": name,
-                                     "indicator": name, "date": date, "n_pairs": int(r["size"]),
-                                     "median": r["median"], lo_name: r[lo_name], hi_name: r[hi_name],
-                                     "mean": r["mean"], "baseline_median": bv[date], "scenario_median": sv[date],
-                                     "delta_probability": np.nan})
-            rows += self._compare_targets(baseline, others, q)
-        columns = ["scenario", "baseline", "kind", "name", "indicator", "date", "n_pairs", "median", lo_name,
-                   hi_name, "mean", "baseline_median", "scenario_median", "delta_probability"]
-        frame = pd.DataFrame(rows, columns=columns)
+            pairs = values[values["scenario"].isin(others)].merge(base, on=["replicate", "date"], suffixes=("", "__b"))
+            keys = [pairs["scenario"], pairs["date"]]
+            diff = pd.DataFrame({n: pairs[n] - pairs[f"{n}__b"] for n in indicators})
+            g = diff.groupby(keys, sort=False)
+            stats = {"median": g.median(), lo_name: g.quantile(q[0]), hi_name: g.quantile(q[1]), "mean": g.mean(),
+                     "scenario_median": pairs[indicators].groupby(keys, sort=False).median(),
+                     "baseline_median": pairs[[f"{n}__b" for n in indicators]].groupby(keys, sort=False).median()
+                     .set_axis(indicators, axis=1)}
+            long = pd.concat({k: v.stack(future_stack=True) for k, v in stats.items()}, axis=1)
+            long.index = long.index.set_names(["scenario", "date", "name"])
+            long = long.reset_index()
+            long["n_pairs"] = long.set_index(["scenario", "date"]).index.map(g.size()).astype(int)
+            long["baseline"] = baseline
+            long["kind"] = "indicator"
+            long["indicator"] = long["name"]
+            long["delta_probability"] = np.nan
+            rank = {n: i for i, n in enumerate(indicators)}
+            srank = {n: i for i, n in enumerate(others)}
+            long = long.assign(_s=long["scenario"].map(srank), _n=long["name"].map(rank)).sort_values(
+                ["_s", "_n", "date"], kind="stable").drop(columns=["_s", "_n"])
+            parts.append(long[columns])
+            parts.append(pd.DataFrame(self._compare_targets(baseline, others, q), columns=columns))
+        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
         if lang:
             frame = self._labelled(frame, lang)
         return frame

@@ -1,0 +1,383 @@
+"""The report: one self-contained HTML file, CSV tables and a workbook, from a store.
+
+``write_report(OUT, lang="zh")`` (or ``wushe report OUT --lang zh``) writes
+
+- ``OUT/report.html``: the planner's question answered in order: the verdict (attainment
+  with intervals), when each target is reached, what it costs, how each strategy differs
+  from the baseline, and the assumptions (scenarios, levers, seeds, versions). Figures
+  are embedded as PNG, so the file can be mailed or opened offline.
+- ``OUT/tables/*.csv`` (UTF-8 with a byte-order mark, so that spreadsheet programs read
+  Chinese) and ``OUT/report.xlsx``: the same tables, one sheet each.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from ..indicators import BUDGET_LINES, INDICATORS
+from ..params import SCHEMA
+from .plots import plot_cost, plot_difference, plot_indicator, yuan_scale
+from .results import Results
+from .text import t
+
+__all__ = ["report_tables", "write_report"]
+
+# indicators summarised at the end of the window in the comparison section, besides the targets'
+END_INDICATORS = ("sw_certified", "sw_talent", "community_orgs", "volunteers_active", "needs_met_share",
+                  "charity_raised_yuan", "public_spend_yuan")
+
+
+# ---- tables --------------------------------------------------------------------------------------
+
+
+def report_tables(res: Results, lang: str = "en") -> dict[str, pd.DataFrame]:
+    """The report's tables, labelled in ``lang``: attainment, compare, cost, summary, scenarios."""
+    attain = res.attainment(lang=lang)
+    compare = res.compare(indicators=sorted({*(x.indicator for x in res.targets.values()), *END_INDICATORS},
+                                            key=list(INDICATORS).index), lang=lang)
+    cost = res.cost(lang=lang)
+    cost["vs_baseline"] = cost["vs_baseline"].map(lambda v: t(v, lang) if v else "")
+    scenarios = []
+    for name, d in res.definitions.items():
+        scenarios.append({
+            "scenario": name, "scenario_label": res.label(name, lang),
+            "description": (d.get("description") or {}).get(lang, ""), "region": d["region"],
+            "start": d["start"], "end": d["end"], "targets": d["targets"],
+            "params": json.dumps(d.get("params") or {}, ensure_ascii=False),
+            "changes": json.dumps(d.get("changes") or [], ensure_ascii=False),
+        })
+    return {
+        "attainment": attain,
+        "compare": compare,
+        "cost": cost,
+        "summary": res.summary(lang=lang),
+        "scenarios": pd.DataFrame(scenarios),
+    }
+
+
+def _write_tables(out: Path, tables: dict[str, pd.DataFrame]) -> None:
+    folder = out / "tables"
+    folder.mkdir(exist_ok=True)
+    for name, frame in tables.items():
+        frame.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
+    with pd.ExcelWriter(out / "report.xlsx", engine="openpyxl") as xl:
+        for name, frame in tables.items():
+            sheet = frame.copy()
+            for col in sheet.columns:  # Excel has no time zones and no NaT
+                if pd.api.types.is_datetime64_any_dtype(sheet[col]):
+                    sheet[col] = sheet[col].dt.strftime("%Y-%m-%d").where(sheet[col].notna(), "")
+            sheet.to_excel(xl, sheet_name=name, index=False)
+            ws = xl.sheets[name]
+            for i, col in enumerate(sheet.columns, start=1):
+                width = min(60, max(10, len(str(col)) + 2, *(len(str(v)) + 2 for v in sheet[col].head(50))))
+                ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
+            ws.freeze_panes = "B2"
+
+
+# ---- HTML pieces ---------------------------------------------------------------------------------
+
+
+def _png(fig, dpi: int = 100) -> str:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    plt.close(fig)
+    return ("<img alt='' src='data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii") + "'>")
+
+
+def _e(text) -> str:
+    return html.escape(str(text))
+
+
+def _colour(p: float) -> tuple[str, str]:
+    """Background and text colour of a probability cell (the heat map's colour scale)."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    if p != p:
+        return "#eeeeee", "#333333"
+    return to_hex(colormaps["RdYlGn"](float(p))), ("#ffffff" if p < 0.2 or p > 0.85 else "#111111")
+
+
+def _fmt(value, indicator: str | None = None, lang: str = "en", signed: bool = False) -> str:
+    if value is None or value != value:
+        return "—"
+    ind = INDICATORS.get(indicator) if indicator else None
+    sign = "+" if signed else ""
+    if ind is not None and ind.share:
+        if signed:
+            return f"{value * 100:+.1f} pp" if lang == "en" else f"{value * 100:+.1f}个百分点"
+        return f"{value:.0%}"
+    if ind is not None and ind.unit == "yuan":
+        div, unit = yuan_scale([value], lang)
+        return f"{value / div:{sign},.2f} {unit}"
+    if abs(value) >= 100 or float(value).is_integer():
+        return f"{value:{sign},.0f}"
+    return f"{value:{sign},.2f}"
+
+
+def _table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
+    th = "".join(f"<th>{h}</th>" for h in head)
+    body = "".join("<tr>" + "".join(c if c.startswith(("<td", "<th")) else f"<td>{c}</td>" for c in r) + "</tr>"
+                   for r in rows)
+    return f"<table class='{cls}'><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _target_head(res: Results, tid: str, lang: str) -> str:
+    x = res.targets[tid]
+    return f"{_e(x.label(lang))}<br><span class='by'>{t('by', lang)} {x.date:%Y-%m}</span>"
+
+
+def _verdict(res: Results, attain: pd.DataFrame, lang: str) -> str:
+    tids = list(res.targets)
+    rows = []
+    for s in res.scenarios:
+        row = [f"<th class='sc'>{_e(res.label(s, lang))}</th>"]
+        for tid in tids:
+            a = attain[(attain["scenario"] == s) & (attain["target"] == tid)]
+            if a.empty:
+                row.append("<td>—</td>")
+                continue
+            a = a.iloc[0]
+            bg, fg = _colour(a["probability"])
+            row.append(f"<td class='p' style='background:{bg};color:{fg}'><b>{a['probability']:.0%}</b>"
+                       f"<br><small>{a['lo']:.0%}–{a['hi']:.0%}</small></td>")
+        rows.append(row)
+    return _table([t("scenario", lang), *(_target_head(res, x, lang) for x in tids)], rows, "verdict")
+
+
+def _when(res: Results, attain: pd.DataFrame, lang: str) -> str:
+    tids = list(res.targets)
+    rows = []
+    for s in res.scenarios:
+        row = [f"<th class='sc'>{_e(res.label(s, lang))}</th>"]
+        for tid in tids:
+            a = attain[(attain["scenario"] == s) & (attain["target"] == tid)]
+            if a.empty:
+                row.append("<td>—</td>")
+                continue
+            a = a.iloc[0]
+            first = a["median_first_met"]
+            late = pd.notna(first) and first > a["date"]
+            when = t("never", lang) if pd.isna(first) else f"{first:%Y-%m}"
+            cls = "late" if late or pd.isna(first) else "ontime"
+            row.append(f"<td class='{cls}'><b>{when}</b><br><small>({_fmt(a['median_value'], a['indicator'], lang)})"
+                       f"</small></td>")
+        rows.append(row)
+    return _table([t("scenario", lang), *(_target_head(res, x, lang) for x in tids)], rows, "when")
+
+
+def _cost(res: Results, cost: pd.DataFrame, lang: str) -> str:
+    lines = [line for line in BUDGET_LINES if (cost[f"spend_{line}_yuan"].abs() > 0).any()]
+    div, unit = yuan_scale(cost["total_yuan"], lang)
+    head = [t("scenario", lang), *(_e(BUDGET_LINES[line][0 if lang == "zh" else 1]) for line in lines),
+            f"<b>{t('total', lang)}</b>", t("extra_cost", lang), t("attainment_pp", lang),
+            t("extra_attainment_pp", lang), t("per_certified", lang), t("per_station_year", lang), t("per_pp", lang),
+            t("vs_baseline", lang)]
+    rows = []
+    yuan = t("yuan", lang)
+    for _, r in cost.iterrows():
+        rows.append([
+            f"<th class='sc'>{_e(res.label(r['scenario'], lang))}</th>",
+            *(f"<td class='n'>{r[f'spend_{line}_yuan'] / div:,.1f}</td>" for line in lines),
+            f"<td class='n'><b>{r['total_yuan'] / div:,.1f}</b></td>",
+            f"<td class='n'>{_signed(r['extra_cost_yuan'] / div)}</td>",
+            f"<td class='n'>{r['attainment_pp']:.1f}%</td>",
+            f"<td class='n'>{_signed(r['extra_attainment_pp'])}</td>",
+            *(f"<td class='n'>{_ratio(r[c], yuan)}</td>" for c in
+              ("yuan_per_extra_certified", "yuan_per_extra_station_year", "yuan_per_attainment_pp")),
+            _e(r["vs_baseline"]),
+        ])
+    note = f"<p class='unit'>{_e(unit)}</p>"
+    return note + _table(head, rows, "cost")
+
+
+def _signed(v: float) -> str:
+    return "—" if v != v else f"{v:+,.1f}"
+
+
+def _ratio(v: float, yuan: str) -> str:
+    return "—" if v != v else f"{v:,.0f} {yuan}"
+
+
+def _differences(res: Results, compare: pd.DataFrame, lang: str) -> str:
+    base = res.baseline
+    paired = [s for s in res.scenarios if s != base and res.paired_with(s, base)]
+    out = []
+    # per target: Δ probability and the paired difference of the target's indicator at its date
+    tgt = compare[compare["kind"] == "target"]
+    tids = list(res.targets)
+    rows = []
+    for s in paired:
+        row = [f"<th class='sc'>{_e(res.label(s, lang))}</th>"]
+        for tid in tids:
+            c = tgt[(tgt["scenario"] == s) & (tgt["name"] == tid)]
+            if c.empty:
+                row.append("<td>—</td>")
+                continue
+            c = c.iloc[0]
+            dp = c["delta_probability"]
+            cls = "up" if dp > 0 else ("down" if dp < 0 else "")
+            row.append(f"<td class='{cls}'><b>{t('delta_p', lang)} {dp * 100:+.0f}</b><br><small>"
+                       f"{_fmt(c['median'], c['indicator'], lang, True)} "
+                       f"[{_fmt(c['q10'], c['indicator'], lang, True)}, {_fmt(c['q90'], c['indicator'], lang, True)}]"
+                       f"</small></td>")
+        rows.append(row)
+    out.append(_table([t("scenario", lang), *(_target_head(res, x, lang) for x in tids)], rows, "diff"))
+    # key indicators at the end of the window
+    ind = compare[compare["kind"] == "indicator"]
+    if len(ind):
+        last = ind["date"].max()
+        ind = ind[ind["date"] == last]
+        names = [n for n in END_INDICATORS if n in set(ind["name"])]
+        rows = []
+        for s in paired:
+            row = [f"<th class='sc'>{_e(res.label(s, lang))}</th>"]
+            for n in names:
+                c = ind[(ind["scenario"] == s) & (ind["name"] == n)]
+                if c.empty:
+                    row.append("<td>—</td>")
+                    continue
+                c = c.iloc[0]
+                row.append(f"<td class='n'>{_fmt(c['median'], n, lang, True)}<br><small>"
+                           f"[{_fmt(c['q10'], n, lang, True)}, {_fmt(c['q90'], n, lang, True)}]</small></td>")
+            rows.append(row)
+        head = [t("scenario", lang), *(_e(INDICATORS[n].label(lang)) for n in names)]
+        out.append(f"<h3>{t('paired_median', lang)}, {t('at_end', lang, date=f'{last:%Y-%m}')}</h3>"
+                   + _table(head, rows, "diff"))
+    return "".join(out)
+
+
+def _assumptions(res: Results, lang: str) -> str:
+    parts = []
+    for name, d in res.definitions.items():
+        params = d.get("params") or {}
+        sources = d.get("sources") or {}
+        rows = []
+        for key, value in params.items():
+            p = SCHEMA.get(key)
+            rows.append([f"<code>{_e(key)}</code>", _e(p.label(lang) if p else key), _e(value),
+                         _e(p.unit if p else ""), f"<small>{_e(sources.get(key, ''))}</small>"])
+        changes = d.get("changes") or []
+        change_text = "; ".join(
+            f"{c['date']}: " + ", ".join(f"{SCHEMA[k].label(lang) if k in SCHEMA else k} = {v}"
+                                          for k, v in c.items() if k != "date") for c in changes)
+        levers = (_table(["", t("levers", lang), "", "", t("source", lang)], rows, "levers") if rows
+                  else f"<p>{t('levers', lang)}: {t('none', lang)}</p>")
+        change_sources = "".join(f"<small>{_e(sources[k])}</small>" for c in changes for k in c
+                                 if k != "date" and k in sources and k not in params)
+        parts.append(
+            f"<div class='card'><h3>{_e(res.label(name, lang))} <code>{_e(name)}</code></h3>"
+            f"<p>{_e((d.get('description') or {}).get(lang, ''))}</p>"
+            f"<p class='meta'>{t('region', lang)}: {_e(d['region'])} · {t('window', lang)}: {_e(d['start'])} → "
+            f"{_e(d['end'])} · {t('target_set', lang)}: {_e(d['targets'])}</p>{levers}"
+            + (f"<p><b>{t('changes', lang)}</b>: {_e(change_text)}<br>{change_sources}</p>" if changes else "")
+            + "</div>")
+    m = res.manifest
+    seeds = m.get("seeds", {})
+    first = ", ".join(str(x) for x in (seeds.get("replicates") or [])[:3])
+    executor = m.get("executor") or {}
+    parts.append(f"<h3>{t('seeds', lang)}</h3><p>" + _e(t(
+        "seeds_text", lang, root=seeds.get("root"), n=len(seeds.get("replicates") or []), method=seeds.get("method"),
+        first=first + (", …" if len(seeds.get("replicates") or []) > 3 else ""))) + "</p>")
+    parts.append(f"<h3>{t('versions', lang)}</h3><p>" + _e(t(
+        "versions_text", lang, version=m.get("version"), commit=(m.get("git_commit") or "?")[:12],
+        dirty=t("dirty", lang) if m.get("git_dirty") else "", python=m.get("python"), created=m.get("created"),
+        executor=f"{executor.get('kind')} × {executor.get('workers')}")) + "</p>")
+    return "".join(parts)
+
+
+_CSS = """
+body{font-family:"Noto Sans CJK SC","Noto Sans SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",
+"Helvetica Neue",Arial,sans-serif;margin:0 auto;max-width:1280px;padding:24px 32px;color:#1a1a1a;line-height:1.5}
+h1{font-size:26px;margin-bottom:4px}h2{margin-top:40px;border-bottom:2px solid #333;padding-bottom:4px;font-size:21px}
+h3{font-size:16px;margin:18px 0 6px}p.note{color:#444;font-size:14px;max-width:1000px}
+table{border-collapse:collapse;font-size:13px;margin:8px 0 16px}th,td{border:1px solid #ccc;padding:4px 7px;
+text-align:center;vertical-align:middle}thead th{background:#f2f2f2;font-weight:600;font-size:12px}
+th.sc{text-align:left;background:#fafafa;font-weight:600;white-space:nowrap}td.n{text-align:right;white-space:nowrap}
+td.p{min-width:64px}.by{color:#666;font-weight:400}td.late{color:#8a1c1c}td.ontime{color:#1b5e20}
+td.up{background:#e8f5e9}td.down{background:#fdecea}small{color:inherit;opacity:.85}
+table.levers td{text-align:left}table.levers{font-size:12px}.card{border:1px solid #ddd;border-radius:6px;
+padding:4px 14px;margin:10px 0}.meta{color:#555;font-size:13px}img{max-width:100%;height:auto;display:block;
+margin:6px 0 18px}.figs{display:grid;grid-template-columns:1fr;gap:4px}p.unit{font-size:12px;color:#555;margin:0}
+nav ul{columns:2;font-size:14px;list-style:none;padding-left:12px}code{font-size:12px;color:#555}.wrap{overflow-x:auto}footer{color:#777;
+font-size:12px;margin-top:40px}
+"""
+
+
+def write_report(path, lang: str = "en", baseline: str | None = None, dpi: int = 100) -> Path:
+    """Write ``report.html``, ``tables/*.csv`` and ``report.xlsx`` into the store at ``path``; return the HTML path."""
+    if lang not in ("zh", "en"):
+        raise ValueError(f'lang must be "zh" or "en"; got {lang!r}')
+    res = Results(path, baseline=baseline)
+    if res.ok_runs.empty:
+        raise ValueError(f"{res.path} holds no finished run to report on")
+    out = res.path
+    tables = report_tables(res, lang)
+    _write_tables(out, tables)
+    attain = res.attainment()
+    compare = res.compare(indicators=sorted({*(x.indicator for x in res.targets.values()), *END_INDICATORS},
+                                            key=list(INDICATORS).index))
+    cost = res.cost()
+    cost["vs_baseline"] = cost["vs_baseline"].map(lambda v: t(v, lang) if v else "")
+
+    regions = ", ".join(dict.fromkeys(d["region"] for d in res.definitions.values()))
+    windows = ", ".join(dict.fromkeys(f"{d['start']} → {d['end']}" for d in res.definitions.values()))
+    target_indicators = list(dict.fromkeys(x.indicator for x in res.targets.values()))
+    failed = int((res.runs["status"] != "ok").sum())
+    base = res.baseline
+    unpaired = [res.label(s, lang) for s in res.scenarios if s != base and not res.paired_with(s, base)]
+
+    sections = []
+    sections.append(
+        f"<h2 id='verdict'>{t('s_verdict', lang)}</h2><p class='note'>{t('verdict_note', lang, level=90)}</p>"
+        f"<div class='wrap'>{_verdict(res, attain, lang)}</div>")
+    figs = "".join(_png(plot_indicator(res, name, lang=lang), dpi) for name in target_indicators)
+    sections.append(
+        f"<h2 id='when'>{t('s_when', lang)}</h2><p class='note'>{t('when_note', lang)}</p>"
+        f"<div class='wrap'>{_when(res, attain, lang)}</div><p class='note'>{t('when_figs', lang)}</p>"
+        f"<div class='figs'>{figs}</div>")
+    sections.append(
+        f"<h2 id='cost'>{t('s_cost', lang)}</h2><p class='note'>{t('cost_note', lang)}</p>"
+        f"<div class='wrap'>{_cost(res, cost, lang)}</div>{_png(plot_cost(res, lang=lang), dpi)}")
+    diff_figs = []
+    for name in [*target_indicators, "sw_certified", "public_spend_yuan"]:
+        sub = compare[(compare["kind"] == "indicator") & (compare["name"] == name)] if name in set(
+            compare["name"]) else None
+        if sub is not None and not (sub[["median", "q10", "q90"]].abs().to_numpy() > 0).any():
+            continue
+        diff_figs.append(_png(plot_difference(res, name, lang=lang), dpi))
+    sections.append(
+        f"<h2 id='diff'>{t('s_diff', lang)}</h2><p class='note'>{t('diff_note', lang)}</p>"
+        + (f"<p class='note'>{_e(t('not_paired', lang, names=', '.join(unpaired)))}</p>" if unpaired else "")
+        + f"<div class='wrap'>{_differences(res, compare, lang)}</div><div class='figs'>{''.join(diff_figs)}</div>")
+    sections.append(f"<h2 id='assume'>{t('s_assume', lang)}</h2><p class='note'>{t('assume_note', lang)}</p>"
+                    + _assumptions(res, lang)
+                    + (f"<p>{_e(t('failed_runs', lang, n=failed))}</p>" if failed else ""))
+    sections.append(f"<h2 id='tables'>{t('s_tables', lang)}</h2><p class='note'>{t('tables_note', lang)}</p>")
+
+    toc = "".join(f"<li><a href='#{k}'>{t(s, lang)}</a></li>" for k, s in
+                  (("verdict", "s_verdict"), ("when", "s_when"), ("cost", "s_cost"), ("diff", "s_diff"),
+                   ("assume", "s_assume")))
+    target_sets = ", ".join(dict.fromkeys(
+        (ts.title_zh if lang == "zh" else ts.title_en) for ts in res.target_sets.values()))
+    page = (
+        f"<!DOCTYPE html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
+        f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{t('report_title', lang)}</title>"
+        f"<style>{_CSS}</style></head><body><h1>{t('report_title', lang)}</h1>"
+        f"<p class='meta'>{_e(target_sets)}</p>"
+        f"<p class='note'>{_e(t('lede', lang, replicates=res.replicates, regions=regions, window=windows))}</p>"
+        f"<nav><b>{t('contents', lang)}</b><ul>{toc}</ul></nav>{''.join(sections)}"
+        f"<footer>{t('generated', lang)} · {_e(res.manifest.get('created', ''))} · {_e(str(out))}</footer>"
+        "</body></html>")
+    target = out / "report.html"
+    target.write_text(page, encoding="utf-8")
+    return target
+
