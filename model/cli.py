@@ -357,7 +357,106 @@ def _add_dashboard(sub):
     add_parser(sub)
 
 
-SUBCOMMANDS = [_add_baseline, _add_run, _add_check, _add_list, _add_dashboard]
+# --------------------------------------------------------------------------------------------
+# wushe report / wushe demo (model/analysis)
+
+
+def _add_report(sub):
+    p = sub.add_parser(
+        "report",
+        help="write the planner's report of an experiment store (HTML, CSV, xlsx)",
+        description=_fmt("""
+            Turn an experiment store into the answer to a planner's question: which strategy
+            meets which target, how surely, by when, at what cost, and compared with the
+            baseline. Writes OUT/report.html (one self-contained file, figures embedded),
+            OUT/tables/*.csv and OUT/report.xlsx (the same tables, for spreadsheets).
+        """),
+        epilog=_fmt("""
+            examples:
+              wushe report results/demo
+              wushe report results/contracts --lang zh --baseline purchase_1yr
+        """),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("out", metavar="OUT", help="an experiment store (the -o folder of wushe run)")
+    p.add_argument("--lang", choices=["zh", "en"], default="en", help="language of the report (default en)")
+    p.add_argument("--baseline", metavar="NAME", help="scenario to compare with (default: baseline, else the first)")
+    p.set_defaults(func=cmd_report)
+
+
+def cmd_report(args) -> int:
+    from pathlib import Path
+
+    from .analysis import write_report
+
+    if not (Path(args.out) / "manifest.json").is_file():
+        raise CommandError(f"{args.out} is not an experiment store (no manifest.json); make one with wushe run -o OUT")
+    try:
+        path = write_report(args.out, lang=args.lang, baseline=args.baseline)
+    except (KeyError, ValueError) as exc:
+        raise CommandError(str(exc).strip('"')) from None
+    print(f"report: {path.resolve()}")
+    print(f"tables: {(path.parent / 'tables').resolve()}/*.csv and {(path.parent / 'report.xlsx').resolve()}")
+    return 0
+
+
+DEMO_REPLICATES = 12  # 10 scenarios × 12 runs on hubei: about 2 minutes with 2 workers
+
+
+def _add_demo(sub):
+    p = sub.add_parser(
+        "demo",
+        help="run every shipped scenario a few times and write the report",
+        description=_fmt("""
+            Run every scenario in scenarios/ (the baseline first) REPLICATES times on one
+            region, in parallel, into OUT, then write OUT/report.html and its tables, and
+            print where the report is. Running it again reuses the runs already in OUT.
+        """),
+        epilog=_fmt("""
+            examples:
+              wushe demo                                 hubei, 12 replicates, results/demo
+              wushe demo --lang zh -r 30 -o results/demo30
+              wushe demo --region demo -r 5 -o results/quick   seconds, for a first look
+        """),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("-r", "--replicates", type=int, default=DEMO_REPLICATES, metavar="N",
+                   help=f"replicates per scenario (default {DEMO_REPLICATES})")
+    p.add_argument("-o", "--out", default="results/demo", metavar="OUT", help="the store's folder (default results/demo)")
+    p.add_argument("--region", default="hubei", metavar="R", help="region every scenario runs on (default hubei)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="root seed (default 0)")
+    p.add_argument("--workers", type=int, metavar="K", help="worker processes (default: one per core)")
+    p.add_argument("--lang", choices=["zh", "en"], default="en", help="language of the report (default en)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_demo)
+
+
+def cmd_demo(args) -> int:
+    import time
+
+    from .scenarios import available_scenarios
+
+    names = available_scenarios()
+    if "baseline" in names:
+        names = ["baseline"] + [n for n in names if n != "baseline"]
+    t0 = time.perf_counter()
+    print(f"{PROG} demo: {len(names)} scenarios × {args.replicates} replicates on {args.region} → {args.out}",
+          file=sys.stderr)
+    run = argparse.Namespace(scenarios=names, replicates=args.replicates, seed=args.seed, out=args.out,
+                             executor="local", workers=args.workers, scheduler=None, region=args.region, chunk=None,
+                             retry_failed=False, quiet=args.quiet)
+    code = cmd_run(run)
+    if code not in (0, 1):
+        return code
+    report = argparse.Namespace(out=args.out, lang=args.lang, baseline=None)
+    cmd_report(report)
+    print(f"done in {time.perf_counter() - t0:.0f} s; open the report in a browser "
+          f"(wushe report {args.out} --lang {'en' if args.lang == 'zh' else 'zh'} for the other language)")
+    return code
+
+
+
+SUBCOMMANDS = [_add_baseline, _add_run, _add_check, _add_list, _add_dashboard, _add_report, _add_demo]
 
 
 def build_parser() -> argparse.ArgumentParser:
