@@ -63,6 +63,9 @@ STREAMS = (
     "donation",
     "needs",
     "registration",
+    "bases",
+    "points",
+    "funds",
 )
 
 ADULT_SHARE = 0.85  # residents aged 15+ (census: 0–14 ≈ 16%; assumption for volunteering)
@@ -234,7 +237,7 @@ class FiveSocietyModel(mesa.Model):
         self.charity_donated = 0.0
         self.exam_passed_this_year = 0
         self.certified_outside = 0
-        self.flows: dict[str, float] = {}
+        self.flows: dict[str, float] = defaultdict(float)
         self.leavers_station: list[int] = []  # station leavers per month
         self.staff_station: list[int] = []
 
@@ -327,6 +330,8 @@ class FiveSocietyModel(mesa.Model):
         else:
             cert = (rng.random(count) < cert_share).astype(np.int8)
         hired = -rng.integers(0, 72, count) if initial else self.t
+        if not initial:
+            self.flows["sw_hired" if role != ROLE_COMMUNITY else "cw_hired"] += count
         return self.workers.add(count, alive=True, role=role, township=township, community=community,
                                 agency=agency, cert=cert, hired=hired)
 
@@ -434,6 +439,7 @@ class FiveSocietyModel(mesa.Model):
         w.left[idx] = self.t
         w.why_left[idx] = why
         self.certified_outside += int((w.cert[idx] > CERT_NONE).sum())
+        self.flows["sw_left"] += int((w.role[idx] != ROLE_COMMUNITY).sum())
         self._month_station_leavers += int(np.isin(w.role[idx], (ROLE_STATION_PURCHASE, ROLE_STATION_DIRECT)).sum())
 
     def _close_station(self, town: int):
@@ -495,6 +501,7 @@ class FiveSocietyModel(mesa.Model):
         staff = np.bincount(w.view("agency")[w.view("alive") & (w.view("agency") >= 0)],
                             minlength=self._next_agency_id())
         self.agency_staff = staff
+        self.flows["wages_yuan"] = float(staff.sum() * self.sw_month_cost)
         for agency in list(self.agency_by_id.values()):
             agency.step()
         self._refresh_counts()
@@ -540,15 +547,17 @@ class FiveSocietyModel(mesa.Model):
         self.exam_passed_this_year = 0
         for purchaser in self.purchasers:
             purchaser.plan_stations()
-        brng = self.streams["build"]
-        self._build_bases(p.incubator_city_share, p.incubator_county_share, p.incubator_street_share, brng)
+        self._build_bases(p.incubator_city_share, p.incubator_county_share, p.incubator_street_share,
+                          self.streams["bases"])
         c = self.communities
+        rng = self.streams["points"]
         pool = np.flatnonzero(c.facility & ~c.has_volunteer_point)
-        k = min(len(pool), _stochastic_round(p.volunteer_point_share * len(pool) * self.fiscal_factor, brng))
-        c.has_volunteer_point[brng.permutation(pool)[:k]] = True
+        k = min(len(pool), _stochastic_round(p.volunteer_point_share * len(pool) * self.fiscal_factor, rng))
+        c.has_volunteer_point[rng.permutation(pool)[:k]] = True
+        rng = self.streams["funds"]
         pool = np.flatnonzero(~c.has_fund)
-        k = min(len(pool), _stochastic_round(p.community_fund_share * len(pool), brng))
-        c.has_fund[brng.permutation(pool)[:k]] = True
+        k = min(len(pool), _stochastic_round(p.community_fund_share * len(pool), rng))
+        c.has_fund[rng.permutation(pool)[:k]] = True
         self.set_budgets()
 
     def set_budgets(self):
@@ -787,13 +796,16 @@ class FiveSocietyModel(mesa.Model):
                * (1 + p.sw_founding_effect * c.linkage)
                * np.where(base, p.incubator_founding_mult, 1.0)
                * (0.5 + c.committee)
-               * (1 + 0.3 * p.startup_grant_yuan / 10_000))
+               * (1 + 0.3 * p.startup_grant_yuan / 10_000)
+               # charity projects recruit people into new groups (assumption: up to +50% at 2,000 yuan a month)
+               * (1 + 0.5 * np.minimum(1.0, c.charity_payout / 2_000)))
         born = rng.poisson(lam)
         comm = np.repeat(np.arange(c.n), born)
         new = o.add(len(comm), alive=True, community=comm, capacity=rng.beta(2, 6, len(comm)), founded=t)
         if len(new) and p.startup_grant_yuan > 0:
             paid = self.spend("grants", len(new) * p.startup_grant_yuan)
             o.funds[new] += paid / len(new)
+            self.flows["grants_yuan"] = paid
         self.flows["orgs_founded"] = float(len(new))
 
         self.incubate()
@@ -807,13 +819,14 @@ class FiveSocietyModel(mesa.Model):
         comm = o.community[:n]
         incubated = o.incubated_until[:n] >= t
         cap = o.capacity[:n]
-        np.minimum(1.0, cap + (0.01 + 0.002 * c.linkage[comm] + 0.01 * incubated), out=cap)
         funds = o.funds[:n]
+        np.minimum(1.0, cap + (0.01 + 0.002 * c.linkage[comm] + 0.01 * incubated
+                               + 0.01 * np.minimum(1.0, funds / 10_000)), out=cap)
         funds *= 0.9
         # closure
         hazard = (p.org_failure_rate * np.exp(-1.5 * cap)
                   * np.where(incubated, p.incubator_survival_mult, 1.0)
-                  * np.where(funds > 100, 0.7, 1.0)
+                  * (0.6 + 0.4 * np.exp(-funds / 3_000))
                   * (1.3 - 0.6 * c.committee[comm]))
         # registration: filed organisations of some capacity register (assumption: 1% a month above
         # capacity 0.6, doubled while incubated; FACTS §5: counts grow mostly through filing)
@@ -932,7 +945,9 @@ class FiveSocietyModel(mesa.Model):
         comm = o.community[idx]
         share = np.divide(out * 0.5, c.orgs, out=np.zeros(c.n), where=c.orgs > 0)
         o.funds[idx] += share[comm]
+        c.charity_payout = out
         c.charity_services = np.where(c.orgs > 0, out * 0.5, out) / YUAN_PER_SERVICE
+        self.flows["charity_to_orgs_yuan"] = float((out * 0.5 * (c.orgs > 0)).sum())
         self.flows["donations_yuan"] = donated
         self.flows["match_yuan"] = match
         self.flows["projects"] = float(total)
@@ -980,8 +995,10 @@ class FiveSocietyModel(mesa.Model):
         p, tw, c, w = self.params, self.townships, self.communities, self.workers
         paying = tw.funded & ((tw.mode == MODE_DIRECT) | (tw.agency >= 0))
         paid = self.spend("stations", int(paying.sum()) * self._station_month_cost())
-        self.flows["gov_to_stations_yuan"] = paid
         per_station = paid / max(int(paying.sum()), 1)
+        purchased = paying & (tw.mode == MODE_PURCHASE)
+        self.flows["gov_to_agencies_yuan"] = per_station * int(purchased.sum())
+        self.flows["gov_to_stations_yuan"] = paid - self.flows["gov_to_agencies_yuan"]
         for town in np.flatnonzero(paying & (tw.mode == MODE_PURCHASE)):
             agency = self.agency_by_id.get(int(tw.agency[town]))
             if agency is not None:
@@ -1000,6 +1017,7 @@ class FiveSocietyModel(mesa.Model):
         self.spend("volunteers", int((c.has_volunteer_point & c.facility).sum()) * p.volunteer_point_cost_yuan / 12)
         bill = p.volunteer_incentive_yuan * float(c.volunteers_active.sum())
         self.incentive_paid_ratio = self.spend("volunteers", bill) / bill if bill > 0 else 1.0
+        self.flows["volunteer_incentives_yuan"] = bill * self.incentive_paid_ratio
         if p.digital_platform:
             self.spend("platform", p.platform_cost_yuan_per_10k * self.population / 10_000 / 12)
 
@@ -1012,6 +1030,7 @@ class FiveSocietyModel(mesa.Model):
             c.linkage = np.zeros(c.n)
             c.case_hours = np.zeros(c.n)
             c.charity_services = np.zeros(c.n)
+            c.charity_payout = np.zeros(c.n)
             self._org_capacity = np.zeros(c.n)
             self.needs_asked = self.needs_served = 0
             self._month_station_leavers = 0
