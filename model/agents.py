@@ -127,6 +127,7 @@ class Townships:
         n = structure.n_townships
         self.n = n
         self.name = list(structure.township_names)
+        self.name_en = list(structure.township_names_en)
         self.county = structure.township_county
         self.street = structure.township_street
         self.funded = np.zeros(n, bool)  # a station is funded this year

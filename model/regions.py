@@ -139,6 +139,7 @@ class Structure:
     township_county: np.ndarray  # township -> county index
     township_street: np.ndarray  # bool: street (街道) rather than town/township
     township_names: list[str]
+    township_names_en: list[str]
     community_township: np.ndarray  # community -> township index
     community_urban: np.ndarray  # bool
     community_population: np.ndarray  # residents (int)
@@ -174,7 +175,7 @@ def _split(total: int, parts: int) -> np.ndarray:
 def build_structure(region: Region, rng: np.random.Generator) -> Structure:
     """Lay out counties, townships and communities and draw community differences."""
     county_pref, county_names = [], []
-    town_county, town_street, town_names = [], [], []
+    town_county, town_street, town_names, town_names_en = [], [], [], []
     town_urban_n, town_rural_n = [], []
     pref_names = []
     for pi, p in enumerate(region.prefectures):
@@ -189,6 +190,7 @@ def build_structure(region: Region, rng: np.random.Generator) -> Structure:
                 town_county.append(first_county + int(t.get("county", 0)))
                 town_street.append(bool(t["street"]))
                 town_names.append(t["name"])
+                town_names_en.append(t.get("name_en", t["name"]))
                 town_urban_n.append(int(t["urban"]))
                 town_rural_n.append(int(t["rural"]))
             continue
@@ -207,6 +209,7 @@ def build_structure(region: Region, rng: np.random.Generator) -> Structure:
                 town_county.append(first_county + ci)
                 town_street.append(True)
                 town_names.append(f"{county_names[first_county + ci]}·街道{k + 1}")
+                town_names_en.append(f"{p.get('name_en', p['name'])} {ci + 1}, street {k + 1}")
                 town_urban_n.append(int(u_street[si]))
                 town_rural_n.append(0)
                 si += 1
@@ -214,6 +217,7 @@ def build_structure(region: Region, rng: np.random.Generator) -> Structure:
                 town_county.append(first_county + ci)
                 town_street.append(False)
                 town_names.append(f"{county_names[first_county + ci]}·镇{k + 1}")
+                town_names_en.append(f"{p.get('name_en', p['name'])} {ci + 1}, town {k + 1}")
                 town_urban_n.append(int(u_town[ti]))
                 town_rural_n.append(int(r_town[ti]))
                 ti += 1
@@ -264,6 +268,7 @@ def build_structure(region: Region, rng: np.random.Generator) -> Structure:
         township_county=np.array(town_county),
         township_street=np.array(town_street, bool),
         township_names=town_names,
+        township_names_en=town_names_en,
         community_township=comm_town,
         community_urban=comm_urban,
         community_population=pop,

@@ -163,7 +163,7 @@ def region_option(session: Session, colour_by: str = "orgs", lang: str = "en") -
     township = np.asarray(c.township, int)
     tx, ty, cx, cy = _layout(township, n)
     has_station = np.asarray(t.has_station, bool)
-    names = list(t.name)
+    names = list(t.name_en if lang == "en" and hasattr(t, "name_en") else t.name)
     orgs = np.asarray(c.orgs, float)
     pop = np.maximum(np.asarray(c.population, float), 1)
     vol = np.asarray(c.volunteers_active, float)
