@@ -301,13 +301,14 @@ def _label_points(ax, points, size: float = 9.0) -> None:
     fig.canvas.draw()  # settle the layout, so that data → display is final
     to_pt = 72.0 / fig.dpi
     line = size * 1.3
-    right_edge = ax.get_window_extent().x1 * to_pt
+    box = ax.get_window_extent()
+    right_edge, bottom, top = box.x1 * to_pt, box.y0 * to_pt, box.y1 * to_pt
     where = [(label, *(v * to_pt for v in ax.transData.transform((x, y))), colour, x, y)
              for label, x, y, colour in points]
     clusters: list[list] = []
     for item in sorted(where, key=lambda w: (w[1], w[2])):
         for c in clusters:
-            if abs(c[0][1] - item[1]) < 9 and abs(c[0][2] - item[2]) < 9:
+            if abs(c[0][1] - item[1]) < 12 and abs(c[0][2] - item[2]) < 12:
                 c.append(item)
                 break
         else:
@@ -316,9 +317,11 @@ def _label_points(ax, points, size: float = 9.0) -> None:
     placed: list[tuple[float, float, float, float]] = []
 
     def free(x0, x1, y0, y1):
+        if y0 < bottom + 2 or y1 > top - 2:
+            return False
         if any(not (x1 < a or x0 > b or y1 < c or y0 > d) for a, b, c, d in placed):
             return False
-        return not any(x0 - 5 <= px <= x1 + 5 and y0 - 5 <= py <= y1 + 5 for px, py in dots)
+        return not any(x0 - 8 <= px <= x1 + 8 and y0 - 8 <= py <= y1 + 8 for px, py in dots)
 
     for c in sorted(clusters, key=lambda c: -c[0][2]):
         labels = [w[0] for w in c]

@@ -193,10 +193,28 @@ def _cost(res: Results, cost: pd.DataFrame, lang: str) -> str:
             f"<td class='n'>{_signed(r['extra_attainment_pp'])}</td>",
             *(f"<td class='n'>{_ratio(r[c], yuan)}</td>" for c in
               ("yuan_per_extra_certified", "yuan_per_extra_station_year", "yuan_per_attainment_pp")),
-            _e(r["vs_baseline"]),
+            f"<td class='v'>{_e(r['vs_baseline'])}</td>",
         ])
     note = f"<p class='unit'>{_e(unit)}</p>"
     return note + _table(head, rows, "cost")
+
+
+def _interval(c, indicator: str, lang: str, div: float = 1.0) -> str:
+    """'median [q10, q90] unit' of a paired difference, the unit written once."""
+    ind = INDICATORS.get(indicator)
+    if ind is not None and ind.share:
+        m, lo, hi = (c[k] * 100 for k in ("median", "q10", "q90"))
+        unit = " pp" if lang == "en" else "个百分点"
+        return f"{m:+.1f}{unit}<br><small>[{lo:+.1f}, {hi:+.1f}]</small>"
+    m, lo, hi = (c[k] / div for k in ("median", "q10", "q90"))
+    digits = 0 if max(abs(m), abs(lo), abs(hi)) >= 100 or div == 1.0 and float(m).is_integer() else 2
+    return f"{m:+,.{digits}f}<br><small>[{lo:+,.{digits}f}, {hi:+,.{digits}f}]</small>"
+
+
+def _value(v) -> str:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return str(v)
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,g}"
 
 
 def _signed(v: float) -> str:
@@ -225,10 +243,8 @@ def _differences(res: Results, compare: pd.DataFrame, lang: str) -> str:
             c = c.iloc[0]
             dp = c["delta_probability"]
             cls = "up" if dp > 0 else ("down" if dp < 0 else "")
-            row.append(f"<td class='{cls}'><b>{t('delta_p', lang)} {dp * 100:+.0f}</b><br><small>"
-                       f"{_fmt(c['median'], c['indicator'], lang, True)} "
-                       f"[{_fmt(c['q10'], c['indicator'], lang, True)}, {_fmt(c['q90'], c['indicator'], lang, True)}]"
-                       f"</small></td>")
+            row.append(f"<td class='{cls}'><b>{t('delta_p', lang)} {dp * 100:+.0f}%</b><br><small>"
+                       f"{_interval(c, c['indicator'], lang)}</small></td>")
         rows.append(row)
     out.append(_table([t("scenario", lang), *(_target_head(res, x, lang) for x in tids)], rows, "diff"))
     # key indicators at the end of the window
@@ -237,6 +253,8 @@ def _differences(res: Results, compare: pd.DataFrame, lang: str) -> str:
         last = ind["date"].max()
         ind = ind[ind["date"] == last]
         names = [n for n in END_INDICATORS if n in set(ind["name"])]
+        scales = {n: (yuan_scale(ind.loc[ind["name"] == n, ["q10", "q90"]].to_numpy(), lang)
+                      if INDICATORS[n].unit == "yuan" else (1.0, "")) for n in names}
         rows = []
         for s in paired:
             row = [f"<th class='sc'>{_e(res.label(s, lang))}</th>"]
@@ -246,10 +264,10 @@ def _differences(res: Results, compare: pd.DataFrame, lang: str) -> str:
                     row.append("<td>—</td>")
                     continue
                 c = c.iloc[0]
-                row.append(f"<td class='n'>{_fmt(c['median'], n, lang, True)}<br><small>"
-                           f"[{_fmt(c['q10'], n, lang, True)}, {_fmt(c['q90'], n, lang, True)}]</small></td>")
+                row.append(f"<td class='n'>{_interval(c, n, lang, div=scales[n][0])}</td>")
             rows.append(row)
-        head = [t("scenario", lang), *(_e(INDICATORS[n].label(lang)) for n in names)]
+        head = [t("scenario", lang), *(_e(INDICATORS[n].label(lang)) + (f"<br><span class='by'>{scales[n][1]}</span>"
+                                                                         if scales[n][1] else "") for n in names)]
         out.append(f"<h3>{t('paired_median', lang)}, {t('at_end', lang, date=f'{last:%Y-%m}')}</h3>"
                    + _table(head, rows, "diff"))
     return "".join(out)
@@ -263,11 +281,11 @@ def _assumptions(res: Results, lang: str) -> str:
         rows = []
         for key, value in params.items():
             p = SCHEMA.get(key)
-            rows.append([f"<code>{_e(key)}</code>", _e(p.label(lang) if p else key), _e(value),
+            rows.append([f"<code>{_e(key)}</code>", _e(p.label(lang) if p else key), _e(_value(value)),
                          _e(p.unit if p else ""), f"<small>{_e(sources.get(key, ''))}</small>"])
         changes = d.get("changes") or []
         change_text = "; ".join(
-            f"{c['date']}: " + ", ".join(f"{SCHEMA[k].label(lang) if k in SCHEMA else k} = {v}"
+            f"{c['date']}: " + ", ".join(f"{SCHEMA[k].label(lang) if k in SCHEMA else k} = {_value(v)}"
                                           for k, v in c.items() if k != "date") for c in changes)
         levers = (_table(["", t("levers", lang), "", "", t("source", lang)], rows, "levers") if rows
                   else f"<p>{t('levers', lang)}: {t('none', lang)}</p>")
@@ -302,7 +320,7 @@ h3{font-size:16px;margin:18px 0 6px}p.note{color:#444;font-size:14px;max-width:1
 table{border-collapse:collapse;font-size:13px;margin:8px 0 16px}th,td{border:1px solid #ccc;padding:4px 7px;
 text-align:center;vertical-align:middle}thead th{background:#f2f2f2;font-weight:600;font-size:12px}
 th.sc{text-align:left;background:#fafafa;font-weight:600;white-space:nowrap}td.n{text-align:right;white-space:nowrap}
-td.p{min-width:64px}.by{color:#666;font-weight:400}td.late{color:#8a1c1c}td.ontime{color:#1b5e20}
+td.p{min-width:64px}td.v{white-space:nowrap}.by{color:#666;font-weight:400}td.late{color:#8a1c1c}td.ontime{color:#1b5e20}
 td.up{background:#e8f5e9}td.down{background:#fdecea}small{color:inherit;opacity:.85}
 table.levers td{text-align:left}table.levers{font-size:12px}.card{border:1px solid #ddd;border-radius:6px;
 padding:4px 14px;margin:10px 0}.meta{color:#555;font-size:13px}img{max-width:100%;height:auto;display:block;

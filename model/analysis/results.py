@@ -386,8 +386,9 @@ class Results:
         months / 12 over the window), ``attainment_pp`` (mean probability of meeting a
         target, in percentage points) and ``extra_attainment_pp``; and the ratios
         ``yuan_per_extra_certified``, ``yuan_per_extra_talent``,
-        ``yuan_per_extra_station_year``, ``yuan_per_attainment_pp`` where both cost and
-        effect are positive (NaN otherwise: see ``vs_baseline``: ``dominant`` when the
+        ``yuan_per_extra_station_year``, ``yuan_per_attainment_pp`` where the cost is
+        positive and the effect clearly so (its paired mean above twice its standard error;
+        NaN otherwise: see ``vs_baseline``: ``dominant`` when the
         scenario costs less and attains more, ``dominated`` when it costs more and attains
         less, ``trade-off`` or ``same``).
         """
@@ -418,21 +419,28 @@ class Results:
             base = per_run.loc[baseline] if paired else None
             common = mine.index.intersection(base.index) if paired else []
 
-            def extra(col, mine=mine, base=base, common=common, paired=paired):
-                return float((mine.loc[common, col] - base.loc[common, col]).mean()) if paired and len(common) \
-                    else np.nan
+            clear = {}
+
+            def extra(col, mine=mine, base=base, common=common, paired=paired, clear=clear):
+                if not (paired and len(common)):
+                    return np.nan
+                d = mine.loc[common, col] - base.loc[common, col]
+                se = float(d.std(ddof=1)) / np.sqrt(len(d)) if len(d) > 1 else 0.0
+                clear[col] = float(d.mean()) > 2 * se
+                return float(d.mean())
 
             row["extra_cost_yuan"] = extra("public_spend_yuan")
             row["extra_certified"] = extra("sw_certified")
             row["extra_talent"] = extra("sw_talent")
             row["extra_station_years"] = extra("station_years")
             row["extra_attainment_pp"] = row["attainment_pp"] - mean_p.get(baseline, np.nan) if paired else np.nan
-            for effect, name in (("extra_certified", "yuan_per_extra_certified"),
-                                 ("extra_talent", "yuan_per_extra_talent"),
-                                 ("extra_station_years", "yuan_per_extra_station_year"),
-                                 ("extra_attainment_pp", "yuan_per_attainment_pp")):
+            clear["attainment"] = row["extra_attainment_pp"] > 0
+            for effect, column, name in (("extra_certified", "sw_certified", "yuan_per_extra_certified"),
+                                         ("extra_talent", "sw_talent", "yuan_per_extra_talent"),
+                                         ("extra_station_years", "station_years", "yuan_per_extra_station_year"),
+                                         ("extra_attainment_pp", "attainment", "yuan_per_attainment_pp")):
                 c, e = row["extra_cost_yuan"], row[effect]
-                row[name] = c / e if (c > 0 and e > 0) else np.nan
+                row[name] = c / e if (c > 0 and e > 0 and clear.get(column, False)) else np.nan
             row["vs_baseline"] = _verdict(s, baseline, row["extra_cost_yuan"], row["extra_attainment_pp"])
             rows.append(row)
         frame = pd.DataFrame(rows)

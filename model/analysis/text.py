@@ -63,10 +63,11 @@ TEXT: dict[str, dict[str, str]] = {
     "s_cost": {"zh": "3. 花费多少", "en": "3. What it costs"},
     "cost_note": {
         "zh": "公共支出为整个时间窗口的累计值(各次模拟的平均值,各预算科目之和等于合计)。与基线相比的增量为逐次配对差值的平均。"
-              "成本效果比仅在增加支出且增加效果时给出。",
+              "成本效果比仅在增加支出、且效果增量明显(配对均值超过其标准误的两倍)时给出。",
         "en": "Public spending is cumulative over the window (the mean over runs; the budget lines add up to the "
               "total). Differences from the baseline are means of paired differences, replicate by replicate. "
-              "Cost-effectiveness ratios are given only where a strategy both costs more and achieves more.",
+              "Cost-effectiveness ratios are given only where a strategy costs more and its gain is clear (the paired "
+              "mean above twice its standard error).",
     },
     "s_diff": {"zh": "4. 与基线相比的差异", "en": "4. How each strategy differs from the baseline"},
     "diff_note": {
@@ -107,13 +108,13 @@ TEXT: dict[str, dict[str, str]] = {
     "per_station_year": {"zh": "每增加1个站·年的成本", "en": "Per extra station-year"},
     "per_pp": {"zh": "每提高1个百分点达成概率的成本", "en": "Per percentage point of attainment"},
     "vs_baseline": {"zh": "与基线相比", "en": "Against the baseline"},
-    "dominant": {"zh": "更省且更好", "en": "cheaper and better"},
-    "dominated": {"zh": "更贵且不更好", "en": "costlier, no better"},
+    "dominant": {"zh": "更省,达成不降", "en": "cheaper, attains no less"},
+    "dominated": {"zh": "更贵,达成未升", "en": "costlier, attains no more"},
     "trade-off": {"zh": "需权衡", "en": "trade-off"},
     "same": {"zh": "相同", "en": "same"},
     "baseline": {"zh": "基线", "en": "baseline"},
     "paired_median": {"zh": "配对差值中位数 [10%–90%]", "en": "Paired difference, median [10–90%]"},
-    "delta_p": {"zh": "Δ概率", "en": "Δ probability"},
+    "delta_p": {"zh": "Δ概率", "en": "Δp"},
     "at_end": {"zh": "期末({date})", "en": "at the end ({date})"},
     "description": {"zh": "说明", "en": "Description"},
     "levers": {"zh": "设定的参数", "en": "Values set"},
