@@ -129,6 +129,8 @@ def cmd_run(args) -> int:
               file=sys.stderr)
         return 130
     print(report)
+    for note in report.warnings:
+        print(f"{PROG}: warning: {note}", file=sys.stderr)
     if report.failed:
         print(
             f"{PROG}: {report.failed} of {report.ok + report.failed} runs failed; their tracebacks are in the "

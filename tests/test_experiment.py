@@ -254,3 +254,20 @@ def test_a_run_killed_midway_and_resumed_equals_an_uninterrupted_one(tmp_path):
     assert len(ts_a) == 36 * 60 and not ts_a.duplicated(["scenario", "replicate", "date"]).any()
     pd.testing.assert_frame_equal(Store(out).timeseries(), Store(whole).timeseries(), check_exact=True)
     assert not list(out.rglob(".*.tmp"))
+
+
+def test_a_store_says_when_its_runs_come_from_different_model_source(tmp_path):
+    from model.experiment.runner import code_fingerprint
+
+    out = tmp_path / "o"
+    first = _exp().run(out, executor="serial", progress=False)
+    assert first.warnings == []
+    assert Store(out).manifest["code"] == code_fingerprint()
+    assert {r["code"] for r in Store(out).records().values()} == {code_fingerprint()}
+    manifest = Store(out).manifest
+    manifest["code"] = "0123456789ab"
+    Store(out).write_manifest(manifest)
+    (out / "records" / "baseline__r00000.json").unlink()
+    report = _exp().run(out, executor="serial", progress=False)
+    assert report.ok == 1
+    assert len(report.warnings) == 1 and "0123456789ab there" in report.warnings[0]

@@ -22,6 +22,7 @@ whatever the executor, the number of workers and the chunking.
 from __future__ import annotations
 
 import gc
+import hashlib
 import platform
 import subprocess
 import sys
@@ -67,6 +68,27 @@ def simulate_scenario(scenario: Scenario, seed: int) -> pd.DataFrame:
     return simulate(seed=seed, **scenario.simulate_kwargs())
 
 
+_CODE: str | None = None
+
+
+def code_fingerprint() -> str:
+    """A hash of the package's source and data files as this process first saw them.
+
+    Each run records the fingerprint of the worker that ran it, so that a store whose
+    runs came from different code (the source edited while a long experiment ran, or
+    between a crash and its resume) says so.
+    """
+    global _CODE
+    if _CODE is None:
+        root = Path(__file__).resolve().parents[1]
+        digest = hashlib.sha1()
+        for path in sorted([*root.rglob("*.py"), *(root / "data").rglob("*.toml")]):
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+        _CODE = digest.hexdigest()[:12]
+    return _CODE
+
+
 def _fn_name(fn) -> str:
     return f"{getattr(fn, '__module__', '?')}:{getattr(fn, '__qualname__', repr(fn))}"
 
@@ -95,6 +117,7 @@ def _run_one(run_fn, scenario: Scenario, replicate: int, seed: int, targets: Tar
         "wall_s": None,
         "targets": {},
         "target_ids": [t.id for t in targets],
+        "code": code_fingerprint(),
     }
     frame = None
     try:
@@ -201,6 +224,7 @@ class RunReport:
     ok: int
     failed: int
     wall_s: float
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def store(self) -> Store:
@@ -258,7 +282,8 @@ def _manifest(exp: Experiment, executor: dict[str, Any]) -> dict[str, Any]:
         "seeds": {"root": exp.seed, "method": SEED_METHOD, "replicates": exp.seeds},
         "scenarios": [s.to_dict() for s in exp.scenarios],
         "experiment": exp.definition(),
-        "sessions": [{"started": started, **executor}],
+        "code": code_fingerprint(),
+        "sessions": [{"started": started, **executor, "code": code_fingerprint()}],
     }
 
 
@@ -299,7 +324,11 @@ def run_experiment(
     store = Store(out)
     n_workers = 1 if executor == "serial" else (workers or (None if scheduler else default_workers()))
     info = {"kind": executor, "workers": n_workers, "scheduler": scheduler}
-    store.open_for(_manifest(experiment, info))
+    manifest = store.open_for(_manifest(experiment, info))
+    notes = []
+    if manifest.get("code") != code_fingerprint():
+        notes.append(f"the model's source differs from the one that started this store "
+                     f"({manifest.get('code')} there, {code_fingerprint()} now): its runs will come from both")
 
     records = store.records()
     targets = {s.name: load_targets(s.targets) for s in experiment.scenarios}
@@ -314,14 +343,17 @@ def run_experiment(
     ok = failed = 0
     if not todo:
         store.write_runs_table(records)
-        return RunReport(Path(out), experiment.size, skipped, 0, 0, time.perf_counter() - t0)
+        return RunReport(Path(out), experiment.size, skipped, 0, 0, time.perf_counter() - t0, notes)
 
     bar = _progress(len(todo), progress)
     last_table = time.monotonic()
 
+    new_records = []
+
     def save(record, frame):
         nonlocal ok, failed, last_table
         store.write_run(record, frame)
+        new_records.append(record)
         records[run_key(record["scenario"], record["replicate"])] = record
         if record["status"] == "ok":
             ok += 1
@@ -341,7 +373,11 @@ def run_experiment(
         if bar is not None:
             bar.close()
         store.write_runs_table(records)
-    return RunReport(Path(out), experiment.size, skipped, ok, failed, time.perf_counter() - t0)
+    other = sorted({r.get("code") for r in new_records if r.get("code") not in (None, code_fingerprint())})
+    if other:
+        notes.append(f"the model's source changed while this experiment ran: some runs used {', '.join(other)}, "
+                     f"not {code_fingerprint()}; rerun into a new folder for consistent results")
+    return RunReport(Path(out), experiment.size, skipped, ok, failed, time.perf_counter() - t0, notes)
 
 
 def _execute(pool, n: int, todo: deque, run_fn, chunk_size: int | None, save) -> None:
@@ -378,7 +414,7 @@ def _execute(pool, n: int, todo: deque, run_fn, chunk_size: int | None, save) ->
                     error = traceback.format_exc()
                     results = [
                         ({"scenario": s.name, "replicate": r, "seed": seed, "status": "failed", "error": error,
-                          "wall_s": float("nan"), "targets": {}, "target_ids": [t.id for t in tg]}, None)
+                          "wall_s": None, "targets": {}, "target_ids": [t.id for t in tg]}, None)
                         for s, r, seed, tg in chunk
                     ]
                 for record, frame in results:
