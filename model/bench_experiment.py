@@ -15,6 +15,7 @@ runs it alone; ``model/bench.py`` calls it. Benchmarks print; tests never assert
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -62,21 +63,29 @@ def bench_experiment(region: str = "hubei", n_scenarios: int = 8, replicates: in
     say(f"experiment benchmark: {len(names)} scenarios × {replicates} replicates of {region} = {n} runs")
     figures: dict = {"region": region, "scenarios": len(names), "replicates": replicates, "runs": n}
     with tempfile.TemporaryDirectory(dir=out) as tmp:
-        times = {}
+        times, mean_run = {}, {}
         for workers in (1, 2):
+            load = os.getloadavg()[0]
             t0 = time.perf_counter()
             report = exp.run(Path(tmp) / f"w{workers}", executor="local", workers=workers, progress=False)
             times[workers] = time.perf_counter() - t0
             assert report.ok == n, f"{report.failed} runs failed"
-            say(f"  wushe, local executor, {workers} worker{'s' if workers > 1 else ''}: {times[workers]:7.1f} s "
-                f"({n / times[workers]:.2f} runs/s)")
+            wall = Store(report.path).runs()["wall_s"]
+            mean_run[workers] = float(wall.mean())
+            busy = float(wall.sum()) / (workers * times[workers])
+            say(f"  wushe, local executor, {workers} worker{'s' if workers > 1 else ' '}: {times[workers]:7.1f} s "
+                f"({n / times[workers]:.2f} runs/s; a run {mean_run[workers]:.2f} s; workers busy {busy:.0%}; "
+                f"load before {load:.1f})")
         same = Store(Path(tmp) / "w1").timeseries().equals(Store(Path(tmp) / "w2").timeseries())
         efficiency = times[1] / (2 * times[2])
         figures.update(t_1worker_s=times[1], t_2workers_s=times[2], efficiency_2workers=efficiency,
+                       mean_run_1worker_s=mean_run[1], mean_run_2workers_s=mean_run[2],
                        identical_1_vs_2_workers=same)
-        say(f"  parallel efficiency with 2 workers: {efficiency:.0%} (goal ≥ 85%); "
+        say(f"  parallel efficiency with 2 workers: {efficiency:.1%} (goal ≥ 85%); a run takes "
+            f"{mean_run[2] / mean_run[1] - 1:+.0%} longer when two share the machine; "
             f"identical results 1 vs 2 workers: {same}")
     if batch_run:
+        load = os.getloadavg()[0]
         t0 = time.perf_counter()
         rows = mesa.batch_run(BatchModel, parameters={"case": list(range(len(names))), "region": region},
                               number_processes=2, rng=exp.seeds, data_collection_period=-1, max_steps=10_000,
@@ -84,8 +93,9 @@ def bench_experiment(region: str = "hubei", n_scenarios: int = 8, replicates: in
         t_batch = time.perf_counter() - t0
         assert len(rows) == n, len(rows)
         figures.update(t_batch_run_2proc_s=t_batch, speedup_vs_batch_run=t_batch / times[2])
-        say(f"  mesa.batch_run, 2 processes:          {t_batch:7.1f} s ({n / t_batch:.2f} runs/s); "
+        say(f"  mesa.batch_run, 2 processes:   {t_batch:7.1f} s ({n / t_batch:.2f} runs/s; load before {load:.1f}); "
             f"wushe with 2 workers is {t_batch / times[2]:.2f}× its speed (goal ≥ 1)")
+    say("  (other processes on the machine slow any of these down: compare the load figures)")
     return figures
 
 
