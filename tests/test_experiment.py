@@ -271,3 +271,20 @@ def test_a_store_says_when_its_runs_come_from_different_model_source(tmp_path):
     report = _exp().run(out, executor="serial", progress=False)
     assert report.ok == 1
     assert len(report.warnings) == 1 and "0123456789ab there" in report.warnings[0]
+
+
+@pytest.mark.slow
+def test_an_existing_dask_cluster_is_used_through_its_scheduler_address(tmp_path):
+    import logging
+
+    from dask.distributed import LocalCluster
+
+    exp = _exp(replicates=2)
+    exp.run(tmp_path / "serial", executor="serial", progress=False)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=logging.ERROR) as cluster:
+        report = exp.run(tmp_path / "remote", executor="dask", scheduler=cluster.scheduler_address, progress=False)
+    assert report.ok == 6
+    assert Store(tmp_path / "remote").manifest["executor"]["scheduler"] == cluster.scheduler_address
+    pd.testing.assert_frame_equal(Store(tmp_path / "remote").timeseries(), Store(tmp_path / "serial").timeseries(),
+                                  check_exact=True)
