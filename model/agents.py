@@ -58,6 +58,7 @@ class Rows:
 
     def __init__(self, capacity: int = 1024):
         self.n = 0
+        self.archive: list[dict[str, np.ndarray]] = []  # rows removed by compact(), kept for history
         self._cap = max(int(capacity), 16)
         for name, (dtype, fill) in self.FIELDS.items():
             setattr(self, name, np.full(self._cap, fill, dtype=dtype))
@@ -83,6 +84,28 @@ class Rows:
 
     def view(self, name: str) -> np.ndarray:
         return getattr(self, name)[: self.n]
+
+    def compact(self) -> None:
+        """Move rows no longer alive to ``archive`` (their history is kept) and close the gaps.
+
+        Row indices change: call it only when nobody holds indices (the model does it in January).
+        """
+        alive = self.alive[: self.n]
+        gone = ~alive
+        if not gone.any():
+            return
+        self.archive.append({name: getattr(self, name)[: self.n][gone].copy() for name in self.FIELDS})
+        keep = np.flatnonzero(alive)
+        for name in self.FIELDS:
+            arr = getattr(self, name)
+            arr[: len(keep)] = arr[keep]
+            arr[len(keep): self.n] = self.FIELDS[name][1]
+        self.n = len(keep)
+
+    def table(self) -> dict[str, np.ndarray]:
+        """Every row ever added, archived ones first, as columns."""
+        parts = self.archive + [{name: self.view(name) for name in self.FIELDS}]
+        return {name: np.concatenate([part[name] for part in parts]) for name in self.FIELDS}
 
 
 class Workers(Rows):

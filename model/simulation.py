@@ -545,6 +545,9 @@ class FiveSocietyModel(mesa.Model):
         self.donations_last_year = self.donations_this_year
         self.donations_this_year = 0.0
         self.exam_passed_this_year = 0
+        # workers who left and organisations that closed move to the archive (history kept)
+        self.workers.compact()
+        self.orgs.compact()
         for purchaser in self.purchasers:
             purchaser.plan_stations()
         self._build_bases(p.incubator_city_share, p.incubator_county_share, p.incubator_street_share,
@@ -830,9 +833,9 @@ class FiveSocietyModel(mesa.Model):
                   * (1.3 - 0.6 * c.committee[comm]))
         # registration: filed organisations of some capacity register (assumption: 1% a month above
         # capacity 0.6, doubled while incubated; FACTS §5: counts grow mostly through filing)
-        p_reg = np.where(cap > 0.6, 0.01, 0.0) * np.where(incubated, 2.0, 1.0)
-        u = self.streams["registration"].random(n)
-        o.registered[:n] |= alive & (u < p_reg)
+        cand = np.flatnonzero(alive & (cap > 0.6) & ~o.registered[:n])
+        p_reg = np.where(incubated[cand], 0.02, 0.01)
+        o.registered[cand[self.streams["registration"].random(len(cand)) < p_reg]] = True
         close = alive & (self.streams["closure"].random(n) < _monthly(hazard))
         gone = np.flatnonzero(close)
         o.alive[gone] = False
@@ -1117,13 +1120,14 @@ class FiveSocietyModel(mesa.Model):
         """Every social worker and community worker with their history."""
         from .agents import ROLE_NAMES
 
-        w = self.workers
-        return pd.DataFrame({
-            "role": pd.Categorical.from_codes(w.view("role"), list(ROLE_NAMES.values())),
-            "alive": w.view("alive"), "township": w.view("township"), "community": w.view("community"),
-            "agency": w.view("agency"), "cert": w.view("cert"), "hired": w.view("hired"),
-            "left": w.view("left"), "fails": w.view("fails"), "why_left": w.view("why_left"),
-        })
+        w = self.workers.table()
+        df = pd.DataFrame(w)
+        df["role"] = pd.Categorical.from_codes(w["role"], list(ROLE_NAMES.values()))
+        return df
+
+    def organisation_table(self) -> pd.DataFrame:
+        """Every community social organisation that ever existed, with its history."""
+        return pd.DataFrame(self.orgs.table())
 
 
 def simulate(region: str = "hubei", seed=0, start="2021-01", end="2025-12", params: dict | None = None,
