@@ -72,17 +72,20 @@ _CODE: str | None = None
 
 
 def code_fingerprint() -> str:
-    """A hash of the package's source and data files as this process first saw them.
+    """A hash of the source and data files a run depends on, as this process first saw them.
 
-    Each run records the fingerprint of the worker that ran it, so that a store whose
-    runs came from different code (the source edited while a long experiment ran, or
-    between a crash and its resume) says so.
+    That is the package's modules (not the command line, benchmarks, dashboard or
+    analysis), the runner and the data files. Each run records the fingerprint of the
+    worker that ran it, so that a store whose runs came from different code (the source
+    edited while a long experiment ran, or between a crash and its resume) says so.
     """
     global _CODE
     if _CODE is None:
         root = Path(__file__).resolve().parents[1]
+        files = [p for p in root.glob("*.py") if p.name != "cli.py" and not p.name.startswith("bench")]
+        files += [*root.glob("experiment/*.py"), *(root / "data").rglob("*.toml"), *(root / "data").rglob("*.json")]
         digest = hashlib.sha1()
-        for path in sorted([*root.rglob("*.py"), *(root / "data").rglob("*.toml")]):
+        for path in sorted(files):
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
         _CODE = digest.hexdigest()[:12]
