@@ -5,7 +5,8 @@
 1. ``run_experiment`` with the local executor and 1 worker process;
 2. the same with 2 worker processes (efficiency = T1 / (2 × T2); goal ≥ 85%);
 3. ``mesa.batch_run`` with ``number_processes=2`` on the same scenarios and seeds
-   (goal: ours is not slower).
+   (goal: ours is not slower). The machine is shared, so this pair is measured
+   ``repeats`` times, alternating with 2-worker runs of ours, and the best of each kept.
 
 It checks that 1 and 2 workers stored identical timeseries, prints the figures and
 returns them as a dict. ``python -m model.bench_experiment [--replicates N] [--region R]``
@@ -49,8 +50,16 @@ class BatchModel(FiveSocietyModel):
         super().__init__(region=region, seed=seed, **kw, **kwargs)
 
 
+def _cold() -> None:
+    """Stop loky's reusable workers, so that each measurement pays for starting its own (as batch_run does)."""
+    from loky import get_reusable_executor
+
+    get_reusable_executor().shutdown(wait=True)
+
+
 def bench_experiment(region: str = "hubei", n_scenarios: int = 8, replicates: int = 25, seed: int = 0,
-                     batch_run: bool = True, out: str | Path | None = None, verbose: bool = True) -> dict:
+                     batch_run: bool = True, repeats: int = 2, out: str | Path | None = None,
+                     verbose: bool = True) -> dict:
     """Time the ensemble with 1 and 2 local workers and with ``mesa.batch_run``; return the figures."""
     import mesa
 
@@ -65,6 +74,7 @@ def bench_experiment(region: str = "hubei", n_scenarios: int = 8, replicates: in
     with tempfile.TemporaryDirectory(dir=out) as tmp:
         times, mean_run = {}, {}
         for workers in (1, 2):
+            _cold()
             load = os.getloadavg()[0]
             t0 = time.perf_counter()
             report = exp.run(Path(tmp) / f"w{workers}", executor="local", workers=workers, progress=False)
@@ -85,16 +95,28 @@ def bench_experiment(region: str = "hubei", n_scenarios: int = 8, replicates: in
             f"{mean_run[2] / mean_run[1] - 1:+.0%} longer when two share the machine; "
             f"identical results 1 vs 2 workers: {same}")
     if batch_run:
-        load = os.getloadavg()[0]
-        t0 = time.perf_counter()
-        rows = mesa.batch_run(BatchModel, parameters={"case": list(range(len(names))), "region": region},
-                              number_processes=2, rng=exp.seeds, data_collection_period=-1, max_steps=10_000,
-                              display_progress=False)
-        t_batch = time.perf_counter() - t0
-        assert len(rows) == n, len(rows)
-        figures.update(t_batch_run_2proc_s=t_batch, speedup_vs_batch_run=t_batch / times[2])
-        say(f"  mesa.batch_run, 2 processes:   {t_batch:7.1f} s ({n / t_batch:.2f} runs/s; load before {load:.1f}); "
-            f"wushe with 2 workers is {t_batch / times[2]:.2f}× its speed (goal ≥ 1)")
+        # The machine is shared: alternate the two 2-process measurements and keep the best of each.
+        best_ours, best_batch = times[2], float("inf")
+        for i in range(repeats):
+            if i:
+                with tempfile.TemporaryDirectory(dir=out) as tmp:
+                    _cold()
+                    t0 = time.perf_counter()
+                    exp.run(Path(tmp) / "again", executor="local", workers=2, progress=False)
+                    best_ours = min(best_ours, time.perf_counter() - t0)
+            load = os.getloadavg()[0]
+            t0 = time.perf_counter()
+            rows = mesa.batch_run(BatchModel, parameters={"case": list(range(len(names))), "region": region},
+                                  number_processes=2, rng=exp.seeds, data_collection_period=-1, max_steps=10_000,
+                                  display_progress=False)
+            t_batch = time.perf_counter() - t0
+            assert len(rows) == n, len(rows)
+            best_batch = min(best_batch, t_batch)
+            say(f"  mesa.batch_run, 2 processes:   {t_batch:7.1f} s ({n / t_batch:.2f} runs/s; load before {load:.1f})")
+        figures.update(t_batch_run_2proc_s=best_batch, t_2workers_best_s=best_ours,
+                       speedup_vs_batch_run=best_batch / best_ours)
+        say(f"  best of {repeats}, 2 processes each: wushe {best_ours:.1f} s, batch_run {best_batch:.1f} s; "
+            f"wushe is {best_batch / best_ours:.2f}× batch_run's speed (goal ≥ 1)")
     say("  (other processes on the machine slow any of these down: compare the load figures)")
     return figures
 
@@ -105,9 +127,10 @@ def main(argv=None) -> None:
     parser.add_argument("--scenarios", type=int, default=8)
     parser.add_argument("--replicates", type=int, default=25)
     parser.add_argument("--no-batch-run", action="store_true")
+    parser.add_argument("--repeats", type=int, default=2, help="alternations of wushe and batch_run (best kept)")
     args = parser.parse_args(argv)
     bench_experiment(region=args.region, n_scenarios=args.scenarios, replicates=args.replicates,
-                     batch_run=not args.no_batch_run)
+                     batch_run=not args.no_batch_run, repeats=args.repeats)
 
 
 if __name__ == "__main__":
