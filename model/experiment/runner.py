@@ -53,6 +53,7 @@ __all__ = [
 
 SEED_METHOD = "SeedSequence(root).spawn(replicates)[r].generate_state(1, uint64)[0] >> 1"
 CHUNK_SECONDS = 0.5  # aim for tasks about this long: short runs are grouped
+TABLE_SECONDS = 30  # rebuild runs.parquet from the records this often while running (and at the end)
 
 
 def replicate_seeds(root: int, replicates: int) -> list[int]:
@@ -365,7 +366,7 @@ def run_experiment(
         if bar is not None:
             bar.update(1)
             bar.set_postfix(failed=failed, refresh=False)
-        if time.monotonic() - last_table > 5:
+        if time.monotonic() - last_table > TABLE_SECONDS:
             store.write_runs_table(records)
             last_table = time.monotonic()
 
