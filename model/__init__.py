@@ -8,7 +8,6 @@ The common path is one line::
     model.evaluate(df, "hubei-47")                   # the 47号 targets, met or not
 """
 
-from .analysis import Results
 from .indicators import INDICATORS, indicator_names
 from .params import SCHEMA, ParameterError, parameters
 from .regions import available_regions, load_region
@@ -16,6 +15,16 @@ from .simulation import FiveSocietyModel, simulate
 from .targets import available_target_sets, evaluate, load_targets
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # Results pulls in matplotlib: imported on first use, so that worker processes and the
+    # command line do not pay for it when they only simulate
+    if name == "Results":
+        from .analysis import Results
+
+        return Results
+    raise AttributeError(f"module 'model' has no attribute {name!r}")
 
 __all__ = [
     "FiveSocietyModel",
