@@ -24,7 +24,7 @@ fonts:
 	    { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q fonts-noto-cjk >/dev/null 2>&1; }; }) || \
 	  echo "warning: no Chinese font installed (apt-get install fonts-noto-cjk); Chinese figures use English labels"
 
-# The main command: every shipped scenario × 20 replicates on hubei, then the report (about 3 minutes on 2 cores).
+# The main command: every shipped scenario × 20 replicates on hubei, then the report (about 2 minutes on 2 cores, measured from a fresh clone: 116 s).
 demo: $(STAMP) fonts
 	$(BIN)/wushe demo
 

@@ -402,7 +402,7 @@ def cmd_report(args) -> int:
     return 0
 
 
-DEMO_REPLICATES = 20  # 10 scenarios × 20 runs on hubei: about 3.5 minutes with 2 workers (measured: 210 s)
+DEMO_REPLICATES = 20  # 10 scenarios × 20 runs on hubei: about 2 minutes with 2 workers (116 s on a quiet machine)
 
 
 def _add_demo(sub):
