@@ -135,43 +135,38 @@ def _target_head(res: Results, tid: str, lang: str) -> str:
     return f"{_e(x.label(lang))}<br><span class='by'>{t('by', lang)} {x.date:%Y-%m}</span>"
 
 
-def _verdict(res: Results, attain: pd.DataFrame, lang: str) -> str:
+def _grid(res: Results, attain: pd.DataFrame, lang: str, cell, cls: str) -> str:
+    """A scenario × target table of attainment rows, each cell drawn by ``cell(row) -> '<td>…</td>'``."""
     tids = list(res.targets)
     rows = []
     for s in res.scenarios:
         row = [f"<th class='sc'>{_e(res.label(s, lang))}</th>"]
         for tid in tids:
             a = attain[(attain["scenario"] == s) & (attain["target"] == tid)]
-            if a.empty:
-                row.append("<td>—</td>")
-                continue
-            a = a.iloc[0]
-            bg, fg = _colour(a["probability"])
-            row.append(f"<td class='p' style='background:{bg};color:{fg}'><b>{a['probability']:.0%}</b>"
-                       f"<br><small>{a['lo']:.0%}–{a['hi']:.0%}</small></td>")
+            row.append("<td>—</td>" if a.empty else cell(a.iloc[0]))
         rows.append(row)
-    return _table([t("scenario", lang), *(_target_head(res, x, lang) for x in tids)], rows, "verdict")
+    return _table([t("scenario", lang), *(_target_head(res, x, lang) for x in tids)], rows, cls)
+
+
+def _verdict(res: Results, attain: pd.DataFrame, lang: str) -> str:
+    def cell(a) -> str:
+        bg, fg = _colour(a["probability"])
+        return (f"<td class='p' style='background:{bg};color:{fg}'><b>{a['probability']:.0%}</b>"
+                f"<br><small>{a['lo']:.0%}–{a['hi']:.0%}</small></td>")
+
+    return _grid(res, attain, lang, cell, "verdict")
 
 
 def _when(res: Results, attain: pd.DataFrame, lang: str) -> str:
-    tids = list(res.targets)
-    rows = []
-    for s in res.scenarios:
-        row = [f"<th class='sc'>{_e(res.label(s, lang))}</th>"]
-        for tid in tids:
-            a = attain[(attain["scenario"] == s) & (attain["target"] == tid)]
-            if a.empty:
-                row.append("<td>—</td>")
-                continue
-            a = a.iloc[0]
-            first = a["median_first_met"]
-            late = pd.notna(first) and first > a["date"]
-            when = t("never", lang) if pd.isna(first) else f"{first:%Y-%m}"
-            cls = "late" if late or pd.isna(first) else "ontime"
-            row.append(f"<td class='{cls}'><b>{when}</b><br><small>({_fmt(a['median_value'], a['indicator'], lang)})"
-                       f"</small></td>")
-        rows.append(row)
-    return _table([t("scenario", lang), *(_target_head(res, x, lang) for x in tids)], rows, "when")
+    def cell(a) -> str:
+        first = a["median_first_met"]
+        late = pd.notna(first) and first > a["date"]
+        when = t("never", lang) if pd.isna(first) else f"{first:%Y-%m}"
+        cls = "late" if late or pd.isna(first) else "ontime"
+        return (f"<td class='{cls}'><b>{when}</b><br><small>({_fmt(a['median_value'], a['indicator'], lang)})"
+                f"</small></td>")
+
+    return _grid(res, attain, lang, cell, "when")
 
 
 def _cost(res: Results, cost: pd.DataFrame, lang: str) -> str:
