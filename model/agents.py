@@ -201,8 +201,10 @@ class Communities:
 class Purchaser(mesa.Agent):
     """A buyer of services: a county civil-affairs bureau (民政局), or the province.
 
-    County bureaus fund and tender their townships' stations and build county and street
-    incubation bases; the province builds city bases.
+    County bureaus fund their townships' stations each January (``plan_stations``) and
+    tender them; the province's object holds every township. Incubation bases, volunteer
+    points and community funds are opened region-wide in the yearly plan
+    (``FiveSocietyModel.plan_year``) from shares of the places still without one.
     """
 
     def __init__(self, model: FiveSocietyModel, county: int | None, townships: np.ndarray):
