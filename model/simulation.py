@@ -35,7 +35,7 @@ from .agents import (
     Workers,
 )
 from .indicators import BUDGET_LINES, indicator_names
-from .params import ParameterError, Params, validate
+from .params import Params, validate
 from .regions import build_structure, load_region
 
 __all__ = ["FiveSocietyModel", "simulate", "STREAMS", "parse_month", "EARLIEST_START", "LATEST_END"]
@@ -1139,6 +1139,3 @@ def simulate(region: str = "hubei", seed=0, start="2021-01", end="2025-12", para
     """
     return FiveSocietyModel(region=region, seed=seed, start=start, end=end, params=params, changes=changes).run()
 
-
-# re-exported for callers that catch bad parameters
-ParameterError = ParameterError
