@@ -175,8 +175,7 @@ def _split(total: int, parts: int) -> np.ndarray:
 def build_structure(region: Region, rng: np.random.Generator) -> Structure:
     """Lay out counties, townships and communities and draw community differences."""
     county_pref, county_names = [], []
-    town_county, town_street, town_names, town_names_en = [], [], [], []
-    town_urban_n, town_rural_n = [], []
+    towns: list[dict] = []  # one dict per township: county, street, name, name_en, urban, rural
     pref_names = []
     for pi, p in enumerate(region.prefectures):
         pref_names.append(p["name"])
@@ -184,43 +183,35 @@ def build_structure(region: Region, rng: np.random.Generator) -> Structure:
         first_county = len(county_names)
         for ci in range(n_counties):
             county_pref.append(pi)
-            county_names.append(p.get("county_names", [f"{p['name']}·{ci + 1}"] * n_counties)[ci])
+            county_names.append(p["county_names"][ci] if "county_names" in p else f"{p['name']}·{ci + 1}")
         if "township" in p:  # explicit list
-            for t in p["township"]:
-                town_county.append(first_county + int(t.get("county", 0)))
-                town_street.append(bool(t["street"]))
-                town_names.append(t["name"])
-                town_names_en.append(t.get("name_en", t["name"]))
-                town_urban_n.append(int(t["urban"]))
-                town_rural_n.append(int(t["rural"]))
+            towns += [{"county": first_county + int(t.get("county", 0)), "street": bool(t["street"]),
+                       "name": t["name"], "name_en": t.get("name_en", t["name"]),
+                       "urban": int(t["urban"]), "rural": int(t["rural"])} for t in p["township"]]
             continue
-        streets, towns = int(p["streets"]), int(p["towns"])
+        n_streets, n_towns = int(p["streets"]), int(p["towns"])
         urban, rural = int(p["urban_communities"]), int(p["rural_communities"])
         # streets hold 75% of urban communities (assumption: town seats hold the rest)
-        urban_in_streets = int(round(urban * 0.75)) if streets else 0
-        u_street = _split(urban_in_streets, streets) if streets else np.zeros(0, np.int64)
-        u_town = _split(urban - urban_in_streets, towns) if towns else np.zeros(0, np.int64)
-        r_town = _split(rural, towns) if towns else np.zeros(0, np.int64)
-        s_county = _split(streets, n_counties)
-        t_county = _split(towns, n_counties)
-        si = ti = 0
+        urban_in_streets = int(round(urban * 0.75)) if n_streets else 0
+        kinds = (  # (street, count per county, urban communities each, rural communities each, zh, en)
+            (True, _split(n_streets, n_counties), iter(_split(urban_in_streets, n_streets) if n_streets else ()),
+             iter(np.zeros(n_streets, np.int64)), "街道", "street"),
+            (False, _split(n_towns, n_counties), iter(_split(urban - urban_in_streets, n_towns) if n_towns else ()),
+             iter(_split(rural, n_towns) if n_towns else ()), "镇", "town"),
+        )
         for ci in range(n_counties):
-            for k in range(int(s_county[ci])):
-                town_county.append(first_county + ci)
-                town_street.append(True)
-                town_names.append(f"{county_names[first_county + ci]}·街道{k + 1}")
-                town_names_en.append(f"{p.get('name_en', p['name'])} {ci + 1}, street {k + 1}")
-                town_urban_n.append(int(u_street[si]))
-                town_rural_n.append(0)
-                si += 1
-            for k in range(int(t_county[ci])):
-                town_county.append(first_county + ci)
-                town_street.append(False)
-                town_names.append(f"{county_names[first_county + ci]}·镇{k + 1}")
-                town_names_en.append(f"{p.get('name_en', p['name'])} {ci + 1}, town {k + 1}")
-                town_urban_n.append(int(u_town[ti]))
-                town_rural_n.append(int(r_town[ti]))
-                ti += 1
+            for street, per_county, urban_each, rural_each, zh, en in kinds:
+                for k in range(int(per_county[ci])):
+                    towns.append({"county": first_county + ci, "street": street,
+                                  "name": f"{county_names[first_county + ci]}·{zh}{k + 1}",
+                                  "name_en": f"{p.get('name_en', p['name'])} {ci + 1}, {en} {k + 1}",
+                                  "urban": int(next(urban_each)), "rural": int(next(rural_each))})
+    town_county = [t["county"] for t in towns]
+    town_street = [t["street"] for t in towns]
+    town_names = [t["name"] for t in towns]
+    town_names_en = [t["name_en"] for t in towns]
+    town_urban_n = [t["urban"] for t in towns]
+    town_rural_n = [t["rural"] for t in towns]
     town_urban_n = np.array(town_urban_n)
     town_rural_n = np.array(town_rural_n)
     n_town = len(town_names)
