@@ -276,9 +276,7 @@ def cmd_list(args) -> int:
 
 
 # --------------------------------------------------------------------------------------------
-
-# --------------------------------------------------------------------------------------------
-# wushe dashboard (model/dashboard/serve.py)
+# wushe baseline
 
 
 def _add_baseline(sub):
@@ -351,6 +349,10 @@ def _fmt_value(value: float, goal: float) -> str:
     if abs(goal) <= 1:
         return f"{value:.0%}"
     return f"{value:,.0f}"
+
+
+# --------------------------------------------------------------------------------------------
+# wushe dashboard (model/dashboard/serve.py)
 
 
 def _add_dashboard(sub):
