@@ -301,7 +301,14 @@ class FiveSocietyModel(mesa.Model):
         c.has_volunteer_point = c.facility & (rng.random(c.n) < init["volunteer_point_coverage"])
         c.has_fund = rng.random(c.n) < init["community_fund_coverage"]
         c.needs_open = rng.binomial(c.vulnerable, init["needs_open_share"])
+        # this month's derived quantities, before the first month is stepped
+        c.charity_services = np.zeros(c.n)
+        c.charity_payout = np.zeros(c.n)
+        self._org_capacity = np.zeros(c.n)
+        self.needs_asked = self.needs_served = 0
+        self._month_station_leavers = 0
         self._refresh_counts()
+        self.allocate_time()  # sets the communities' linkage and casework hours
 
     def _build_bases(self, city, county, street, rng, as_shares_of_all=False):
         """Open incubation bases: given shares of all areas (set-up) or of those without one (yearly)."""
@@ -581,11 +588,7 @@ class FiveSocietyModel(mesa.Model):
                               + (alive & (cert == 0) & (role == ROLE_COMMUNITY)).sum()
                               * min(0.9, p.cw_exam_sit_share * (1 + 0.5 * p.cert_allowance_yuan / 200)))
         training = float(in_post_candidates) * p.exam_training_yuan * f if month <= 6 else 0.0
-        n_bases = {lvl: 0 for lvl in IncubationBase.SLOTS}
-        for base in self.agents_by_type.get(IncubationBase, []):
-            n_bases[base.level] += 1
-        incubators = (n_bases["city"] * p.incubator_city_cost_yuan + n_bases["county"] * p.incubator_county_cost_yuan
-                      + n_bases["street"] * p.incubator_street_cost_yuan) / 12 * months_left
+        incubators = self._incubator_month_cost() * months_left
         venture = p.venture_budget_yuan_per_10k * pop10k * f if month <= 4 else 0.0
         expected_new_orgs = self.orgs.view("alive").sum() * 0.2 / 12
         grants = venture + expected_new_orgs * p.startup_grant_yuan * months_left * f
@@ -605,6 +608,13 @@ class FiveSocietyModel(mesa.Model):
     def _station_month_cost(self) -> float:
         """A station's monthly cost to the purchaser: the contract (purchase) or the post budget (direct)."""
         return self.params.station_budget_yuan / 12
+
+    def _incubator_month_cost(self) -> float:
+        """What the open incubation bases cost a month, by level (ODD §7.12)."""
+        p = self.params
+        yearly = {"city": p.incubator_city_cost_yuan, "county": p.incubator_county_cost_yuan,
+                  "street": p.incubator_street_cost_yuan}
+        return sum(yearly[base.level] for base in self.agents_by_type.get(IncubationBase, [])) / 12
 
     def spend(self, line: str, amount: float) -> float:
         """Pay up to ``amount`` from a budget line; return what was paid."""
@@ -1011,12 +1021,7 @@ class FiveSocietyModel(mesa.Model):
         bill = float(((alive & (cert > 0)) * cert).sum() * p.cert_allowance_yuan)
         self.allowance_paid_ratio = self.spend("allowances", bill) / bill if bill > 0 else 1.0
         self.flows["allowances_yuan"] = bill * self.allowance_paid_ratio
-        n_bases = defaultdict(int)
-        for base in self.agents_by_type.get(IncubationBase, []):
-            n_bases[base.level] += 1
-        self.spend("incubators", (n_bases["city"] * p.incubator_city_cost_yuan
-                                  + n_bases["county"] * p.incubator_county_cost_yuan
-                                  + n_bases["street"] * p.incubator_street_cost_yuan) / 12)
+        self.spend("incubators", self._incubator_month_cost())
         self.spend("volunteers", int((c.has_volunteer_point & c.facility).sum()) * p.volunteer_point_cost_yuan / 12)
         bill = p.volunteer_incentive_yuan * float(c.volunteers_active.sum())
         self.incentive_paid_ratio = self.spend("volunteers", bill) / bill if bill > 0 else 1.0
@@ -1029,15 +1034,6 @@ class FiveSocietyModel(mesa.Model):
         o, c = self.orgs, self.communities
         alive = o.view("alive")
         c.orgs = np.bincount(o.view("community")[alive], minlength=c.n)
-        if not hasattr(c, "linkage"):
-            c.linkage = np.zeros(c.n)
-            c.case_hours = np.zeros(c.n)
-            c.charity_services = np.zeros(c.n)
-            c.charity_payout = np.zeros(c.n)
-            self._org_capacity = np.zeros(c.n)
-            self.needs_asked = self.needs_served = 0
-            self._month_station_leavers = 0
-            self.allocate_time()
 
     def collect(self):
         """Compute this month's indicators (MODEL.md §5 names) and hand them to the DataCollector."""
