@@ -60,6 +60,17 @@ class Parameter:
     choices: tuple = ()
     help_en: str = ""
     help_zh: str = ""
+    # the partner lever this one acts through: (name, when in English, when in Chinese);
+    # at the partner's default the lever changes nothing (``wushe list``, the dashboard and
+    # sensitivity analysis say so)
+    needs: tuple = ()
+
+    def needs_text(self, lang: str = "en") -> str:
+        """'needs procurement_mode = mixed' (or its Chinese), or '' for a lever that acts alone."""
+        if not self.needs:
+            return ""
+        partner, when_en, when_zh = self.needs
+        return f"需要 {partner} {when_zh}" if lang == "zh" else f"needs {partner} {when_en}"
 
     def label(self, lang: str = "en") -> str:
         return self.label_zh if lang == "zh" else self.label_en
@@ -103,8 +114,10 @@ class Parameter:
         return number
 
 
-def _p(name, kind, unit, default, lo, hi, source, zh, en, type="float", choices=(), help_en="", help_zh=""):
-    return Parameter(name, kind, unit, default, lo, hi, source, zh, en, type, tuple(choices), help_en, help_zh)
+def _p(name, kind, unit, default, lo, hi, source, zh, en, type="float", choices=(), help_en="", help_zh="",
+       needs=()):
+    return Parameter(name, kind, unit, default, lo, hi, source, zh, en, type, tuple(choices), help_en, help_zh,
+                     tuple(needs))
 
 
 # fmt: off
@@ -128,7 +141,8 @@ _PARAMETERS = [
                "mixed: a share `direct_share` of townships employ directly."),
     _p("direct_share", "lever", "share of townships", 0.5, 0.0, 1.0,
        "assumption: the split in a mixed system is a planner's choice",
-       "混合模式中直接聘用的乡镇比例", "Direct-employment share (mixed mode)"),
+       "混合模式中直接聘用的乡镇比例", "Direct-employment share (mixed mode)",
+       needs=("procurement_mode", "= mixed", "= mixed(混合模式)")),
     _p("contract_years", "lever", "years", 1, 1, 3,
        "Beijing/Shanghai 1-year, Guangzhou/Changsha 3-year contracts (FACTS §2g, READ)",
        "购买服务合同年限", "Contract length", type="int"),
@@ -137,6 +151,12 @@ _PARAMETERS = [
        "合同续签规则", "Contract renewal rule", type="choice", choices=("evaluate", "always", "retender"),
        help_en="evaluate: renew when the evaluation passes, else re-tender; always: renew while funded; "
                "retender: open tender at every expiry."),
+    _p("evaluation_pass_mark", "lever", "score out of 1 (share of the contract's plan delivered)", 0.6, 0.3, 0.9,
+       "assumption: 60 of 100 points is the usual pass line of third-party evaluations, which purchasers "
+       "control (FACTS §4b H city study); the mark itself is a planner's choice",
+       "绩效评估合格线", "Evaluation pass mark",
+       help_en="A contract whose evaluation scores below this share of the plan is not renewed and goes to tender.",
+       needs=("renewal_rule", "= evaluate", "= evaluate(评估续签)")),
     _p("evaluation_basis", "lever", "-", "outputs", None, None,
        "purchasers count outputs: visits, activities, cases (FACTS §5, READ)",
        "绩效评估口径", "What evaluation counts", type="choice", choices=("outputs", "outcomes"),
@@ -192,10 +212,27 @@ _PARAMETERS = [
        "每年新设社区慈善基金(占尚无基金社区比例)", "Community funds opened per year"),
     _p("charity_match_ratio", "lever", "public yuan / donated yuan", 0.0, 0.0, 2.0,
        "幸福家园 matching gifts 配捐 (FACTS §1c, READ); ratio: lever",
-       "慈善配捐比例", "Charity matching ratio"),
+       "慈善配捐比例", "Charity matching ratio",
+       help_en="Matching gifts come from the matching fund (region file), topped up by public money if "
+               "`match_fund_public_yuan_per_10k` > 0."),
+    _p("match_fund_public_yuan_per_10k", "lever", "yuan / 10,000 residents / year", 0, 0, 200_000,
+       "幸福家园 lets government units add matching gifts (FACTS §1c, READ); amount: a planner's choice",
+       "财政注入配捐基金(每万人)", "Public money into the matching fund per 10,000",
+       help_en="Counted as public spending (line charity_match); without it matching is charity money only.",
+       needs=("charity_match_ratio", "> 0", "> 0")),
+    _p("extra_budget_yuan_per_10k", "lever", "yuan / 10,000 residents / year", 0, 0, 500_000,
+       "a scenario's explicit addition to the five-society envelope (MODEL.md §1 'given this budget')",
+       "五社联动追加预算(每万人)", "Money added to the envelope per 10,000",
+       help_en="Added to every county's and the province's yearly envelope in proportion to population."),
+    _p("budget_priority", "lever", "-", "stations_first", None, None,
+       "stations_first: counties cut activities, then vacancies, then stations (FACTS §5 pipeline: the "
+       "station is what 47号 counts; assumption on the order); proportional: every line cut alike",
+       "预算优先次序", "Budget priorities", type="choice", choices=("stations_first", "proportional"),
+       help_en="How the lines share an envelope that cannot pay for everything planned."),
     _p("fiscal_squeeze", "lever", "share cut from every budget line", 0.0, 0.0, 0.8,
        "assumption: a planner's cut, e.g. 2024 (Hubei civil-affairs spending fell 13% in 2021, FACTS §1c)",
-       "财政压减比例", "Budget cut (fiscal squeeze)"),
+       "财政压减比例", "Budget cut (fiscal squeeze)",
+       help_en="Cut once from what the year's plan asks for; counties absorb it by the budget priorities."),
     # ---- uncertainties ---------------------------------------------------------------------
     _p("sw_turnover_base", "uncertainty", "share / year", 0.20, 0.12, 0.30,
        "≈20% a year in large cities; 17.6% Shenzhen; >25% Guangzhou (FACTS §2h, §6)",
@@ -218,10 +255,41 @@ _PARAMETERS = [
        "其他报考人员(每万人)", "Other exam candidates per 10,000"),
     _p("training_odds_ratio", "uncertainty", "odds ratio at 1,000 yuan", 1.5, 1.0, 3.0,
        "assumption: no evaluation of exam training was found (FACTS §7)",
-       "培训对通过率的作用", "Effect of training on pass odds"),
+       "培训对通过率的作用", "Effect of training on pass odds",
+       needs=("exam_training_yuan", "> 0", "> 0")),
     _p("hire_fill_prob", "uncertainty", "probability / vacancy-month at pay ratio 1", 0.35, 0.10, 0.70,
        "assumption: rural stations attract many local applicants (FACTS §5), graduates are reluctant",
        "岗位月填补概率", "Monthly chance to fill a vacancy"),
+    _p("reservation_pay_ratio", "uncertainty", "median reservation pay / local graduate pay", 0.7, 0.5, 1.0,
+       "EST: agencies pay a median ≈3,000 yuan against >4,000 for the same graduates (0.75) and still fill "
+       "posts, while ≈60% of social-work graduates take other jobs (FACTS §2h): the median candidate asks a "
+       "little less than 0.75",
+       "求职者保留工资(中位数/毕业生薪酬)", "Candidates' reservation pay (median)"),
+    _p("reservation_pay_sigma", "uncertainty", "log-s.d. of reservation pay", 0.3, 0.1, 0.6,
+       "assumption: county pay 2,000–3,000 against city 5,000–8,000 (FACTS §2h, L) spans about ±0.5 in logs",
+       "保留工资离散度", "Spread of reservation pay"),
+    _p("candidates_per_10k", "uncertainty", "new candidates / 10,000 residents / year", 1.0, 0.2, 5.0,
+       "EST: >4万 social-work graduates a year nationally (FACTS §2c) ≈ 0.28 per 10,000 residents, ≈40% "
+       "staying in the field (FACTS §2h) ≈ 0.11; local non-graduate applicants, whom rural stations attract "
+       "(FACTS §5), several times more: assumption",
+       "每年新增求职者(每万人)", "New job candidates per 10,000"),
+    _p("agency_quality_mean", "uncertainty", "share of the plan a fully staffed agency delivers", 0.8, 0.6, 0.95,
+       "assumption: no outcome evaluation of purchased services exists (FACTS §4b); contracts are usually "
+       "delivered, performance measures are weak (Lin 2015, FACTS §4b)",
+       "社工机构平均质量", "Agency quality (mean)"),
+    _p("agency_quality_sd", "uncertainty", "s.d. of agency quality", 0.12, 0.02, 0.25,
+       "assumption: agencies differ (FACTS §4b 何磊: little competition, uneven capacity)",
+       "社工机构质量差异", "Agency quality (spread)"),
+    _p("evaluation_noise_outputs", "uncertainty", "s.d. of an output evaluation score", 0.05, 0.0, 0.3,
+       "assumption: counts (visits, cases, activities) are measured closely (FACTS §5)",
+       "产出评估误差", "Evaluation noise (outputs)"),
+    _p("evaluation_noise_outcomes", "uncertainty", "s.d. of an outcome evaluation score", 0.12, 0.0, 0.3,
+       "assumption: outcomes are harder to measure and evaluators' independence is limited (FACTS §4b)",
+       "成效评估误差", "Evaluation noise (outcomes)"),
+    _p("agency_entry_prob", "uncertainty", "probability / tender with fewer than two bidders", 0.4, 0.0, 1.0,
+       "EST: agencies grew from 289 (2018) to ≈450 (2021) in Hubei, ≈+17% a year (FACTS §1b, §2c), "
+       "much of it drawn by new purchase money; per thin tender: assumption",
+       "薄弱市场新机构进入概率", "Entry of a new agency into a thin tender"),
     _p("org_founding_rate", "uncertainty",
        "organisations / year in a community of 10,000 (scales with √population)", 1.2, 0.3, 4.0,
        "EST: Hubei's community organisations ≈5.5万 (2021) with 10万 planned for end-2023 and 15万 for "
@@ -239,7 +307,8 @@ _PARAMETERS = [
        "每个项目筹款额", "Donations per project"),
     _p("donation_match_elasticity", "uncertainty", "donation response to matching", 0.4, 0.0, 1.5,
        "assumption: matching raises giving (FACTS §5 配捐), size unknown",
-       "配捐对捐赠的拉动", "Donation response to matching"),
+       "配捐对捐赠的拉动", "Donation response to matching",
+       needs=("charity_match_ratio", "> 0", "> 0")),
     _p("fiscal_shock_prob", "uncertainty", "probability / year", 0.05, 0.0, 0.3,
        "assumption: Hubei civil-affairs spending −13% in 2021 (FACTS §1c)",
        "财政冲击年概率", "Fiscal shock probability"),
@@ -301,6 +370,47 @@ _PARAMETERS = [
        "换标后留任比例", "Staff kept when a station changes agency"),
     _p("tender_months", "structural", "months", 3, 1, 12, "assumption: tender, award and mobilisation",
        "招标周期", "Tender duration", type="int"),
+    _p("tender_cost_yuan", "structural", "yuan / tender", 20_000, 5_000, 60_000,
+       "assumption: procurement agency fee, expert panel and the bureau's staff time for one station tender",
+       "单次招标成本", "Cost of a tender"),
+    _p("evaluation_cost_yuan", "structural", "yuan / evaluation", 6_000, 1_000, 20_000,
+       "assumption: a third-party evaluation of one station-year (FACTS §4b third-party evaluation)",
+       "单次评估成本", "Cost of an evaluation"),
+    _p("incumbent_edge", "structural", "score points on a 0–1 scale", 0.15, 0.0, 0.5,
+       "assumption: officials balance outcomes against the risk of a new provider (FACTS §4b Qu et al.)",
+       "在位机构优势", "Incumbent's edge in a tender"),
+    _p("tender_noise", "structural", "s.d. of a bid's rating", 0.1, 0.0, 0.3,
+       "assumption: weak competition, judgement on paper bids (FACTS §4b 何磊)",
+       "招标评分误差", "Noise in rating bids"),
+    _p("agency_fixed_cost_yuan", "structural", "yuan / agency-month", 2_000, 0, 20_000,
+       "assumption: office and management of a small agency; 80% of NGO managers cite lack of funding (FACTS §2h)",
+       "社工机构固定成本", "Agency fixed cost"),
+    _p("agency_reserve_months", "structural", "months of wage bill", 3, 0, 12,
+       "assumption: small agencies live from contract to contract (FACTS §2h, §5)",
+       "机构初始储备(月工资额)", "Agency reserves at the start"),
+    _p("direct_oncost_share", "structural", "share of the salary cost", 0.12, 0.0, 0.4,
+       "assumption: a township employing directly adds payroll, management and supervision that an agency's "
+       "fee covers under purchase (the salary cost itself includes social insurance: FACTS §2g Changsha)",
+       "直聘管理附加成本", "Direct employment on-costs"),
+    _p("recruitment_cost_yuan", "structural", "yuan / hire", 3_000, 0, 15_000,
+       "assumption: advertising, examination and interviews of a township hire (双百 recruits locally, FACTS §3)",
+       "招聘成本", "Recruitment cost per hire"),
+    _p("new_hire_productivity", "structural", "share of a veteran's casework", 0.5, 0.2, 1.0,
+       "assumption: a newcomer learns the township's cases and procedures over the first year (FACTS §5)",
+       "新入职社工效率", "New hire's productivity"),
+    _p("productivity_ramp_months", "structural", "months", 9, 2, 36,
+       "assumption: most of the gap closes within the first year (FACTS §2h: most early leavers go in year 1)",
+       "效率爬升时间", "Productivity ramp-up"),
+    _p("linkage_floor", "structural", "share of linkage reaching residents at hire", 0.4, 0.0, 1.0,
+       "assumption: community ties (volunteers, organisations, donors) are built over years and are personal "
+       "(FACTS §5 pipeline)",
+       "新社工联动效能", "New hire's linkage effect"),
+    _p("linkage_ramp_months", "structural", "months", 18, 3, 48,
+       "assumption: ties take about as long as a 1–3-year contract to build (FACTS §2g)",
+       "社区联结建立时间", "Time to build community ties"),
+    _p("candidate_drift", "structural", "share of waiting candidates taking other work / month", 0.08, 0.0, 0.5,
+       "assumption: graduates do not wait long for a post (FACTS §2h: ≈60% take other jobs)",
+       "求职者月流失", "Candidates leaving the queue"),
     _p("cw_turnover", "structural", "share / year", 0.08, 0.02, 0.25,
        "assumption: community-worker posts are steadier than agency posts (FACTS §2h)",
        "社区工作者年流失率", "Community-worker turnover"),
@@ -410,6 +520,8 @@ def parameters(kind: str | None = None) -> pd.DataFrame:
             "source": p.source,
             "label_zh": p.label_zh,
             "label_en": p.label_en,
+            "needs": p.needs[0] if p.needs else "",
+            "needs_when": p.needs[1] if p.needs else "",
         }
         for p in _PARAMETERS
         if kind is None or p.kind == kind

@@ -36,6 +36,13 @@ INITIAL_KEYS = (
     "community_fund_coverage",
     "needs_open_share",
 )
+BUDGET_KEYS = (
+    "civil_affairs_yuan_per_head",
+    "five_society_share",
+    "province_share",
+    "match_fund_yuan_per_head",
+    "donor_base_yuan_per_head",
+)
 COMMUNITY_KEYS = (
     "population_cv",
     "elderly_alone",
@@ -63,6 +70,7 @@ class Region:
     prefectures: tuple[dict, ...]
     communities: dict
     initial: dict  # anchor date (pd.Timestamp) -> dict of INITIAL_KEYS
+    budget: dict = field(default_factory=dict)  # BUDGET_KEYS -> float: the yearly envelope (ODD §7.1)
 
     @property
     def population(self) -> int:
@@ -116,6 +124,21 @@ def load_region(name_or_path: str | Path) -> Region:
         initial[pd.Timestamp(date)] = {k: float(values[k]) for k in INITIAL_KEYS}
     if not initial:
         raise RegionError(f"{path}: no [initial.\"YYYY-MM\"] anchor")
+    budget_table = data.get("budget")
+    if not isinstance(budget_table, dict):
+        raise RegionError(f"{path}: no [budget] table (the yearly envelope: {', '.join(BUDGET_KEYS)})")
+    missing = [k for k in BUDGET_KEYS if k not in budget_table]
+    if missing:
+        raise RegionError(f"{path}: [budget] lacks {', '.join(missing)}")
+    budget = {}
+    for k in BUDGET_KEYS:
+        value = budget_table[k]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise RegionError(f"{path}: [budget] {k} must be a non-negative number; got {value!r}")
+        budget[k] = float(value)
+    for k in ("five_society_share", "province_share"):
+        if budget[k] > 1:
+            raise RegionError(f"{path}: [budget] {k} must be a share in [0, 1]; got {budget[k]!r}")
     title = data.get("title", {})
     return Region(
         name=data.get("name", path.stem),
@@ -126,6 +149,7 @@ def load_region(name_or_path: str | Path) -> Region:
         prefectures=prefectures,
         communities=communities,
         initial=initial,
+        budget=budget,
     )
 
 
