@@ -14,10 +14,14 @@ there, EST that it is derived from stated figures with the working given here.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
+
+from .messages import one_line, quoted, shown
 
 __all__ = [
     "Parameter",
@@ -39,7 +43,7 @@ class ParameterError(ValueError):
     """
 
     def __init__(self, key: str, message: str):
-        super().__init__(message)
+        super().__init__(one_line(message))
         self.key = key
 
 
@@ -65,13 +69,19 @@ class Parameter:
         return self.label_zh if lang == "zh" else self.label_en
 
     def coerce(self, value: Any) -> Any:
-        """Return ``value`` as this parameter's type, or raise ParameterError."""
+        """Return ``value`` as this parameter's type, or raise ParameterError.
+
+        numpy scalars (``np.int64(3)``, ``np.True_``, ``np.float32(0.5)``) count as the
+        Python numbers they hold; the value returned is always a plain Python value.
+        """
         name = self.name
+        if isinstance(value, np.generic):
+            value = value.item()
         if self.type == "choice":
-            if value not in self.choices:
+            if not isinstance(value, str) or value not in self.choices:
                 valid = ", ".join(repr(c) for c in self.choices)
-                raise ParameterError(name, f'"{name}" must be one of {valid}; got {value!r}')
-            return value
+                raise ParameterError(name, f'"{name}" must be one of {valid}; got {shown(value)}')
+            return str(value)
         if self.type == "bool":
             if isinstance(value, bool):
                 return value
@@ -79,26 +89,25 @@ class Parameter:
                 return value.lower() in ("true", "yes", "1", "on")
             if isinstance(value, (int, float)) and value in (0, 1):
                 return bool(value)
-            raise ParameterError(name, f'"{name}" must be true or false; got {value!r}')
+            raise ParameterError(name, f'"{name}" must be true or false; got {shown(value)}')
+        expected = f"a number ({self.unit}) in [{self.min:g}, {self.max:g}]"
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise ParameterError(
-                name, f'"{name}" must be a number ({self.unit}) in [{self.min:g}, {self.max:g}]; got {value!r}'
-            )
+            raise ParameterError(name, f'"{name}" must be {expected}; got {shown(value)}')
         try:
             number = float(value)
-        except ValueError:
-            raise ParameterError(
-                name, f'"{name}" must be a number ({self.unit}) in [{self.min:g}, {self.max:g}]; got {value!r}'
-            ) from None
+        except (ValueError, OverflowError):
+            raise ParameterError(name, f'"{name}" must be {expected}; got {shown(value)}') from None
         if number != number:  # NaN
             raise ParameterError(name, f'"{name}" must be a number, not NaN')
         if self.type == "int":
-            if number != int(number):
-                raise ParameterError(name, f'"{name}" must be a whole number in [{self.min:g}, {self.max:g}]; got {value!r}')
+            if number in (float("inf"), float("-inf")) or number != int(number):
+                raise ParameterError(
+                    name, f'"{name}" must be a whole number in [{self.min:g}, {self.max:g}]; got {shown(value)}'
+                )
             number = int(number)
         if not (self.min <= number <= self.max):
             raise ParameterError(
-                name, f'"{name}" = {value!r} is out of range: expected {self.min:g} to {self.max:g} ({self.unit})'
+                name, f'"{name}" = {shown(value)} is out of range: expected {self.min:g} to {self.max:g} ({self.unit})'
             )
         return number
 
@@ -464,16 +473,37 @@ for _par in _PARAMETERS:
 def _unknown(name: str) -> ParameterError:
     close = difflib.get_close_matches(name, SCHEMA, n=1)
     hint = f' (did you mean "{close[0]}"?)' if close else ""
-    return ParameterError(name, f'"{name}" is not a parameter{hint}; valid ones are: {", ".join(SCHEMA)}')
+    return ParameterError(name, f'{quoted(name)} is not a parameter{hint}; valid ones are: {", ".join(SCHEMA)}')
 
 
-def validate(overrides: dict | None) -> dict[str, Any]:
-    """Check names and values against the schema; return the coerced overrides."""
+def validate(overrides: Mapping | None, kinds: tuple[str, ...] | None = None,
+             what: str = "params") -> dict[str, Any]:
+    """Check names and values against the schema; return the coerced overrides.
+
+    ``overrides`` must be a mapping of parameter name to value (TypeError otherwise);
+    ``kinds`` restricts which kinds of parameter may appear (dated changes take levers
+    only). ``what`` names the argument in a TypeError.
+    """
+    if overrides is None:
+        return {}
+    if not isinstance(overrides, Mapping):
+        raise TypeError(
+            f"{what} must be a mapping of parameter name to value, such as {{\"contract_years\": 3}}; "
+            f"got {type(overrides).__name__} {shown(overrides, 40)}"
+        )
     out = {}
-    for name, value in (overrides or {}).items():
+    for name, value in overrides.items():
+        if not isinstance(name, str):
+            raise TypeError(f"{what}: a parameter name must be a string; got {type(name).__name__} {shown(name, 40)}")
         if name not in SCHEMA:
             raise _unknown(name)
-        out[name] = SCHEMA[name].coerce(value)
+        par = SCHEMA[name]
+        if kinds is not None and par.kind not in kinds:
+            article = "an" if par.kind[0] in "aeiou" else "a"
+            raise ParameterError(
+                name, f'"{name}" is {article} {par.kind}, not a lever; only levers change on a date (set it in params)'
+            )
+        out[name] = par.coerce(value)
     return out
 
 
@@ -508,7 +538,16 @@ class Params:
 
 
 def parameters(kind: str | None = None) -> pd.DataFrame:
-    """The schema as a DataFrame: name, kind, unit, default, min, max, source and labels."""
+    """The schema as a DataFrame: name, kind, unit, default, min, max, source and labels.
+
+    ``kind`` is lever, uncertainty or structural (all of them when None).
+    """
+    if kind is not None and kind not in KINDS:
+        if not isinstance(kind, str):
+            raise TypeError(f"kind must be one of {', '.join(KINDS)} or None; got {type(kind).__name__}")
+        close = difflib.get_close_matches(kind.strip(), KINDS, n=1)
+        hint = f' (did you mean "{close[0]}"?)' if close else ""
+        raise ValueError(f"kind {shown(kind)} is not a kind of parameter{hint}; valid ones are: {', '.join(KINDS)}")
     rows = [
         {
             "name": p.name,
