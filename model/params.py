@@ -14,10 +14,14 @@ there, EST that it is derived from stated figures with the working given here.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
+
+from .messages import one_line, quoted, shown
 
 __all__ = [
     "Parameter",
@@ -39,7 +43,7 @@ class ParameterError(ValueError):
     """
 
     def __init__(self, key: str, message: str):
-        super().__init__(message)
+        super().__init__(one_line(message))
         self.key = key
 
 
@@ -76,13 +80,19 @@ class Parameter:
         return self.label_zh if lang == "zh" else self.label_en
 
     def coerce(self, value: Any) -> Any:
-        """Return ``value`` as this parameter's type, or raise ParameterError."""
+        """Return ``value`` as this parameter's type, or raise ParameterError.
+
+        numpy scalars (``np.int64(3)``, ``np.True_``, ``np.float32(0.5)``) count as the
+        Python numbers they hold; the value returned is always a plain Python value.
+        """
         name = self.name
+        if isinstance(value, np.generic):
+            value = value.item()
         if self.type == "choice":
-            if value not in self.choices:
+            if not isinstance(value, str) or value not in self.choices:
                 valid = ", ".join(repr(c) for c in self.choices)
-                raise ParameterError(name, f'"{name}" must be one of {valid}; got {value!r}')
-            return value
+                raise ParameterError(name, f'"{name}" must be one of {valid}; got {shown(value)}')
+            return str(value)
         if self.type == "bool":
             if isinstance(value, bool):
                 return value
@@ -90,26 +100,25 @@ class Parameter:
                 return value.lower() in ("true", "yes", "1", "on")
             if isinstance(value, (int, float)) and value in (0, 1):
                 return bool(value)
-            raise ParameterError(name, f'"{name}" must be true or false; got {value!r}')
+            raise ParameterError(name, f'"{name}" must be true or false; got {shown(value)}')
+        expected = f"a number ({self.unit}) in [{self.min:g}, {self.max:g}]"
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise ParameterError(
-                name, f'"{name}" must be a number ({self.unit}) in [{self.min:g}, {self.max:g}]; got {value!r}'
-            )
+            raise ParameterError(name, f'"{name}" must be {expected}; got {shown(value)}')
         try:
             number = float(value)
-        except ValueError:
-            raise ParameterError(
-                name, f'"{name}" must be a number ({self.unit}) in [{self.min:g}, {self.max:g}]; got {value!r}'
-            ) from None
+        except (ValueError, OverflowError):
+            raise ParameterError(name, f'"{name}" must be {expected}; got {shown(value)}') from None
         if number != number:  # NaN
             raise ParameterError(name, f'"{name}" must be a number, not NaN')
         if self.type == "int":
-            if number != int(number):
-                raise ParameterError(name, f'"{name}" must be a whole number in [{self.min:g}, {self.max:g}]; got {value!r}')
+            if number in (float("inf"), float("-inf")) or number != int(number):
+                raise ParameterError(
+                    name, f'"{name}" must be a whole number in [{self.min:g}, {self.max:g}]; got {shown(value)}'
+                )
             number = int(number)
         if not (self.min <= number <= self.max):
             raise ParameterError(
-                name, f'"{name}" = {value!r} is out of range: expected {self.min:g} to {self.max:g} ({self.unit})'
+                name, f'"{name}" = {shown(value)} is out of range: expected {self.min:g} to {self.max:g} ({self.unit})'
             )
         return number
 
@@ -233,6 +242,40 @@ _PARAMETERS = [
        "assumption: a planner's cut, e.g. 2024 (Hubei civil-affairs spending fell 13% in 2021, FACTS §1c)",
        "财政压减比例", "Budget cut (fiscal squeeze)",
        help_en="Cut once from what the year's plan asks for; counties absorb it by the budget priorities."),
+    # ---- levers: residents' needs, the platform, committees, funding channels, posts ------------
+    _p("needs_assessment_share", "lever", "share of stations assessing needs", 0.0, 0.0, 1.0,
+       "Nanchong: stations design projects 在扎实做好需求评估的基础上 (seed); share: a planner's choice",
+       "开展需求评估的社工站比例", "Stations assessing needs (share)",
+       help_en="A station that assesses spends assessment hours visiting households and then targets its "
+               "casework and its brand project at its communities' largest needs."),
+    _p("charity_project_share", "lever", "share of community-fund pay-outs", 0.0, 0.0, 1.0,
+       "47号: 引导慈善组织资金资助“五社联动”社工项目 (seed); today charity funds no social-work projects",
+       "慈善资金资助社工项目比例", "Charity pay-outs funding social-work projects",
+       help_en="This share of what community funds pay out goes to social-work projects run by the "
+               "township's station (brand projects first), priced per service."),
+    _p("party_building", "lever", "share of the gap to a full-strength committee closed", 0.0, 0.0, 1.0,
+       "47号 task 1: 坚持党建引领, 发挥社区“两委”的组织协调作用 (seed); size of the effect: assumption",
+       "党建引领(社区两委支持)", "Party-building support for committees (党建引领)",
+       help_en="Support for community committees (training, coordination): effective committee strength "
+               "rises from s to s + this × (1 − s), which coordinates linkage, keeps organisations alive "
+               "and mobilises volunteers."),
+    _p("funding_township_share", "lever", "share of station money", 0.0, 0.0, 1.0,
+       "Nanchong: 拓宽资金渠道, 梳理可用于社工站建设的各类资金 (seed); Hubei pilots: the township builds the "
+       "station (FACTS §1c)",
+       "乡镇(街道)出资比例", "Station money from townships"),
+    _p("funding_lottery_share", "lever", "share of station money", 0.0, 0.0, 1.0,
+       "Nanchong: 拓宽资金渠道 (seed); lottery public-welfare funds (福彩公益金) as a civil-affairs channel: "
+       "assumption (not in FACTS)",
+       "福彩公益金出资比例", "Station money from lottery welfare funds"),
+    _p("funding_charity_share", "lever", "share of station money", 0.0, 0.0, 1.0,
+       "47号: 引导慈善组织资金资助 (seed); Nanchong: 撬动多方资源 (seed)",
+       "慈善资金出资比例", "Station money from charity"),
+    _p("cw_posts_per_10k", "lever", "community-worker posts / 10,000 urban residents (0: as the region file)",
+       0.0, 0.0, 30.0,
+       "Hubei 14th-FYP community-services plan: 18 per 10,000 urban residents by 2025 (FACTS §1b, READ)",
+       "每万城镇居民社区工作者岗位", "Community-worker posts per 10,000 urban residents",
+       help_en="Each January urban communities get posts up to this ratio (never fewer than they have); "
+               "vacancies are filled by hiring."),
     # ---- uncertainties ---------------------------------------------------------------------
     _p("sw_turnover_base", "uncertainty", "share / year", 0.20, 0.12, 0.30,
        "≈20% a year in large cities; 17.6% Shenzhen; >25% Guangzhou (FACTS §2h, §6)",
@@ -439,6 +482,84 @@ _PARAMETERS = [
     _p("need_onset", "structural", "share of residents in need groups with a new need / month", 0.05, 0.005, 0.2,
        "assumption: Linhai stations found 394 needs among 2,730 visited (seed) ≈ 14% at a visit",
        "需求月发生率", "Monthly need onset"),
+    _p("assessment_hours_per_community", "structural", "social-worker hours / community-year", 12.0, 4.0, 40.0,
+       "EST: Linhai's new stations visited 2,730 people (seed) in ≈340 communities ≈ 8 visits each, "
+       "at ≈1.5 hours a visit (assumption)",
+       "需求评估工时(每社区每年)", "Needs-assessment hours per community-year"),
+    _p("assessment_gain", "structural", "services per casework hour, assessed / not assessed", 1.2, 1.0, 1.6,
+       "assumption: casework aimed at assessed needs needs fewer hours to resolve a case (Nanchong: 需求评估 "
+       "before project design, seed); no evaluation found (FACTS §7)",
+       "需求评估对个案效率的作用", "Casework gain from needs assessment"),
+    _p("visit_hours", "structural", "social-worker hours / household visit", 1.5, 0.5, 4.0,
+       "assumption: a home visit with travel in a township",
+       "入户走访工时", "Hours per household visit"),
+    _p("outreach_share", "structural", "share of linkage hours on household visits", 0.2, 0.0, 0.6,
+       "assumption: Linhai stations visited 2,730 people and found 394 needs in their first months (seed)",
+       "走访占联动工时比例", "Share of linkage hours on visits"),
+    _p("project_service_yuan", "structural", "yuan / project service (人次)", 150.0, 50.0, 1_000.0,
+       "EST: Changsha prices a case at 50 yuan (FACTS §2g); project activities with materials and "
+       "organisers' time about three times that (assumption). Linhai's 36 projects served 1,758 "
+       "person-times (seed), money not reported",
+       "项目服务每人次成本", "Cost per project service"),
+    _p("project_overflow", "structural", "services to other groups per unit of a project's spare capacity",
+       0.5, 0.0, 1.0,
+       "assumption: a project designed for one group serves others less well",
+       "项目服务其他人群的效率", "Project capacity usable by other groups"),
+    _p("brand_visibility", "structural", "relative rise in volunteering and giving where a project runs",
+       0.2, 0.0, 1.0,
+       "assumption: 一站一品 raises a station's 知晓度、知名度 (seed, Linhai)",
+       "品牌项目的带动作用", "Pull of a visible brand project"),
+    _p("platform_uptake", "structural", "share of unreported open needs ordered on the platform / month, "
+       "once known", 0.02, 0.0, 0.2,
+       "EST: Linhai had 20-odd orders from June to December 2021 among ≈10,000 open needs (seed); with the "
+       "ramp below that is ≈0.01–0.02 once residents know the platform",
+       "平台下单率", "Platform uptake"),
+    _p("platform_ramp_months", "structural", "months to full uptake", 36, 1, 120,
+       "assumption: Linhai's 12,900 visits gave only 20-odd orders in the first half-year (seed)",
+       "平台推广期", "Months for the platform to become known", type="int"),
+    _p("platform_time_saved", "structural", "share of station casework and linkage hours saved", 0.05, 0.0, 0.3,
+       "assumption: central dispatch 为社工机构和服务需求者节约大量时间 (seed, Linhai)",
+       "平台节约的协调时间", "Coordination time saved by the platform"),
+    _p("platform_recruit", "structural", "relative rise in volunteer activation with the platform", 0.15, 0.0, 1.0,
+       "assumption: the platform recruits social workers and volunteers (招募模块, seed, Linhai)",
+       "平台招募对志愿者的作用", "Volunteer recruitment through the platform"),
+    _p("committee_linkage_effect", "structural", "relative change in linkage per unit of committee strength",
+       0.5, 0.0, 1.5,
+       "assumption: 两委 coordinate the linkage (47号 task 1, seed); 1 ± 0.25 around an average committee",
+       "两委对联动的协调作用", "Committee effect on linkage"),
+    _p("committee_volunteer_effect", "structural", "relative change in activation per unit of committee strength",
+       0.5, 0.0, 1.5,
+       "assumption: committees mobilise residents (47号 task 4, seed)",
+       "两委对志愿者动员的作用", "Committee effect on volunteer mobilisation"),
+    _p("party_building_yuan", "structural", "yuan / community-year at full support", 5_000, 0, 50_000,
+       "assumption: training and coordination meetings of the 两委",
+       "党建引领年经费(每社区)", "Party-building support cost per community"),
+    _p("county_reliability", "structural", "probability the county pays its share in full / year", 1.0, 0.5, 1.0,
+       "assumption: the county budget's own shortfalls are the fiscal shocks (fiscal_shock_prob)",
+       "县级财政到位概率", "County money reliability"),
+    _p("township_reliability", "structural", "probability / year", 0.85, 0.3, 1.0,
+       "assumption: township finances are thin (FACTS §4b: unsustainable station funding)",
+       "乡镇资金到位概率", "Township money reliability"),
+    _p("lottery_reliability", "structural", "probability / year", 0.9, 0.3, 1.0,
+       "assumption: welfare-lottery funds are allocated yearly by project",
+       "福彩公益金到位概率", "Lottery-fund reliability"),
+    _p("charity_reliability", "structural", "probability / year", 0.7, 0.3, 1.0,
+       "assumption: giving swings with crises (FACTS §5: COVID 2020)",
+       "慈善资金到位概率", "Charity money reliability"),
+    _p("channel_shortfall_paid", "structural", "share paid in a year a channel falls short", 0.5, 0.0, 1.0,
+       "assumption: a channel that falls short pays about half",
+       "资金不到位年份的到位比例", "Share paid when a channel falls short"),
+    _p("volunteer_spell_months", "structural", "months an active volunteer stays active (mean)", 4.0, 1.0, 24.0,
+       "assumption: thin activity (FACTS §2d 7.44 hours per registered volunteer); incentives keep "
+       "volunteers (FACTS §5)",
+       "志愿者活跃期(月)", "Active spell of a volunteer"),
+    _p("volunteer_lapse_months", "structural", "months a registered, inactive volunteer stays reachable (mean)",
+       24.0, 6.0, 120.0,
+       "assumption: most registered volunteers are dormant (FACTS §2d)",
+       "注册志愿者沉寂前的月数", "Months before an inactive volunteer lapses"),
+    _p("volunteer_hours_month", "structural", "hours / active volunteer-month at average organising", 4.0, 1.0, 16.0,
+       "assumption: thin activity (FACTS §2d: 7.44 cumulative hours per registered volunteer nationally)",
+       "活跃志愿者月服务时长", "Hours per active volunteer-month"),
     _p("case_hours", "structural", "social-worker hours / case served", 3.0, 1.0, 10.0,
        "assumption: Changsha prices a case at 50 yuan ≈ 3 hours of a station social worker (FACTS §2g)",
        "个案服务工时", "Hours per case"),
@@ -462,16 +583,37 @@ for _par in _PARAMETERS:
 def _unknown(name: str) -> ParameterError:
     close = difflib.get_close_matches(name, SCHEMA, n=1)
     hint = f' (did you mean "{close[0]}"?)' if close else ""
-    return ParameterError(name, f'"{name}" is not a parameter{hint}; valid ones are: {", ".join(SCHEMA)}')
+    return ParameterError(name, f'{quoted(name)} is not a parameter{hint}; valid ones are: {", ".join(SCHEMA)}')
 
 
-def validate(overrides: dict | None) -> dict[str, Any]:
-    """Check names and values against the schema; return the coerced overrides."""
+def validate(overrides: Mapping | None, kinds: tuple[str, ...] | None = None,
+             what: str = "params") -> dict[str, Any]:
+    """Check names and values against the schema; return the coerced overrides.
+
+    ``overrides`` must be a mapping of parameter name to value (TypeError otherwise);
+    ``kinds`` restricts which kinds of parameter may appear (dated changes take levers
+    only). ``what`` names the argument in a TypeError.
+    """
+    if overrides is None:
+        return {}
+    if not isinstance(overrides, Mapping):
+        raise TypeError(
+            f"{what} must be a mapping of parameter name to value, such as {{\"contract_years\": 3}}; "
+            f"got {type(overrides).__name__} {shown(overrides, 40)}"
+        )
     out = {}
-    for name, value in (overrides or {}).items():
+    for name, value in overrides.items():
+        if not isinstance(name, str):
+            raise TypeError(f"{what}: a parameter name must be a string; got {type(name).__name__} {shown(name, 40)}")
         if name not in SCHEMA:
             raise _unknown(name)
-        out[name] = SCHEMA[name].coerce(value)
+        par = SCHEMA[name]
+        if kinds is not None and par.kind not in kinds:
+            article = "an" if par.kind[0] in "aeiou" else "a"
+            raise ParameterError(
+                name, f'"{name}" is {article} {par.kind}, not a lever; only levers change on a date (set it in params)'
+            )
+        out[name] = par.coerce(value)
     return out
 
 
@@ -506,7 +648,16 @@ class Params:
 
 
 def parameters(kind: str | None = None) -> pd.DataFrame:
-    """The schema as a DataFrame: name, kind, unit, default, min, max, source and labels."""
+    """The schema as a DataFrame: name, kind, unit, default, min, max, source and labels.
+
+    ``kind`` is lever, uncertainty or structural (all of them when None).
+    """
+    if kind is not None and kind not in KINDS:
+        if not isinstance(kind, str):
+            raise TypeError(f"kind must be one of {', '.join(KINDS)} or None; got {type(kind).__name__}")
+        close = difflib.get_close_matches(kind.strip(), KINDS, n=1)
+        hint = f' (did you mean "{close[0]}"?)' if close else ""
+        raise ValueError(f"kind {shown(kind)} is not a kind of parameter{hint}; valid ones are: {', '.join(KINDS)}")
     rows = [
         {
             "name": p.name,
