@@ -1,0 +1,1 @@
+"""The simulation core: one module per submodel of ODD §7."""
