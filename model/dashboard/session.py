@@ -31,14 +31,17 @@ DEFAULT_WINDOW = ("2021-01", "2025-12")
 # The levers on the page, grouped by the society they act through (labels: text.py "group_<key>").
 # A lever the model gains later and no group names lands in "other", so no lever is ever hidden.
 LEVER_GROUPS: dict[str, tuple[str, ...]] = {
-    "community": ("station_build_share", "admin_share_cap", "brand_project_yuan", "digital_platform"),
+    "community": ("station_build_share", "admin_share_cap", "brand_project_yuan", "digital_platform",
+                  "needs_assessment_share", "party_building", "cw_posts_per_10k"),
     "social_workers": ("sw_pay_ratio", "cert_allowance_yuan", "exam_training_yuan"),
     "organisations": ("incubator_city_share", "incubator_county_share", "incubator_street_share",
                       "startup_grant_yuan", "venture_budget_yuan_per_10k", "venture_grant_yuan"),
     "volunteers": ("volunteer_point_share", "volunteer_incentive_yuan"),
-    "charity": ("community_fund_share", "charity_match_ratio"),
+    "charity": ("community_fund_share", "charity_match_ratio", "match_fund_public_yuan_per_10k",
+                "charity_project_share"),
     "money": ("station_budget_yuan", "procurement_mode", "direct_share", "contract_years", "renewal_rule",
-              "evaluation_basis", "fiscal_squeeze"),
+              "evaluation_basis", "evaluation_pass_mark", "fiscal_squeeze", "extra_budget_yuan_per_10k",
+              "budget_priority", "funding_township_share", "funding_lottery_share", "funding_charity_share"),
 }
 
 # The baseline band: the baseline scenario over this many seeds (the session's own seed and the next ones).
