@@ -51,6 +51,8 @@ STYLE = """
   padding: 8px 12px; }
 .wushe-root .v-card__text { font-size: 16px; padding: 4px 12px 8px; }
 .wushe-root .v-input--switch { margin-top: 0; padding-top: 0; }
+.wushe-root .v-text-field { padding-top: 18px; }
+.wushe-root .v-text-field .v-label--active { transform: translateY(-24px) scale(1) !important; }
 .wushe-title { font-size: 20px; font-weight: 700; }
 .wushe-month { font-size: 28px; font-weight: 700; min-width: 6.5em; }
 .wushe-top { display: grid; grid-template-columns: minmax(0, 11fr) minmax(0, 9fr); gap: 8px; align-items: start; }
