@@ -266,7 +266,7 @@ def cmd_list(args) -> int:
             rows.append([name, str(len(ts)), ts.title_zh if args.lang == "zh" else ts.title_en])
         blocks.append("target sets:\n" + _table(rows))
     if "params" in what:
-        rows = [["parameter", "kind", "default", "range", "unit", "label"]]
+        rows = [["parameter", "kind", "default", "range", "unit", "label", "acts through"]]
         for p in SCHEMA.values():
             if args.kind and p.kind != args.kind:
                 continue
@@ -278,7 +278,7 @@ def cmd_list(args) -> int:
                 rng = f"{p.min:g} .. {p.max:g}"
             default = str(p.default).lower() if p.type == "bool" else (
                 f"{p.default:g}" if isinstance(p.default, float) else str(p.default))
-            rows.append([p.name, p.kind, default, rng, p.unit, p.label(args.lang)])
+            rows.append([p.name, p.kind, default, rng, p.unit, p.label(args.lang), p.needs_text(args.lang)])
         blocks.append("parameters (model/params.py; set them in a scenario's [params]):\n" + _table(rows))
     print("\n\n".join(blocks))
     return 0

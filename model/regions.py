@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["Region", "Structure", "RegionError", "available_regions", "load_region", "build_structure", "REGIONS_DIR"]
+__all__ = ["Region", "Structure", "RegionError", "available_regions", "load_region", "build_structure", "REGIONS_DIR",
+           "NEED_GROUPS", "split_groups", "county_traits"]
 
 REGIONS_DIR = Path(__file__).parent / "data" / "regions"
 
@@ -36,6 +37,13 @@ INITIAL_KEYS = (
     "community_fund_coverage",
     "needs_open_share",
 )
+BUDGET_KEYS = (
+    "civil_affairs_yuan_per_head",
+    "five_society_share",
+    "province_share",
+    "match_fund_yuan_per_head",
+    "donor_base_yuan_per_head",
+)
 COMMUNITY_KEYS = (
     "population_cv",
     "elderly_alone",
@@ -47,6 +55,20 @@ COMMUNITY_KEYS = (
     "workers",
     "facility",
 )
+
+
+# Needs by group (MODEL.md §3): the region file's shares per urban/rural community, in this order.
+NEED_GROUPS = ("elderly_alone", "left_behind_children", "disability", "low_income")
+GROUP_KEYS = ("elderly_alone", "left_behind", "disability", "low_income")  # keys in [communities.*]
+# Optional keys of [counties] and their defaults (every county alike when absent).
+COUNTY_DEFAULTS = {
+    "fiscal_capacity_mean": 1.0,  # money a county can put up, relative to what its plan needs
+    "fiscal_capacity_cv": 0.0,
+    "speed_mean": 1.0,  # implementation speed: multiplies the planned pace of building
+    "speed_cv": 0.0,
+    "community_sw_rooms": False,  # 47号: 有条件的地方, 在城乡社区建立社会工作服务站(室)
+    "community_foundations": False,
+}
 
 
 class RegionError(ValueError):
@@ -63,6 +85,9 @@ class Region:
     prefectures: tuple[dict, ...]
     communities: dict
     initial: dict  # anchor date (pd.Timestamp) -> dict of INITIAL_KEYS
+    budget: dict = field(default_factory=dict)  # BUDGET_KEYS -> float: the yearly envelope (ODD §7.1)
+    counties: dict = field(default_factory=lambda: dict(COUNTY_DEFAULTS))
+    checks: dict = field(default_factory=dict)  # reported figures to compare runs with ([checks])
 
     @property
     def population(self) -> int:
@@ -116,6 +141,36 @@ def load_region(name_or_path: str | Path) -> Region:
         initial[pd.Timestamp(date)] = {k: float(values[k]) for k in INITIAL_KEYS}
     if not initial:
         raise RegionError(f"{path}: no [initial.\"YYYY-MM\"] anchor")
+    budget_table = data.get("budget")
+    if not isinstance(budget_table, dict):
+        raise RegionError(f"{path}: no [budget] table (the yearly envelope: {', '.join(BUDGET_KEYS)})")
+    missing = [k for k in BUDGET_KEYS if k not in budget_table]
+    if missing:
+        raise RegionError(f"{path}: [budget] lacks {', '.join(missing)}")
+    budget = {}
+    for k in BUDGET_KEYS:
+        value = budget_table[k]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise RegionError(f"{path}: [budget] {k} must be a non-negative number; got {value!r}")
+        budget[k] = float(value)
+    for k in ("five_society_share", "province_share"):
+        if budget[k] > 1:
+            raise RegionError(f"{path}: [budget] {k} must be a share in [0, 1]; got {budget[k]!r}")
+    counties = dict(COUNTY_DEFAULTS)
+    for key, value in data.get("counties", {}).items():
+        if key not in COUNTY_DEFAULTS:
+            raise RegionError(f'{path}: [counties] "{key}" is not a key; valid ones are: {", ".join(COUNTY_DEFAULTS)}')
+        want = type(COUNTY_DEFAULTS[key])
+        if want is bool and not isinstance(value, bool) or want is float and (
+                isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+            raise RegionError(f'{path}: [counties] "{key}" must be {"true or false" if want is bool else "a number ≥ 0"}; '
+                              f"got {value!r}")
+        counties[key] = want(value)
+    for p in prefectures:
+        for key in ("county_fiscal_capacity", "county_speed"):
+            if key in p and (len(p[key]) != int(p["counties"]) or any(
+                    isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0 for v in p[key])):
+                raise RegionError(f'{path}: prefecture {p["name"]}: "{key}" must list {p["counties"]} numbers ≥ 0')
     title = data.get("title", {})
     return Region(
         name=data.get("name", path.stem),
@@ -126,6 +181,9 @@ def load_region(name_or_path: str | Path) -> Region:
         prefectures=prefectures,
         communities=communities,
         initial=initial,
+        budget=budget,
+        counties=counties,
+        checks=dict(data.get("checks", {})),
     )
 
 
@@ -147,6 +205,9 @@ class Structure:
     community_committee: np.ndarray  # committee strength in [0, 1]
     community_workers: np.ndarray  # community-worker posts (int)
     community_facility: np.ndarray  # bool: has a community service facility
+    community_groups: np.ndarray | None = None  # (NEED_GROUPS, communities): residents in each need group
+    county_fiscal_capacity: np.ndarray | None = None  # money a county can put up / what its plan needs
+    county_speed: np.ndarray | None = None  # implementation speed (1 = the planned pace)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -252,6 +313,9 @@ def build_structure(region: Region, rng: np.random.Generator) -> Structure:
         workers[m] = c["workers"]
         facility[m] = rng.random(n_comm)[m] < c["facility"]
 
+    groups = split_groups(vuln, comm_urban, region.communities, rng)
+    capacity, speed = county_traits(region, county_pref, rng)
+
     return Structure(
         prefecture_names=pref_names,
         county_prefecture=np.array(county_pref),
@@ -267,4 +331,57 @@ def build_structure(region: Region, rng: np.random.Generator) -> Structure:
         community_committee=committee,
         community_workers=workers,
         community_facility=facility,
+        community_groups=groups,
+        county_fiscal_capacity=capacity,
+        county_speed=speed,
     )
+
+
+def split_groups(vulnerable: np.ndarray, urban: np.ndarray, communities: dict, rng: np.random.Generator,
+                 concentration: float = 20.0) -> np.ndarray:
+    """Split each community's residents in need groups over the four groups (rows of NEED_GROUPS).
+
+    The mix varies between communities around the region's shares for urban or rural
+    communities: Dirichlet with that mean and ``concentration`` (assumption: communities
+    differ by about ±20% in their mix), then a multinomial split of the count. Drawn after
+    every other structural draw, so the layout and the totals do not depend on it.
+    """
+    n = len(vulnerable)
+    out = np.zeros((len(NEED_GROUPS), n), np.int64)
+    for kind, m in (("urban", urban), ("rural", ~urban)):
+        shares = np.array([communities[kind][k] for k in GROUP_KEYS], float)
+        alpha = np.maximum(shares / shares.sum() * concentration, 1e-3)
+        mix = rng.dirichlet(alpha, size=n)
+        left = np.where(m, vulnerable, 0).astype(np.int64)
+        rest = np.ones(n)
+        for g in range(len(NEED_GROUPS) - 1):  # a multinomial as a chain of binomials, all communities at once
+            share = np.clip(mix[:, g] / np.maximum(rest, 1e-12), 0.0, 1.0)
+            draw = rng.binomial(left, share)
+            out[g, m] = draw[m]
+            left -= draw
+            rest -= mix[:, g]
+        out[-1, m] = left[m]
+    return out
+
+
+def county_traits(region: Region, county_prefecture, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Each county's fiscal capacity and implementation speed: listed in the file, else drawn.
+
+    Draws are lognormal with the region's mean and coefficient of variation ([counties]);
+    a prefecture's ``county_fiscal_capacity`` / ``county_speed`` lists override them.
+    """
+    n = len(county_prefecture)
+    c = region.counties
+    out = []
+    for trait in ("fiscal_capacity", "speed"):
+        mean, cv = c[f"{trait}_mean"], c[f"{trait}_cv"]
+        sigma = np.sqrt(np.log1p(cv**2))
+        values = mean * rng.lognormal(-sigma**2 / 2, sigma, size=n) if cv > 0 else np.full(n, mean)
+        first = 0
+        for p in region.prefectures:
+            k = int(p["counties"])
+            if f"county_{trait}" in p:
+                values[first:first + k] = p[f"county_{trait}"]
+            first += k
+        out.append(values)
+    return out[0], out[1]

@@ -36,8 +36,8 @@ from datetime import date as _date
 from pathlib import Path
 from typing import Any
 
+from .core.calendar import EARLIEST_START, LATEST_END
 from .params import SCHEMA, ParameterError, validate
-from .simulation import EARLIEST_START, LATEST_END
 from .targets import TargetError, available_target_sets, load_targets
 
 __all__ = [

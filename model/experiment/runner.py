@@ -77,8 +77,8 @@ _CODE: str | None = None
 def code_fingerprint() -> str:
     """A hash of the source and data files a run depends on, as this process first saw them.
 
-    That is the package's modules (not the command line, benchmarks, dashboard or
-    analysis), the runner and the data files. Each run records the fingerprint of the
+    That is the package's modules and its core (not the command line, benchmarks,
+    dashboard or analysis), the runner and the data files. Each run records the fingerprint of the
     worker that ran it, so that a store whose runs came from different code (the source
     edited while a long experiment ran, or between a crash and its resume) says so.
     """
@@ -86,7 +86,8 @@ def code_fingerprint() -> str:
     if _CODE is None:
         root = Path(__file__).resolve().parents[1]
         files = [p for p in root.glob("*.py") if p.name != "cli.py" and not p.name.startswith("bench")]
-        files += [*root.glob("experiment/*.py"), *(root / "data").rglob("*.toml"), *(root / "data").rglob("*.json")]
+        files += [*root.glob("core/*.py"), *root.glob("experiment/*.py"),
+                  *(root / "data").rglob("*.toml"), *(root / "data").rglob("*.json")]
         digest = hashlib.sha1()
         for path in sorted(files):
             digest.update(path.relative_to(root).as_posix().encode())
