@@ -9,6 +9,7 @@ each verb is one submodel of ODD §7 in ``model/core/`` (set-up: ``core/setup.py
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 import mesa
 import numpy as np
@@ -21,6 +22,7 @@ from .core.setup import set_up
 from .core.state import ROLE_NAMES
 from .core.streams import STREAMS, make_streams
 from .indicators import indicator_names
+from .messages import shown
 from .params import Params, validate
 from .regions import build_structure, load_region
 
@@ -99,14 +101,21 @@ class FiveSocietyModel(mesa.Model):
         self.running = True
 
     def _check_changes(self, changes: dict | None) -> dict[int, dict]:
+        """``{"2024-01": {lever: value}}`` → {month index: checked levers}; levers only, as in scenario files."""
+        if changes is None:
+            return {}
+        if not isinstance(changes, Mapping):
+            raise TypeError(f'changes must be a mapping of month to levers, such as {{"2024-01": {{"fiscal_squeeze": '
+                            f"0.2}}}}; got {type(changes).__name__} {shown(changes, 40)}")
         out: dict[int, dict] = {}
-        for date, overrides in (changes or {}).items():
+        for date, overrides in changes.items():
             month = parse_month(date, "change date")
             if not (self.start <= month <= self.calendar[-1]):
                 raise ValueError(
-                    f"change dated {date} is outside the run {self.start:%Y-%m} to {self.calendar[-1]:%Y-%m}"
+                    f"change dated {shown(date)} is outside the run {self.start:%Y-%m} to {self.calendar[-1]:%Y-%m}"
                 )
-            out.setdefault(month_index(self.start, month), {}).update(validate(overrides))
+            checked = validate(overrides, kinds=("lever",), what=f"the change dated {shown(date)}")
+            out.setdefault(month_index(self.start, month), {}).update(checked)
         return out
 
     # the individuals' tables
@@ -171,8 +180,8 @@ class FiveSocietyModel(mesa.Model):
 
     # -- dated changes
     def set_params(self, overrides: dict):
-        """Change parameters from the next month on (as the dashboard does); recorded in ``change_log``."""
-        checked = validate(overrides)
+        """Change levers from the next month on (as the dashboard does); recorded in ``change_log``."""
+        checked = validate(overrides, kinds=("lever",), what="set_params")
         self._pending[self.t + 1].update(checked)
         return checked
 
