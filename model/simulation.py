@@ -15,7 +15,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from .core.budget import pay, plan_budgets
+from .core.budget import pay, plan_budgets, replan_budgets
 from .core.calendar import EARLIEST_START, LATEST_END, month_ends, month_index, parse_month
 from .core.outputs import indicators
 from .core.setup import set_up
@@ -138,11 +138,12 @@ class FiveSocietyModel(mesa.Model):
         self.t += 1
         self.workforce.month_station_leavers = 0
         self.flows = defaultdict(float)
+        before = self.params.copy() if self.t in self.changes or self.t in self._pending else None
         changed = self.apply_changes()  # 1. dated changes
         if self.calendar_month[self.t] == 1 or self.t == 0:
             self.plan_year()  # 2. the year's plan
         elif changed:
-            plan_budgets(self)
+            replan_budgets(self, before)  # ... or what the change adds to it
         self.stations.procure()  # 3. renew, re-tender, close, award
         self.workforce.hire()  # 4. hire into vacancies
         self.stations.allocate_time()  # 5. station hours
@@ -186,9 +187,14 @@ class FiveSocietyModel(mesa.Model):
         return checked
 
     def apply_changes(self) -> bool:
+        """This month's dated changes and set_params calls; True when a lever takes a new value.
+
+        A change to a lever's current value changes nothing (and is not logged).
+        """
         todo = {}
         todo.update(self.changes.get(self.t, {}))
         todo.update(self._pending.pop(self.t, {}))
+        todo = {k: v for k, v in todo.items() if self.params[k] != v}
         if not todo:
             return False
         self.params.update(todo)
