@@ -311,6 +311,7 @@ def run_experiment(
     chunk_size: int | None = None,
     progress: bool = True,
     retry_failed: bool = False,
+    extend: bool = False,
 ) -> RunReport:
     """Run every scenario × replicate not yet in the store at ``out``; return a RunReport.
 
@@ -319,6 +320,8 @@ def run_experiment(
     by default short runs are grouped into tasks of about half a second. The same call
     on the same ``out`` runs only what is missing (``retry_failed`` runs failed runs
     again); a different experiment there raises StoreError and writes nothing.
+    ``extend=True`` lets this experiment grow a store that holds its start (more
+    replicates, scenarios appended; see ``Store.open_for``): only the new runs are run.
     """
     if executor not in EXECUTORS:
         raise ValueError(f'"{executor}" is not an executor; valid ones are: {", ".join(EXECUTORS)}')
@@ -328,7 +331,7 @@ def run_experiment(
     store = Store(out)
     n_workers = 1 if executor == "serial" else (workers or (None if scheduler else default_workers()))
     info = {"kind": executor, "workers": n_workers, "scheduler": scheduler}
-    manifest = store.open_for(_manifest(experiment, info))
+    manifest = store.open_for(_manifest(experiment, info), extend=extend)
     notes = []
     if manifest.get("code") != code_fingerprint():
         notes.append(f"the model's source differs from the one that started this store "
