@@ -118,11 +118,14 @@ def test_a_store_grown_from_5_to_10_replicates_equals_one_run_with_10(tmp_path):
     pd.testing.assert_frame_equal(a.runs().drop(columns="wall_s"), b.runs().drop(columns="wall_s"))
     pd.testing.assert_frame_equal(a.timeseries(), b.timeseries())
     assert a.manifest["experiment"] == b.manifest["experiment"]
-    # and more sample points the same way
-    grow(tmp_path / "grown", samples=5, executor="serial", progress=False)
-    Exploration(p, d.grown(5), replicates=10, seed=7).run(tmp_path / "once5", executor="serial", progress=False)
-    pd.testing.assert_frame_equal(Store(tmp_path / "grown").runs().drop(columns="wall_s"),
+    # and more sample points the same way (the machinery alone: a stand-in model)
+    Exploration(p, d, replicates=2, seed=7, run_fn=fake_run).run(tmp_path / "g", executor="serial", progress=False)
+    grow(tmp_path / "g", samples=5, replicates=3, run_fn=fake_run, executor="serial", progress=False)
+    Exploration(p, d.grown(5), replicates=3, seed=7, run_fn=fake_run).run(tmp_path / "once5", executor="serial",
+                                                                           progress=False)
+    pd.testing.assert_frame_equal(Store(tmp_path / "g").runs().drop(columns="wall_s"),
                                   Store(tmp_path / "once5").runs().drop(columns="wall_s"))
+    pd.testing.assert_frame_equal(Store(tmp_path / "g").timeseries(), Store(tmp_path / "once5").timeseries())
 
 
 def test_a_store_refuses_an_exploration_it_does_not_hold_the_start_of(tmp_path):
