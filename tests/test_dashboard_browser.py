@@ -140,7 +140,7 @@ def test_dashboard_in_chromium_offline_step_play_and_checklist(chromium, dashboa
 
 
 # Text nodes on the page smaller than this many pixels (computed by the browser), with their text.
-_SMALL_TEXT_JS = """(minPx) => {
+_SMALL_TEXT_JS = r"""(minPx) => {
   const small = [];
   const walker = document.createTreeWalker(document.querySelector('.wushe-root'), NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
