@@ -8,6 +8,8 @@ Sections:
 * ``experiment``: scenarios × replicates on 1 and 2 workers, and ``mesa.batch_run``
   (``model/bench_experiment.py``).
 * ``dashboard``: one Step on ``demo`` (``model/bench_dashboard.py``).
+* ``classroom``: 30 browser sessions on one dashboard server, each stepping 12 months at once
+  (``bench_classroom`` in ``model/bench_dashboard.py``; several minutes on 2 cores).
 
 ``python -m model.bench model`` runs one section; ``--repeat N`` sets the model repeats.
 """
@@ -82,8 +84,8 @@ def _machine() -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m model.bench", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("sections", nargs="*", default=["model", "experiment", "dashboard"],
-                    choices=["model", "experiment", "dashboard"])
+    ap.add_argument("sections", nargs="*", default=["model", "experiment", "dashboard", "classroom"],
+                    choices=["model", "experiment", "dashboard", "classroom"])
     ap.add_argument("--repeat", type=int, default=5, help="model runs (default 5)")
     args = ap.parse_args(argv)
     print(f"wushe benchmarks on {_machine()}")
@@ -103,6 +105,13 @@ def main(argv=None) -> int:
             print(f"dashboard: skipped ({exc})")
         else:
             bench_dashboard()
+    if "classroom" in args.sections:
+        try:
+            from .bench_dashboard import bench_classroom
+        except ImportError as exc:  # pragma: no cover
+            print(f"classroom: skipped ({exc})")
+        else:
+            bench_classroom()
     return 0
 
 
