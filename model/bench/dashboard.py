@@ -9,7 +9,7 @@
   click until the new month shows (websocket round trip and the browser's redraw
   included); skipped when no chromium is found or playwright is missing.
 
-``model/bench.py`` calls it; ``python -m model.bench_dashboard`` runs it alone.
+``python -m model.bench`` calls it; ``python -m model.bench.dashboard`` runs it alone.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def _median_ms(times: list[float]) -> float:
 
 
 def _model_ms(region: str, months: int) -> float:
-    from .dashboard.session import Session
+    from ..dashboard.session import Session
 
     session = Session(region, seed=0)
     times = []
@@ -43,8 +43,8 @@ def _server_ms(region: str, months: int) -> float:
     import ipyvuetify as v
     import solara
 
-    from .dashboard.app import Dashboard
-    from .dashboard.session import Session
+    from ..dashboard.app import Dashboard
+    from ..dashboard.session import Session
 
     session = Session(region, seed=0, compare=True)
     _, rc = solara.render(solara.AppLayout(children=[Dashboard(session=session, lang="en")]), handle_error=False)
