@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .agencies import Agencies
+from .agencies import INITIAL_RESERVE_MONTHS, Agencies
 from .budget import Ledger
 from .charity import Charity
 from .needs import Needs
@@ -19,13 +19,10 @@ from .state import ROLE_AGENCY, ROLE_COMMUNITY, Communities, Townships
 from .stations import Stations
 from .streams import stochastic_round
 from .volunteers import Volunteers
-from .workforce import Workforce
+from .workforce import INITIAL_CERT_SHARE, Workforce
 
-__all__ = ["set_up", "INITIAL_CERT_SHARE", "INITIAL_REGISTERED_SHARE"]
+__all__ = ["set_up", "INITIAL_REGISTERED_SHARE"]
 
-# Certified share of the agency and station social workers at the start (assumption; FACTS §3:
-# the certified stock against the social-work posts of 2020–21)
-INITIAL_CERT_SHARE = 0.35
 # Registered share of the community organisations at the start (FACTS §2e: >175万 community
 # organisations against 89万 registered social organisations of every kind; share: assumption)
 INITIAL_REGISTERED_SHARE = 0.1
@@ -69,7 +66,7 @@ def set_up(m) -> None:
         m.agencies.enter(int(pref), int(post))
     month_cost = m.workforce.month_cost()
     for a in m.agencies.by_id.values():
-        a.reserves = 3 * a.posts * month_cost
+        a.reserves = INITIAL_RESERVE_MONTHS * a.posts * month_cost
         m.workforce.add(a.posts, ROLE_AGENCY, township=-1, agency=a.unique_id, rng=rng, initial=True,
                         cert_share=INITIAL_CERT_SHARE)
 
