@@ -23,6 +23,21 @@ __all__ = ["Needs", "CW_SERVICES", "VOLUNTEER_HOURS_PER_SERVICE", "ORG_SERVICES"
 CW_SERVICES = 0.5
 VOLUNTEER_HOURS_PER_SERVICE = 12.0
 ORG_SERVICES = 1.0
+# Asking (assumptions): a resident with an open need asks in a month with chance 0.3, +0.15
+# where the township has a station, +0.1 with the digital platform, +0.1 per unit of committee
+# strength, at most 0.9.
+ASK_BASE = 0.3
+ASK_STATION = 0.15
+ASK_PLATFORM = 0.1
+ASK_COMMITTEE = 0.1
+MAX_ASK = 0.9
+# A served need resolves with chance 0.7 a month, an unserved one 0.03 (assumptions)
+RESOLVED_SERVED = 0.7
+RESOLVED_UNSERVED = 0.03
+# Group activities counted as services (person-times): 8 a month per unit of organisation
+# capacity, one per 2 volunteer hours (assumptions)
+ORG_ACTIVITY_PERSON_TIMES = 8
+VOLUNTEER_HOURS_PER_ACTIVITY = 2
 
 
 class Needs:
@@ -40,7 +55,8 @@ class Needs:
         rng = m.streams["needs"]
         c.needs_open += bulk_flow(rng, np.maximum(c.vulnerable - c.needs_open, 0), p.need_onset)
         station = m.townships.has_station[c.township]
-        ask_p = np.minimum(0.9, 0.3 + 0.15 * station + 0.1 * p.digital_platform + 0.1 * c.committee)
+        ask_p = np.minimum(MAX_ASK, ASK_BASE + ASK_STATION * station + ASK_PLATFORM * p.digital_platform
+                           + ASK_COMMITTEE * c.committee)
         asked = bulk_flow(rng, c.needs_open, ask_p)
         w = m.workers
         cw = np.bincount(w.view("community")[w.view("alive") & (w.view("role") == ROLE_COMMUNITY)], minlength=c.n)
@@ -49,11 +65,12 @@ class Needs:
         capacity = (case + cw * CW_SERVICES + org_capacity * ORG_SERVICES
                     + c.volunteers_active * MONTHLY_VOL_HOURS / VOLUNTEER_HOURS_PER_SERVICE + c.charity_services)
         served = np.minimum(asked, np.floor(capacity)).astype(np.int64)
-        resolved = bulk_flow(rng, served, 0.7) + bulk_flow(rng, c.needs_open - served, 0.03)
+        resolved = bulk_flow(rng, served, RESOLVED_SERVED) + bulk_flow(rng, c.needs_open - served, RESOLVED_UNSERVED)
         c.needs_open = np.maximum(c.needs_open - resolved, 0)
         self.asked = int(asked.sum())
         self.served = int(served.sum())
-        activities = org_capacity * 8 + c.volunteers_active * MONTHLY_VOL_HOURS / 2
+        activities = (org_capacity * ORG_ACTIVITY_PERSON_TIMES
+                      + c.volunteers_active * MONTHLY_VOL_HOURS / VOLUNTEER_HOURS_PER_ACTIVITY)
         c.services = served + activities
         m.flows["services"] = float(c.services.sum())
         m.stations.evaluate(asked, served)

@@ -14,7 +14,7 @@ from .agencies import INITIAL_RESERVE_MONTHS, Agencies
 from .budget import Ledger
 from .charity import Charity
 from .needs import Needs
-from .organisations import OrganisationSector
+from .organisations import COMMITTEE_FLOOR, INITIAL_CAPACITY_BETA, INITIAL_MAX_AGE_MONTHS, OrganisationSector
 from .state import ROLE_AGENCY, ROLE_COMMUNITY, Communities, Townships
 from .stations import Stations
 from .streams import stochastic_round
@@ -88,10 +88,10 @@ def set_up(m) -> None:
 
     # organisations
     mean = np.where(c.urban, init["orgs_per_urban_community"], init["orgs_per_rural_community"])
-    n_orgs = rng.poisson(mean * (0.5 + c.committee))
+    n_orgs = rng.poisson(mean * (COMMITTEE_FLOOR + c.committee))
     comm = np.repeat(np.arange(c.n), n_orgs)
-    new = m.orgs.add(len(comm), alive=True, community=comm, capacity=rng.beta(2, 4, len(comm)),
-                     founded=-rng.integers(0, 96, len(comm)))
+    new = m.orgs.add(len(comm), alive=True, community=comm, capacity=rng.beta(*INITIAL_CAPACITY_BETA, len(comm)),
+                     founded=-rng.integers(0, INITIAL_MAX_AGE_MONTHS, len(comm)))
     m.orgs.registered[new] = rng.random(len(new)) < INITIAL_REGISTERED_SHARE
 
     # residents, volunteers, charity funds, needs
