@@ -74,6 +74,7 @@ INTERMEDIATE_MIN_TENURE_MONTHS = 36
 INTERMEDIATE_SIT_SHARE = 0.2
 INTERMEDIATE_EXAM_ODDS = 0.7
 TRAINING_ODDS_YUAN = 1000
+EXAM_RESULT_MONTHS = 3  # results are published about three months after the exam (assumption)
 # Turnover (ODD §7.7). New staff leave most, veterans least: ×1.4 in the first year, ×1.0 in
 # years two and three, ×0.7 after (assumption: the usual tenure gradient of quits); two failed
 # exams ×1.3 (assumption: discouragement); administration above a 35% share of hours pushes
@@ -233,7 +234,7 @@ class Workforce:
         w.fails[sitters[~passed]] += 1
         self._exam_result = (sitters[passed], int(ext_pass))
         m.flows["exam_candidates"] = float(len(sitters) + external)
-        m.schedule_event(self.award_certificates, after=3)
+        m.schedule_event(self.award_certificates, after=EXAM_RESULT_MONTHS)
 
     def award_certificates(self):
         idx, ext = self._exam_result
