@@ -87,7 +87,8 @@ def indicator_option(session: Session, indicators: list[str], lang: str = "en", 
                       "containLabel": True})
         if show_titles:
             titles.append({"text": indicator_label(name, lang), "left": f"{left + 3}%", "top": top - 30,
-                           "textStyle": {"fontSize": CHART_FONT + 2, "fontWeight": "bold"}})
+                           "textStyle": {"fontSize": CHART_FONT + 2, "fontWeight": "bold"},
+                           "subtextStyle": {"fontSize": CHART_FONT}})
         share = INDICATORS[name].share if name in INDICATORS else False
         axis_label = {"fontSize": CHART_FONT}
         xaxes.append({"type": "time", "gridIndex": i, "min": start.strftime("%Y-%m-%d"),
@@ -136,7 +137,8 @@ def indicator_option(session: Session, indicators: list[str], lang: str = "en", 
         "animation": False,
         "textStyle": {"fontSize": CHART_FONT},
         "title": titles,
-        "legend": {"top": 0, "right": 10, "data": legend, "textStyle": {"fontSize": CHART_FONT}},
+        "legend": {"top": 0, "right": 10, "data": legend, "textStyle": {"fontSize": CHART_FONT},
+                   "selectorLabel": {"fontSize": CHART_FONT}},
         "tooltip": {"trigger": "axis", "textStyle": {"fontSize": CHART_FONT}},
         "grid": grids, "xAxis": xaxes, "yAxis": yaxes, "series": series,
         "_height": top0 + rows * (panel_h + gap) - gap + 40,
@@ -235,10 +237,11 @@ def region_option(session: Session, colour_by: str = "orgs", lang: str = "en") -
     return {
         "animation": False,
         "textStyle": {"fontSize": CHART_FONT},
-        "legend": {"top": 0, "data": legend, "textStyle": {"fontSize": CHART_FONT}},
+        "legend": {"top": 0, "data": legend, "textStyle": {"fontSize": CHART_FONT},
+                   "selectorLabel": {"fontSize": CHART_FONT}},
         "tooltip": {"trigger": "item", "textStyle": {"fontSize": CHART_FONT}},
-        "xAxis": {"show": False, "min": -6, "max": (cols - 1) * 10 + 6},
-        "yAxis": {"show": False, "min": -(rows - 1) * 10 - 7, "max": 6},
+        "xAxis": {"show": False, "min": -6, "max": (cols - 1) * 10 + 6, "axisLabel": {"fontSize": CHART_FONT}},
+        "yAxis": {"show": False, "min": -(rows - 1) * 10 - 7, "max": 6, "axisLabel": {"fontSize": CHART_FONT}},
         "grid": {"left": 5, "right": 5, "top": 36, "bottom": 5},
         "series": series,
         "_height": 60 + rows * 120,
