@@ -14,13 +14,15 @@ from collections import defaultdict
 import mesa
 import numpy as np
 
+from . import committees
 from .state import Organisations
 from .streams import monthly, stochastic_round
 
 __all__ = ["IncubationBase", "OrganisationSector"]
 
-# Founding (ODD §7.8; assumptions): a community's committee strength (0–1) scales founding
-# from 0.5× to 1.5×; start-up grants add 30% per 10,000 yuan; charity projects recruit
+# Founding (ODD §7.8; assumptions): the committee's factor (``committees.founding_factor``;
+# at the start, 0.5 + strength, from 0.5× to 1.5×); start-up grants add 30% per 10,000 yuan;
+# charity projects recruit
 # people into new groups, up to +50% at 2,000 yuan a month of fund pay-outs. New
 # organisations start small: capacity ~ Beta(2, 6) (mean 0.25).
 COMMITTEE_FLOOR = 0.5
@@ -39,15 +41,12 @@ GROWTH_FUNDED = 0.01
 GROWTH_FUNDED_YUAN = 10_000
 FUNDS_KEPT = 0.9
 # Closure: ``org_failure_rate`` × exp(-1.5 × capacity) × (0.6 + 0.4 × exp(-funds / 3,000))
-# × (1.3 - 0.6 × committee) (assumptions: capable, funded organisations in strong committees'
-# communities last longer; the factors are 1 for a weak, unfunded organisation of capacity 0
-# in an average community).
+# × the committee's factor (``committees.closure_factor``) (assumptions: capable, funded
+# organisations last longer; the money factor is 1 for an organisation with no funds).
 CLOSURE_CAPACITY_SLOPE = 1.5
 CLOSURE_FUNDED_FLOOR = 0.6
 CLOSURE_UNFUNDED = 0.4
 CLOSURE_FUNDS_YUAN = 3_000
-CLOSURE_COMMITTEE_BASE = 1.3
-CLOSURE_COMMITTEE_SLOPE = 0.6
 # Registration: filed organisations above capacity 0.6 register at 1% a month, 2% while
 # incubated (assumption; FACTS §5: counts grow mostly through filing, 备案)
 REGISTER_CAPACITY = 0.6
@@ -143,7 +142,7 @@ class OrganisationSector:
         lam = (p.org_founding_rate / 12 * np.sqrt(c.population / 10_000)
                * (1 + p.sw_founding_effect * c.linkage)
                * np.where(base, p.incubator_founding_mult, 1.0)
-               * (COMMITTEE_FLOOR + c.committee)
+               * committees.founding_factor(committees.effective_strength(c.committee, p.party_building))
                * (1 + STARTUP_GRANT_PULL * p.startup_grant_yuan / STARTUP_GRANT_PULL_YUAN)
                * (1 + CHARITY_RECRUIT * np.minimum(1.0, c.charity_payout / CHARITY_RECRUIT_YUAN)))
         born = rng.poisson(lam)
@@ -174,7 +173,7 @@ class OrganisationSector:
         hazard = (p.org_failure_rate * np.exp(-CLOSURE_CAPACITY_SLOPE * cap)
                   * np.where(incubated, p.incubator_survival_mult, 1.0)
                   * (CLOSURE_FUNDED_FLOOR + CLOSURE_UNFUNDED * np.exp(-funds / CLOSURE_FUNDS_YUAN))
-                  * (CLOSURE_COMMITTEE_BASE - CLOSURE_COMMITTEE_SLOPE * c.committee[comm]))
+                  * committees.closure_factor(committees.effective_strength(c.committee, p.party_building))[comm])
         # registration: filed organisations of some capacity register
         cand = np.flatnonzero(alive & (cap > REGISTER_CAPACITY) & ~o.registered[:n])
         p_reg = np.where(incubated[cand], REGISTER_PROB_INCUBATED, REGISTER_PROB)
