@@ -8,6 +8,8 @@ Sections:
 * ``experiment``: scenarios × replicates on 1 and 2 workers, and ``mesa.batch_run``
   (``model/bench/experiment.py``).
 * ``dashboard``: one Step on ``demo`` (``model/bench/dashboard.py``).
+* ``classroom``: 30 browser sessions on one dashboard server at once (``model/bench/dashboard.py``;
+  skipped without chromium).
 
 ``python -m model.bench model`` runs one section; ``--repeat N`` sets the model repeats.
 """
@@ -26,7 +28,7 @@ import time
 
 __all__ = ["SECTIONS", "bench_model", "one_run", "main"]
 
-SECTIONS = ("model", "experiment", "dashboard")
+SECTIONS = ("model", "experiment", "dashboard", "classroom")
 
 
 def one_run(region: str = "hubei", seed: int = 0, start: str = "2021-01", end: str = "2025-12") -> dict:
@@ -108,4 +110,11 @@ def main(argv=None) -> int:
             print(f"dashboard: skipped ({exc})")
         else:
             bench_dashboard()
+    if "classroom" in args.sections:
+        try:
+            from .dashboard import bench_classroom
+        except ImportError as exc:  # pragma: no cover
+            print(f"classroom: skipped ({exc})")
+        else:
+            bench_classroom()
     return 0
