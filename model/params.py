@@ -303,7 +303,7 @@ _PARAMETERS = [
        "assumption: no evaluation of exam training was found (FACTS §7)",
        "培训对通过率的作用", "Effect of training on pass odds",
        needs=("exam_training_yuan", "> 0", "> 0")),
-    _p("hire_fill_prob", "uncertainty", "probability / vacancy-month at pay ratio 1", 0.35, 0.10, 0.70,
+    _p("hire_fill_prob", "uncertainty", "probability / vacancy-month at pay ratio 0.75", 0.35, 0.10, 0.70,
        "assumption: rural stations attract many local applicants (FACTS §5), graduates are reluctant",
        "岗位月填补概率", "Monthly chance to fill a vacancy"),
     _p("reservation_pay_ratio", "uncertainty", "median reservation pay / local graduate pay", 0.7, 0.5, 1.0,

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .core import committees
-from .core.budget import pay, plan_budgets, replan_budgets
+from .core.budget import EXAM_MONTH, pay, plan_budgets, replan_budgets
 from .core.calendar import EARLIEST_START, LATEST_END, month_ends, month_index, parse_month
 from .core.outputs import indicators
 from .core.setup import set_up
@@ -28,8 +28,6 @@ from .params import Params, validate
 from .regions import build_structure, load_region
 
 __all__ = ["FiveSocietyModel", "simulate", "STREAMS", "parse_month", "EARLIEST_START", "LATEST_END"]
-
-EXAM_MONTH = 6  # the national exam is sat in June (FACTS §3)
 
 
 def _reporter(name: str):
