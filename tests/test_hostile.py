@@ -182,6 +182,9 @@ def places(tmp_path, store):
 def test_hostile_arguments_and_files_are_refused_in_one_line_and_nothing_is_written(argv, message, places, tmp_path,
                                                                                    capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    from model.experiment import executors
+
+    monkeypatch.setattr(executors, "SCHEDULER_TIMEOUT", "2s")  # the refusal, not the wait, is under test
     listener = None
     if "{busyport}" in argv:
         listener = socket.socket()
