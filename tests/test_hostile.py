@@ -182,6 +182,9 @@ def places(tmp_path, store):
 def test_hostile_arguments_and_files_are_refused_in_one_line_and_nothing_is_written(argv, message, places, tmp_path,
                                                                                    capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    from model.experiment import executors
+
+    monkeypatch.setattr(executors, "SCHEDULER_TIMEOUT", "2s")  # the refusal, not the wait, is under test
     listener = None
     if "{busyport}" in argv:
         listener = socket.socket()
@@ -239,6 +242,9 @@ API_CASES = [
      ParameterError, "is an uncertainty, not a lever"),
     ("simulate-change-structural", lambda: model.simulate(region="demo", changes={"2024-01": {"case_hours": 4}}),
      ParameterError, "is a structural, not a lever"),
+    ("simulate-seed-negative", lambda: model.simulate(region="demo", seed=-1), ValueError,
+     "seed must be a whole number ≥ 0 or a sequence of them; got -1"),
+    ("simulate-seed-text", lambda: model.simulate(region="demo", seed="1"), TypeError, "got str '1'"),
     ("simulate-region-number", lambda: model.simulate(region=5), TypeError, "region must be a region name or a path"),
     ("simulate-region-missing", lambda: model.simulate(region="nowhere.toml"), RegionError, "no such file"),
     ("simulate-param-5mb", lambda: model.simulate(region="demo", params={"fiscal_squeeze": "9" * 5_000_000}),
