@@ -67,6 +67,8 @@ def _cases():
         # ---- wushe run: arguments and output folders
         ("run-r-huge", [*run, "{out}", "-r", "10000000000"], "-r/--replicates must be 1 to 1,000,000"),
         ("run-r-text", [*run, "{out}", "-r", "ten"], "argument -r/--replicates: invalid int value"),
+        ("run-r-5mb", [*run, "{out}", "-r", "9" * 5_000_000 + "x"], "characters left out"),
+        ("run-region-escape", [*run, "{out}", "--region", "\x1b[2J\x1b[H"], "\\x1b[2J"),
         ("run-seed-negative", [*run, "{out}", "--seed", "-1"], "--seed must be a whole number from 0 to 2**63 - 1"),
         ("run-seed-huge", [*run, "{out}", "--seed", str(2**64)], "--seed must be a whole number"),
         ("run-workers-zero", [*run, "{out}", "--workers", "0"], "--workers must be 1 to 1024"),
