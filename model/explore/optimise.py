@@ -94,7 +94,8 @@ class Optimum:
             return (f"{n} 个候选策略中没有在新种子上达到 {self.probability:.0%} 的" if lang == "zh" else
                     f"none of {n} candidates reached {self.probability:.0%} on fresh seeds")
         row = self.chosen_row
-        values = ", ".join(f"{self.problem.factor(k).label(lang)} = {v}" for k, v in self.chosen.items())
+        values = ", ".join(f"{self.problem.factor(k).label(lang)} = {v:.4g}" if isinstance(v, float) else
+                           f"{self.problem.factor(k).label(lang)} = {v}" for k, v in self.chosen.items())
         if lang == "zh":
             return (f"在 {n} 个候选策略中,同时达成 {'、'.join(self.targets)} 的概率不低于 {self.probability:.0%} 的"
                     f"最省钱策略:{values};新种子上达成概率 {row.attainment:.0%}"
@@ -143,15 +144,15 @@ def _nondominated(cost: np.ndarray, att: np.ndarray) -> np.ndarray:
 
 def optimise(problem: Problem, targets: list[str], probability: float = 0.8, trials: int = 48, batch: int = 8,
              replicates: int = 20, seed: int = 0, out: str | Path = "results/optimise", validate: int = 3,
-             validate_replicates: int | None = None, executor: str = "local", workers: int | None = None,
+             validate_replicates: int | None = None, rounds: int = 3, executor: str = "local", workers: int | None = None,
              progress: bool = True, run_fn=None) -> Optimum:
     """Search the levers for the cheapest strategy meeting ``targets`` with at least ``probability``.
 
     ``trials`` candidates in batches of ``batch`` (NSGA-II generations), each run
-    ``replicates`` times; then the ``validate`` cheapest candidates whose estimate
-    reaches ``probability`` (or the best ones, when none does) are run
-    ``validate_replicates`` times (default 2 × replicates) on fresh seeds, and the cheapest
-    whose fresh attainment reaches ``probability`` is chosen. Running it again on the same
+    ``replicates`` times; then the cheapest candidates whose estimate reaches
+    ``probability`` (then the most attaining) are run ``validate_replicates`` times
+    (default 2 × replicates) on fresh seeds, ``validate`` at a time for at most ``rounds``
+    groups, until one reaches ``probability`` there; the cheapest that does is chosen. Running it again on the same
     ``out`` continues where it stopped (more ``trials`` add candidates).
     """
     import optuna
@@ -254,29 +255,35 @@ def optimise(problem: Problem, targets: list[str], probability: float = 0.8, tri
     cand["low"], cand["high"] = [lo for lo, _ in lows], [hi for _, hi in lows]
     cand.insert(0, "scenario", [trial_name(i) for i in cand.index])
 
-    # validation on fresh seeds: the cheapest that look good enough, else the most attaining
+    # validation on fresh seeds: the cheapest that look good enough (then the most attaining), ``validate``
+    # at a time, until one reaches the probability on fresh seeds or ``rounds`` groups have been tried
+    # (the front first: a candidate beaten on both cost and attainment is checked only after those beating it)
     good = okc[okc["attainment"] >= probability].sort_values("cost")
-    if len(good) < validate:
-        rest = okc.drop(good.index).sort_values(["attainment", "cost"], ascending=[False, True])
-        good = pd.concat([good, rest.head(validate - len(good))])
-    picks = list(good.head(validate).index)
+    front = [i for i in good.index if cand.loc[i, "on_front"]]
+    rest = okc.drop(good.index).sort_values(["attainment", "cost"], ascending=[False, True])
+    order = front + [i for i in good.index if i not in front] + list(rest.index)
     vreps = int(validate_replicates or 2 * replicates)
     vseed = int(seed) + VALIDATION_SEED_OFFSET
-    val_scen = [problem.scenario(stored[i], trial_name(i)) for i in sorted(picks)]
     vout = out / VALIDATION
-    if val_scen:
-        # a validation store per set of picks would be cleaner; one store that grows keeps every check made
+    picks: list[int] = []
+    vtab = pd.DataFrame(columns=["cost", "attainment", "runs", "hits"])
+    for _ in range(int(rounds)):
+        more = [i for i in order if i not in picks][: int(validate)]
+        if not more:
+            break
+        picks += more
+        val_scen = [problem.scenario(stored[i], trial_name(i)) for i in picks]
+        exp = Experiment(val_scen, replicates=vreps, seed=vseed, run_fn=run_fn)
         try:
-            run_experiment(Experiment(val_scen, replicates=vreps, seed=vseed, run_fn=run_fn), vout,
-                           executor=executor, workers=workers, progress=progress, extend=True)
+            run_experiment(exp, vout, executor=executor, workers=workers, progress=progress, extend=True)
         except StoreError:
             import shutil
 
-            shutil.rmtree(vout)  # the picks changed (more trials): validate afresh
-            run_experiment(Experiment(val_scen, replicates=vreps, seed=vseed, run_fn=run_fn), vout,
-                           executor=executor, workers=workers, progress=progress)
-    vtab = _attainment(outcomes_of(vout, problem, {trial_name(i): i for i in picks}, vreps), targets) \
-        if val_scen else pd.DataFrame(columns=["cost", "attainment", "runs", "hits"])
+            shutil.rmtree(vout)  # the candidates to check changed (more trials): check afresh
+            run_experiment(exp, vout, executor=executor, workers=workers, progress=progress)
+        vtab = _attainment(outcomes_of(vout, problem, {trial_name(i): i for i in picks}, vreps), targets)
+        if (vtab["attainment"] >= probability).any():
+            break
     val = pd.DataFrame([stored[i] for i in vtab.index], index=vtab.index).join(vtab)
     iv = [wilson(h, int(n)) for h, n in zip(val["hits"], val["runs"], strict=True)]
     val["low"], val["high"] = [lo for lo, _ in iv], [hi for _, hi in iv]
