@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..messages import shown
+
 __all__ = ["STREAMS", "make_streams", "stochastic_round", "bulk_flow", "monthly"]
 
 # One random stream per stochastic process, spawned in this order from the seed.
@@ -29,6 +31,9 @@ STREAMS = (
     "bases",
     "points",
     "funds",
+    "assessment",
+    "channels",
+    "platform",
 )
 
 # an annual hazard is capped here before it is made monthly (assumption: nobody's yearly
@@ -38,7 +43,14 @@ MAX_ANNUAL_HAZARD = 0.95
 
 def make_streams(seed) -> dict[str, np.random.Generator]:
     """``{process: Generator}``, spawned from ``numpy.random.SeedSequence(seed)`` in ``STREAMS`` order."""
-    children = np.random.SeedSequence(seed).spawn(len(STREAMS))
+    try:
+        sequence = np.random.SeedSequence(seed)
+    except TypeError:
+        raise TypeError(f"seed must be a whole number ≥ 0 or a sequence of them; got {type(seed).__name__} "
+                        f"{shown(seed, 40)}") from None
+    except ValueError:
+        raise ValueError(f"seed must be a whole number ≥ 0 or a sequence of them; got {shown(seed, 40)}") from None
+    children = sequence.spawn(len(STREAMS))
     return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)}
 
 
@@ -57,8 +69,10 @@ def bulk_flow(rng: np.random.Generator, n, p) -> np.ndarray:
     """
     n = np.asarray(n, dtype=np.int64)
     x = n * np.asarray(p, dtype=float)
-    base = np.floor(x)
-    return np.minimum(base.astype(np.int64) + (rng.random(n.shape) < (x - base)), n)
+    out = x.astype(np.int64)  # the floor, as x ≥ 0
+    out += rng.random(n.shape) < (x - out)
+    # x ≤ n when p ≤ 1, so the cap is needed only for probabilities above 1
+    return out if np.max(p, initial=0.0) <= 1.0 else np.minimum(out, n)
 
 
 def monthly(annual_hazard):
