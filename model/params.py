@@ -203,6 +203,11 @@ _PARAMETERS = [
     _p("exam_pass_prob", "uncertainty", "probability / candidate, exam years after 2022", 0.19, 0.08, 0.35,
        "EST: mean of new certificates ÷ registrants 2016–2022 = 19% (FACTS §2b); 8–30% by year (FACTS §6)",
        "职业水平考试通过率", "Exam pass chance per sitting"),
+    _p("exam_registrant_growth", "uncertainty", "share / year, national registrants after 2022", 0.20, 0.0, 0.37,
+       "EST: national registrants grew +24% a year over 2015–22 (yearly log growth 0.216 ± s.e. 0.051, so "
+       "+12% to +37% at ±2 s.e.) and +20% over 2018–22 (FACTS §2b; model/exam_history.py growth_prior); "
+       "0 allows a plateau (assumption)",
+       "考试报名人数年增长率(2022年后)", "Growth of exam registrants after 2022"),
     _p("exam_year_sd", "uncertainty", "log-odds s.d. between years", 0.4, 0.0, 1.0,
        "EST: pass rates swung from 8% (2021) to 26% (2018) (FACTS §2b) ≈ ±0.6 in log-odds",
        "年度通过率波动", "Year-to-year exam variation"),
@@ -276,6 +281,11 @@ _PARAMETERS = [
     _p("admin_demand_direct", "structural", "share of hours", 0.60, 0.0, 0.9,
        "行政吸纳专业 under 双百 direct employment (FACTS §5); share: assumption",
        "直聘模式行政事务需求", "Administrative demand (direct)"),
+    _p("exam_relative_propensity", "structural", "region's share of national candidates ÷ its population share",
+       0.84, 0.5, 1.3,
+       "EST: Hubei's share of new certificates 3.71% (2017) and 3.15% (2018), mean 3.43%, over its 4.10% of the "
+       "population (57.75m of 1.409bn) = 0.84 (FACTS §1b, §2b, §2d; data/exam_history.toml)",
+       "报考倾向(相对全国)", "Propensity to sit the exam (relative to the nation)"),
     _p("talent_cw_share", "structural", "share of uncertified community workers counted as talent", 0.13, 0.0, 0.5,
        "EST: Hubei 2018 talent 30,149 − certified 12,922 − agency SW 1,830 = 15,400 uncertified "
        "counted, over ≈115,000 uncertified community workers (FACTS §1b)",

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["Region", "Structure", "RegionError", "available_regions", "load_region", "build_structure", "REGIONS_DIR"]
+__all__ = ["Region", "Structure", "RegionError", "available_regions", "load_region", "build_structure", "REGIONS_DIR",
+           "UNITS", "PREFECTURE_KINDS"]
 
 REGIONS_DIR = Path(__file__).parent / "data" / "regions"
 
@@ -49,6 +50,30 @@ COMMUNITY_KEYS = (
 )
 
 
+# What a prefecture-level entry of a region file is (FACTS §1a): a 设区的市 (a prefecture-level
+# city with districts), an autonomous prefecture (自治州), a county-level unit the province
+# administers directly, or a part of a prefecture (a region holding only some of its counties).
+PREFECTURE_KINDS = {
+    "city": ("设区的市", "prefecture-level city"),
+    "autonomous_prefecture": ("自治州", "autonomous prefecture"),
+    "county_level": ("省直管县级单位", "county-level unit under the province"),
+    "part": ("地级市的一部分", "part of a prefecture"),
+}
+
+# The units a target can count (code -> (zh, en)). "county" is 县(市): counties and
+# county-level cities, not the districts (市辖区) among the county-level units.
+UNITS = {
+    "region": ("全域", "the whole region"),
+    "city": ("设区的市", "prefecture-level cities"),
+    "county": ("县(市)", "counties and county-level cities"),
+    "township": ("乡镇(街道)", "townships and streets"),
+    "urban_community": ("城市社区", "urban communities"),
+    "rural_community": ("农村社区", "rural communities"),
+    "facility": ("社区综合服务设施", "community service facilities"),
+    "community_worker": ("社区工作者", "community workers"),
+}
+
+
 class RegionError(ValueError):
     pass
 
@@ -63,6 +88,32 @@ class Region:
     prefectures: tuple[dict, ...]
     communities: dict
     initial: dict  # anchor date (pd.Timestamp) -> dict of INITIAL_KEYS
+    targets: str = ""  # the region's own target set (model/data/targets)
+    uncertainty: dict = field(default_factory=dict)  # INITIAL_KEYS -> relative half-width of the anchors
+
+    def unit_counts(self) -> dict[str, int]:
+        """How many of each unit (``UNITS``) the region holds, from the file alone."""
+        def townships(p):
+            return len(p["township"]) if "township" in p else int(p["streets"]) + int(p["towns"])
+
+        def communities(p, kind):
+            if "township" in p:
+                return sum(int(t[kind]) for t in p["township"])
+            return int(p[f"{kind}_communities"])
+
+        ps = self.prefectures
+        urban = sum(communities(p, "urban") for p in ps)
+        rural = sum(communities(p, "rural") for p in ps)
+        return {
+            "region": 1,
+            "city": sum(p["kind"] == "city" for p in ps),
+            "county": sum(int(p["counties"]) - int(p["districts"]) for p in ps),
+            "township": sum(townships(p) for p in ps),
+            "urban_community": urban,
+            "rural_community": rural,
+            "facility": urban + rural,
+            "community_worker": urban + rural,
+        }
 
     @property
     def population(self) -> int:
@@ -100,9 +151,15 @@ def load_region(name_or_path: str | Path) -> Region:
     if not prefectures:
         raise RegionError(f"{path}: no [[prefecture]] entries")
     for p in prefectures:
-        for key in ("name", "population", "counties"):
+        for key in ("name", "population", "counties", "kind", "districts"):
             if key not in p:
                 raise RegionError(f'{path}: prefecture {p.get("name", "?")}: missing "{key}"')
+        if p["kind"] not in PREFECTURE_KINDS:
+            raise RegionError(f'{path}: prefecture {p["name"]}: kind must be one of {", ".join(PREFECTURE_KINDS)}; '
+                              f'got {p["kind"]!r}')
+        if not isinstance(p["districts"], int) or not 0 <= p["districts"] <= int(p["counties"]):
+            raise RegionError(f'{path}: prefecture {p["name"]}: districts must be a whole number from 0 to its '
+                              f'{p["counties"]} counties; got {p["districts"]!r}')
     communities = data.get("communities", {})
     for kind in ("urban", "rural"):
         missing = [k for k in COMMUNITY_KEYS if k not in communities.get(kind, {})]
@@ -116,6 +173,13 @@ def load_region(name_or_path: str | Path) -> Region:
         initial[pd.Timestamp(date)] = {k: float(values[k]) for k in INITIAL_KEYS}
     if not initial:
         raise RegionError(f"{path}: no [initial.\"YYYY-MM\"] anchor")
+    uncertainty = data.get("uncertainty", {})
+    for key, value in uncertainty.items():
+        if key not in INITIAL_KEYS:
+            raise RegionError(f'{path}: [uncertainty] "{key}" is not an initial-state key; valid ones are: '
+                              f'{", ".join(INITIAL_KEYS)}')
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise RegionError(f"{path}: [uncertainty] {key} must be a relative half-width from 0 to 1; got {value!r}")
     title = data.get("title", {})
     return Region(
         name=data.get("name", path.stem),
@@ -126,6 +190,8 @@ def load_region(name_or_path: str | Path) -> Region:
         prefectures=prefectures,
         communities=communities,
         initial=initial,
+        targets=str(data.get("targets", "")),
+        uncertainty={k: float(v) for k, v in uncertainty.items()},
     )
 
 
@@ -134,8 +200,10 @@ class Structure:
     """The region as arrays. Townships and communities are indexed 0..n-1."""
 
     prefecture_names: list[str]
+    prefecture_city: np.ndarray  # bool: a 设区的市 (prefecture-level city with districts)
     county_prefecture: np.ndarray  # county -> prefecture index
     county_names: list[str]
+    county_district: np.ndarray  # bool: a district (市辖区), not a county or county-level city (县(市))
     township_county: np.ndarray  # township -> county index
     township_street: np.ndarray  # bool: street (街道) rather than town/township
     township_names: list[str]
@@ -174,7 +242,7 @@ def _split(total: int, parts: int) -> np.ndarray:
 
 def build_structure(region: Region, rng: np.random.Generator) -> Structure:
     """Lay out counties, townships and communities and draw community differences."""
-    county_pref, county_names = [], []
+    county_pref, county_names, county_district = [], [], []
     towns: list[dict] = []  # one dict per township: county, street, name, name_en, urban, rural
     pref_names = []
     for pi, p in enumerate(region.prefectures):
@@ -183,6 +251,7 @@ def build_structure(region: Region, rng: np.random.Generator) -> Structure:
         first_county = len(county_names)
         for ci in range(n_counties):
             county_pref.append(pi)
+            county_district.append(ci < int(p["districts"]))  # the first `districts` counties are 市辖区
             county_names.append(p["county_names"][ci] if "county_names" in p else f"{p['name']}·{ci + 1}")
         if "township" in p:  # explicit list
             towns += [{"county": first_county + int(t.get("county", 0)), "street": bool(t["street"]),
@@ -254,8 +323,10 @@ def build_structure(region: Region, rng: np.random.Generator) -> Structure:
 
     return Structure(
         prefecture_names=pref_names,
+        prefecture_city=np.array([p["kind"] == "city" for p in region.prefectures], bool),
         county_prefecture=np.array(county_pref),
         county_names=county_names,
+        county_district=np.array(county_district, bool),
         township_county=np.array(town_county),
         township_street=np.array(town_street, bool),
         township_names=town_names,
