@@ -60,7 +60,7 @@ def test_a_target_on_units_the_region_lacks_is_refused(tmp_path):
     ('indicator = "sw_talent"\nop = ">="\nvalue = 80000\n', 'is an absolute total (sw_talent >= 80000); name the regions'),
     ('indicator = "incubator_county_coverage"\nop = ">="\nvalue = 0.5\nunits = "乡镇(街道)"\n',
      '"incubator_county_coverage" counts 县(市)'),
-    ('indicator = "station_coverage"\nop = ">="\nvalue = 1\nunits = "村"\n', "units must be one of"),
+    ('indicator = "station_coverage"\nop = ">="\nvalue = 1\nunits = "村"\n', "units: expected the units it counts"),
 ])
 def test_bad_scopes_are_refused_in_one_line(tmp_path, body, fragment):
     path = tmp_path / "t.toml"
