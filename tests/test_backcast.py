@@ -23,10 +23,6 @@ GAPS = {
         "stays at its 2018-01 value (150) while Hubei had 289 at end-2018",
     ("charity_raised_yuan", "province", "2021-05-31"):
         "幸福家园 raised ≈3.6亿 by May 2021; the charity submodel raises about half of it",
-    ("station_coverage", "武汉市", "2022-10-31"):
-        "Wuhan reached 100% in Oct 2022; stations are built at one province-wide pace (county speed in the "
-        "region file is not yet used by the stations submodel)",
-    ("stations", "武汉市", "2022-10-31"): "as for Wuhan's station coverage",
 }
 
 

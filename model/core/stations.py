@@ -17,9 +17,31 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from . import committees, funding, platform
 from .state import MODE_DIRECT, MODE_NONE, MODE_PURCHASE, ROLE_STATION_DIRECT, ROLE_STATION_PURCHASE
+from .workforce import INITIAL_CERT_SHARE, REFERENCE_PAY_RATIO
 
 __all__ = ["Purchaser", "Stations"]
+
+# Tender and renewal (ODD §7.3; assumptions). The purchaser's reading of a bid and of an
+# evaluation is noisy (standard deviations on the 0–1 scale); an agency's reputation moves 30%
+# of the way to each evaluation score; the evaluate rule renews at a score of 0.5 or more.
+TENDER_NOISE_SD = 0.15
+EVALUATION_NOISE_SD = 0.1
+REPUTATION_MEMORY = 0.7
+REPUTATION_NEW_WEIGHT = 0.3
+RENEWAL_PASS_SCORE = 0.5
+# The evaluation score: half staffing (posts filled), half performance. Outputs: casework
+# against 20 cases per social worker a month (assumption); outcomes: half the needs met, half
+# organisations per community against 8 (assumption: half the 47号 urban target of 10).
+EVAL_FILL_WEIGHT = 0.5
+EVAL_PERFORMANCE_WEIGHT = 0.5
+FULL_CASES_PER_SW = 20
+OUTCOME_MET_WEIGHT = 0.5
+OUTCOME_ORGS_WEIGHT = 0.5
+FULL_ORGS_PER_COMMUNITY = 8
+# stations affordable = floor(planned × fiscal factor): a whole number stays whole despite rounding
+_ROUNDING_SLACK = 1e-9
 
 
 class Purchaser(mesa.Agent):
@@ -41,13 +63,16 @@ class Purchaser(mesa.Agent):
         p = m.params
         f = m.ledger.fiscal_factor
         without = mine[~tw.funded[mine]]
-        n_new = int(round(p.station_build_share * len(mine) * f))
+        # the county's implementation speed and the money its channels put up (ODD §7.2; ``funding``)
+        st = m.stations
+        n_new = funding.build_count(p.station_build_share, len(mine), st.county_speed[self.county],
+                                    f * st.county_money[self.county])
         # expiring this year need renewal money; running contracts are committed
         year_end = m.t + 11
         expiring = mine[tw.funded[mine] & (tw.contract_end[mine] <= year_end)]
         running = int(tw.funded[mine].sum()) - len(expiring)
         planned = running + len(expiring) + min(n_new, len(without))
-        affordable = max(running, int(np.floor(planned * f + 1e-9)))
+        affordable = max(running, int(np.floor(planned * f + _ROUNDING_SLACK)))
         renewable = max(0, min(len(expiring), affordable - running))
         rng = m.streams["build"]
         keep = rng.permutation(expiring)[:renewable] if len(expiring) else expiring
@@ -95,7 +120,7 @@ class Purchaser(mesa.Agent):
                 self.tender(town, incumbent=None, initial=True)
             staff_role = ROLE_STATION_PURCHASE if mode == MODE_PURCHASE else ROLE_STATION_DIRECT
             m.workforce.add(tw.positions[town], staff_role, township=town, agency=tw.agency[town],
-                            rng=rng, initial=True, cert_share=0.35)
+                            rng=rng, initial=True, cert_share=INITIAL_CERT_SHARE)
             tw.log(-1, town, "station open", "initial")
         elif mode == MODE_PURCHASE:
             tw.tender_ready[town] = m.t + 1 + p.tender_months - 1 if m.t >= 0 else p.tender_months - 1
@@ -114,7 +139,7 @@ class Purchaser(mesa.Agent):
         pref = int(m.township_prefecture[town])
         bidders = m.agencies.bidders(pref, incumbent, rng)
         scores = np.array([a.bid(incumbent) for a in bidders])
-        scores = scores + rng.normal(0, 0.15, len(bidders))
+        scores = scores + rng.normal(0, TENDER_NOISE_SD, len(bidders))
         winner = bidders[int(np.argmax(scores))]
         old = int(tw.agency[town])
         if old >= 0 and old != winner.unique_id:
@@ -143,11 +168,12 @@ class Purchaser(mesa.Agent):
             tw.positions[town] = m.stations.positions(MODE_DIRECT)
             return
         score = tw.eval_sum[town] / max(tw.eval_n[town], 1)
-        score += m.streams["tender"].normal(0, 0.1)
+        score += m.streams["tender"].normal(0, EVALUATION_NOISE_SD)
         agency = m.agencies.by_id.get(int(tw.agency[town]))
         if agency is not None:
-            agency.reputation = 0.7 * agency.reputation + 0.3 * min(1.0, max(0.0, float(score)))
-        renew = (p.renewal_rule == "always") or (p.renewal_rule == "evaluate" and score >= 0.5)
+            agency.reputation = (REPUTATION_MEMORY * agency.reputation
+                                 + REPUTATION_NEW_WEIGHT * min(1.0, max(0.0, float(score))))
+        renew = (p.renewal_rule == "always") or (p.renewal_rule == "evaluate" and score >= RENEWAL_PASS_SCORE)
         if renew and agency is not None:
             tw.contract_end[town] = m.t + 12 * p.contract_years - 1
             tw.positions[town] = m.stations.positions(MODE_PURCHASE)
@@ -186,6 +212,28 @@ class Stations:
         self.purchasers = [Purchaser(model, c, np.flatnonzero(s.township_county == c))
                            for c in range(s.n_counties)]
         self.province = Purchaser(model, None, np.arange(s.n_townships))
+        # counties differ (region file [counties]); station money by channel (``funding``)
+        self.county_capacity = s.county_fiscal_capacity
+        self.county_speed = s.county_speed
+        self.county_money = np.ones(s.n_counties)  # share of its station plan a county pays for this year
+        self.county_coverage: list[np.ndarray] = []  # station coverage per county, month by month
+
+    def plan_funding(self, rng):
+        """January: what each channel pays this year in each county, and so each county's money."""
+        p = self.model.params
+        shares = funding.channel_shares(p.funding_township_share, p.funding_lottery_share, p.funding_charity_share)
+        reliability = np.array([p.county_reliability, p.township_reliability, p.lottery_reliability,
+                                p.charity_reliability])
+        paid = funding.draw_paid(len(self.purchasers), reliability, p.channel_shortfall_paid, rng)
+        self.county_money = funding.county_factor(shares, paid, self.county_capacity)
+
+    def record_counties(self):
+        """This month's station coverage per county (``Stations.county_table``)."""
+        m = self.model
+        county = m.structure.township_county
+        n = m.structure.n_counties
+        have = np.bincount(county, m.townships.has_station, n)
+        self.county_coverage.append(have / np.maximum(np.bincount(county, minlength=n), 1))
 
     def purchaser_of(self, town: int) -> Purchaser:
         return self.purchasers[int(self.model.townships.county[town])]
@@ -196,11 +244,14 @@ class Stations:
         money = p.station_budget_yuan - p.station_activity_yuan
         if mode == MODE_PURCHASE:
             money -= p.agency_overhead_share * p.station_budget_yuan
-        return max(1, int(round(money / (p.sw_cost_yuan * p.sw_pay_ratio / 0.75))))
+        return max(1, int(round(money / (p.sw_cost_yuan * p.sw_pay_ratio / REFERENCE_PAY_RATIO))))
 
     def month_cost(self) -> float:
         """A station's monthly cost to the purchaser: the contract (purchase) or the post budget (direct)."""
-        return self.model.params.station_budget_yuan / 12
+        # the public cost: charity's share of station money is not public money (``funding``)
+        p = self.model.params
+        charity = funding.channel_shares(p.funding_township_share, p.funding_lottery_share, p.funding_charity_share)[3]
+        return p.station_budget_yuan / 12 * (1 - charity)
 
     def year_end(self, t: int) -> int:
         """The month index of December of the year containing month ``t``."""
@@ -242,12 +293,21 @@ class Stations:
         case_share = p.outputs_casework_share if p.evaluation_basis == "outputs" else p.outcomes_casework_share
         hours = tw.sw_staff * p.sw_hours_month * operating
         free = hours * (1 - tw.admin_share)
-        brand = 1 + 0.5 * p.brand_project_yuan / 100_000 * operating  # assumption: brand money multiplies linkage
-        tw.case_hours = free * case_share
-        tw.linkage_hours = free * (1 - case_share) * brand
         per = np.maximum(m.communities_per_township, 1)
-        c.linkage = (tw.linkage_hours / per)[c.township]
+        # needs assessment: an assessing station visits households for some hours a year (ODD §7.11)
+        assessing = operating & (m.needs.assess_u < p.needs_assessment_share)
+        assess = np.minimum(assessing * p.assessment_hours_per_community * per / 12, free * case_share)
+        # central dispatch on the platform saves coordination time (``platform``)
+        running = m.needs.platform_months >= 0
+        tw.case_hours = platform.hours_with_platform(free * case_share - assess, p.platform_time_saved, running)
+        tw.linkage_hours = platform.hours_with_platform(free * (1 - case_share), p.platform_time_saved, running)
+        # the community committee coordinates the linkage (党建引领; ``committees``)
+        strength = committees.effective_strength(c.committee, p.party_building)
+        c.linkage = (tw.linkage_hours / per)[c.township] * committees.centred_factor(strength,
+                                                                                      p.committee_linkage_effect)
         c.case_hours = (tw.case_hours / per)[c.township]
+        # household visits: part of the linkage hours, and the assessment's hours
+        c.visits = (c.linkage * p.outreach_share + (assess / per)[c.township]) / p.visit_hours
         m.flows["sw_admin_hours"] = float((hours * tw.admin_share).sum())
         m.flows["sw_linkage_hours"] = float(tw.linkage_hours.sum())
         m.flows["sw_case_hours"] = float(tw.case_hours.sum())
@@ -264,9 +324,9 @@ class Stations:
         orgs_t = np.bincount(c.township, c.orgs, tw.n) / np.maximum(m.communities_per_township, 1)
         fill = np.minimum(1.0, tw.sw_staff / np.maximum(tw.positions, 1))
         if p.evaluation_basis == "outputs":
-            perf = np.minimum(1.0, (tw.case_hours / p.case_hours) / np.maximum(tw.sw_staff * 20, 1))
+            perf = np.minimum(1.0, (tw.case_hours / p.case_hours) / np.maximum(tw.sw_staff * FULL_CASES_PER_SW, 1))
         else:
             met = np.divide(served_t, asked_t, out=np.ones(tw.n), where=asked_t > 0)
-            perf = 0.5 * met + 0.5 * np.minimum(1.0, orgs_t / 8)
-        tw.eval_sum[op] += (0.5 * fill + 0.5 * perf)[op]
+            perf = OUTCOME_MET_WEIGHT * met + OUTCOME_ORGS_WEIGHT * np.minimum(1.0, orgs_t / FULL_ORGS_PER_COMMUNITY)
+        tw.eval_sum[op] += (EVAL_FILL_WEIGHT * fill + EVAL_PERFORMANCE_WEIGHT * perf)[op]
         tw.eval_n[op] += 1

@@ -42,7 +42,7 @@ from ..messages import shown
 from ..scenarios import Scenario, load_scenarios
 from ..targets import TargetSet, evaluate, load_targets
 from .executors import EXECUTORS, default_workers, open_executor
-from .store import Store, now_iso, run_key
+from .store import Store, check_writable, now_iso, run_key
 
 __all__ = [
     "Experiment",
@@ -357,6 +357,7 @@ def run_experiment(
     info = {"kind": executor, "workers": n_workers, "scheduler": scheduler}
     wanted = _manifest(experiment, info)
     targets = {s.name: load_targets(s.targets) for s in experiment.scenarios}
+    check_writable(store.path)
     store.check_for(wanted, extend)  # refuse a different experiment before taking the lock or writing anything
     with store.lock() as stale:
         store.check_for(wanted, extend)  # again: another run may have started it meanwhile
