@@ -279,7 +279,7 @@ class Workforce:
         gone = int((~w.alive[idx] & (w.cert[idx] == CERT_ASSISTANT)).sum())
         self.certified_outside += ext + gone  # certified after leaving the post
         # outside candidates who pass and were counted practitioners move to the certified
-        from_practitioners = self.model.streams["exam"].binomial(ext, self.model.params.external_from_practitioners)
+        from_practitioners = self.model.streams["talent"].binomial(ext, self.model.params.external_from_practitioners)
         self.practitioners -= min(self.practitioners, int(from_practitioners))
         self.exam_passed_this_year += newly + ext + int((w.cert[idx] == CERT_INTERMEDIATE).sum())
 
@@ -325,7 +325,7 @@ class Workforce:
     def practitioners_flow(self):
         """Uncertified practitioners enter the count (graduates, training, posts in other sectors) and leave it."""
         m, p = self.model, self.model.params
-        rng = m.streams["turnover"]
+        rng = m.streams["talent"]
         inflow = rng.poisson(p.practitioner_inflow_per_10k * m.population / 10_000 / 12)
         outflow = rng.binomial(self.practitioners, monthly(p.practitioner_exit_rate))
         self.practitioners += int(inflow) - int(outflow)
