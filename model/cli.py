@@ -34,7 +34,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line naming the command and where to get help."""
 
     def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message, 600)} (see {self.prog} --help)\n")
 
 
 def _fmt(text: str) -> str:

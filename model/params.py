@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .messages import one_line, quoted, shown
+from .messages import not_one_of, one_line, shown
 
 __all__ = [
     "Parameter",
@@ -613,9 +613,7 @@ for _par in _PARAMETERS:
 
 
 def _unknown(name: str) -> ParameterError:
-    close = difflib.get_close_matches(name, SCHEMA, n=1)
-    hint = f' (did you mean "{close[0]}"?)' if close else ""
-    return ParameterError(name, f'{quoted(name)} is not a parameter{hint}; valid ones are: {", ".join(SCHEMA)}')
+    return ParameterError(name, not_one_of(name, SCHEMA, "a parameter"))
 
 
 def validate(overrides: Mapping | None, kinds: tuple[str, ...] | None = None,

@@ -285,10 +285,17 @@ class Workforce:
 
     # -- ODD §7.7 leaving
     def turnover(self):
-        """Leaving: an annual hazard from pay, allowance, contract, administration, tenure and exam failures."""
+        """Leaving: each worker in post leaves this month with their monthly probability (``leave_probability``)."""
+        w = self.rows
+        leave = w.alive[:w.n] & (self.model.streams["turnover"].random(w.n) < self.leave_probability())
+        self.separate(np.flatnonzero(leave), why=LEFT_QUIT)
+        self.practitioners_flow()
+
+    def leave_probability(self) -> np.ndarray:
+        """Each row's chance of leaving this month: an annual hazard from pay, allowance, contract,
+        administration, tenure and exam failures, made monthly."""
         m = self.model
         p, tw, w = m.params, m.townships, self.rows
-        rng = m.streams["turnover"]
         n = w.n
         alive = w.alive[:n]
         role = w.role[:n]
@@ -318,9 +325,7 @@ class Workforce:
         station = r <= ROLE_STATION_DIRECT
         h[station] *= admin[w.township[sw_idx][station]]
         month_p[sw_idx] = monthly(h)
-        leave = alive & (rng.random(n) < month_p)
-        self.separate(np.flatnonzero(leave), why=LEFT_QUIT)
-        self.practitioners_flow()
+        return month_p
 
     def practitioners_flow(self):
         """Uncertified practitioners enter the count (graduates, training, posts in other sectors) and leave it."""

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..messages import shown
+from ..messages import not_one_of, shown
 from ..scenarios import Scenario, load_scenarios
 from ..targets import TargetSet, evaluate, load_targets
 from .executors import EXECUTORS, default_workers, open_executor
@@ -348,7 +348,7 @@ def run_experiment(
     replicates, scenarios appended; see ``Store.check_for``): only the new runs are run.
     """
     if executor not in EXECUTORS:
-        raise ValueError(f'"{executor}" is not an executor; valid ones are: {", ".join(EXECUTORS)}')
+        raise ValueError(not_one_of(executor, EXECUTORS, "an executor"))
     if workers is not None and _whole(workers, "workers") < 1:
         raise ValueError(f"workers must be at least 1; got {workers}")
     t0 = time.perf_counter()
