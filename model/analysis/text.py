@@ -14,6 +14,7 @@ TEXT: dict[str, dict[str, str]] = {
     "median": {"zh": "中位数", "en": "median"},
     "band": {"zh": "10%–90%区间", "en": "10–90% band"},
     "target": {"zh": "目标", "en": "target"},
+    "observed": {"zh": "观测值(含不确定性)", "en": "observed (with uncertainty)"},
     "lever_change": {"zh": "政策调整", "en": "levers change"},
     "month": {"zh": "月份", "en": "month"},
     "difference": {"zh": "与基线的配对差值", "en": "paired difference from the baseline"},
