@@ -116,7 +116,7 @@ def test_dispatch_uses_spare_capacity_elsewhere_in_the_township_only():
     waiting[0, 0] = 5  # five elderly orders waiting in community 0 (township 0)
     spare = caps(casework=[0.0, 3.0, 10.0])  # community 1 is in township 0; community 2 in township 1
     served, left = platform.dispatch(waiting, spare, np.array([0, 0, 1]), 2)
-    assert served[0, 0] == 3
+    assert served[0, 0] == pytest.approx(3)
     assert left[PROVIDERS.index("casework")].tolist() == pytest.approx([0.0, 0.0, 10.0])
 
 
@@ -130,6 +130,7 @@ def test_dispatch_never_serves_more_than_waits():
 
 def test_orders_served_locally_follow_the_groups_served_share():
     assert platform.local_share(np.array([10, 4]), np.array([20, 0]), np.array([10, 0])).tolist() == [5, 0]
+    assert platform.local_share(np.array([3]), np.array([4]), np.array([1])).tolist() == [0.75]
 
 
 def test_platform_hours_grow_by_the_coordination_saved():

@@ -106,7 +106,7 @@ class Needs:
         if running:
             local = platform.local_share(orders, demand, served)
             sent, spare = platform.dispatch(orders - local, spare, c.township, tw.n)
-            served = served + sent
+            served = np.minimum(served + sent, demand)
             orders_served = float(local.sum() + sent.sum())
         c.needs_open_g -= round_expected(rng, needs_groups.resolve(c.needs_open_g, served))  # never more than open
         c.needs_open = c.needs_open_g.sum(axis=0)
