@@ -34,6 +34,7 @@ STREAMS = (
     "assessment",
     "channels",
     "platform",
+    "talent",
 )
 
 # an annual hazard is capped here before it is made monthly (assumption: nobody's yearly
