@@ -499,7 +499,19 @@ def cmd_demo(args) -> int:
 
 
 
-SUBCOMMANDS = [_add_baseline, _add_run, _add_check, _add_list, _add_dashboard, _add_report, _add_demo]
+# --------------------------------------------------------------------------------------------
+# wushe explore / sensitivity / discover / optimise (model/explore/cli.py)
+
+
+def _add_explore(sub):
+    from .explore.cli import ADDERS
+
+    for add in ADDERS:
+        add(sub)
+
+
+SUBCOMMANDS = [_add_baseline, _add_run, _add_check, _add_list, _add_dashboard, _add_report, _add_demo,
+               _add_explore]
 
 
 def build_parser() -> argparse.ArgumentParser:
