@@ -372,12 +372,16 @@ def _add_report(sub):
         description=_fmt("""
             Turn an experiment store into the answer to a planner's question: which strategy
             meets which target, how surely, by when, at what cost, and compared with the
-            baseline. Writes OUT/report.html (one self-contained file, figures embedded),
-            OUT/tables/*.csv and OUT/report.xlsx (the same tables, for spreadsheets).
+            baseline. Writes OUT/report.html (one self-contained file, figures embedded;
+            it prints on A4), OUT/figures/*.png and *.svg (every figure, for slides),
+            OUT/tables/*.csv (for programs) and OUT/report.xlsx (for people: a verdict sheet,
+            headers and values in the report's language). With --pdf, also OUT/report.pdf,
+            printed by headless Chromium (apt-get install chromium) or WeasyPrint.
         """),
         epilog=_fmt("""
             examples:
               wushe report results/demo
+              wushe report results/demo --lang zh --pdf
               wushe report results/contracts --lang zh --baseline purchase_1yr
         """),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -385,6 +389,8 @@ def _add_report(sub):
     p.add_argument("out", metavar="OUT", help="an experiment store (the -o folder of wushe run)")
     p.add_argument("--lang", choices=["zh", "en"], default="en", help="language of the report (default en)")
     p.add_argument("--baseline", metavar="NAME", help="scenario to compare with (default: baseline, else the first)")
+    p.add_argument("--pdf", action="store_true", help="also print OUT/report.pdf (A4) with headless Chromium")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     p.set_defaults(func=cmd_report)
 
 
@@ -392,14 +398,27 @@ def cmd_report(args) -> int:
     from pathlib import Path
 
     from .analysis import write_report
+    from .analysis.pdf import PdfError
 
     if not (Path(args.out) / "manifest.json").is_file():
         raise CommandError(f"{args.out} is not an experiment store (no manifest.json); make one with wushe run -o OUT")
+    quiet = getattr(args, "quiet", False)
+
+    def progress(message: str) -> None:
+        if not quiet:
+            print(f"{PROG} report: {message}…", file=sys.stderr, flush=True)
+
     try:
-        path = write_report(args.out, lang=args.lang, baseline=args.baseline)
+        path = write_report(args.out, lang=args.lang, baseline=args.baseline, pdf=getattr(args, "pdf", False),
+                            progress=progress)
     except (KeyError, ValueError) as exc:
         raise CommandError(str(exc).strip('"')) from None
+    except PdfError as exc:
+        raise CommandError(str(exc)) from None
     print(f"report: {path.resolve()}")
+    if getattr(args, "pdf", False):
+        print(f"pdf: {path.with_suffix('.pdf').resolve()}")
+    print(f"figures: {(path.parent / 'figures').resolve()}/*.png and *.svg")
     print(f"tables: {(path.parent / 'tables').resolve()}/*.csv and {(path.parent / 'report.xlsx').resolve()}")
     return 0
 
@@ -452,7 +471,7 @@ def cmd_demo(args) -> int:
     code = cmd_run(run)
     if code not in (0, 1):
         return code
-    report = argparse.Namespace(out=args.out, lang=args.lang, baseline=None)
+    report = argparse.Namespace(out=args.out, lang=args.lang, baseline=None, pdf=False, quiet=args.quiet)
     cmd_report(report)
     print(f"done in {time.perf_counter() - t0:.0f} s; open the report in a browser "
           f"(wushe report {args.out} --lang {'en' if args.lang == 'zh' else 'zh'} for the other language)")

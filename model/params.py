@@ -24,7 +24,9 @@ __all__ = [
     "ParameterError",
     "Params",
     "SCHEMA",
+    "UNITS_ZH",
     "parameters",
+    "unit_label",
     "validate",
 ]
 
@@ -63,6 +65,11 @@ class Parameter:
 
     def label(self, lang: str = "en") -> str:
         return self.label_zh if lang == "zh" else self.label_en
+
+    @property
+    def unit_zh(self) -> str:
+        """The unit in Chinese (``UNITS_ZH``, declared beside the schema)."""
+        return UNITS_ZH.get(self.unit, self.unit)
 
     def coerce(self, value: Any) -> Any:
         """Return ``value`` as this parameter's type, or raise ParameterError."""
@@ -395,6 +402,87 @@ class Params:
         return Params(dict(self.values))
 
 
+# Each unit of the schema in Chinese, declared once; tests hold every parameter's unit to an entry here.
+UNITS_ZH: dict[str, str] = {
+    "-": "-",
+    "on/off": "开/关",
+    "years": "年",
+    "months": "月",
+    "share / year": "比例/年",
+    "share of hours": "工时比例",
+    "share of townships": "占乡镇(街道)比例",
+    "share of all townships / year": "占全部乡镇(街道)比例/年",
+    "share of non-administrative hours on casework": "非行政工时中用于个案服务的比例",
+    "share of station SW hours": "占驻站社工工时比例",
+    "share of cities without a base / year": "占尚无基地的市比例/年",
+    "share of counties without a base / year": "占尚无基地的县比例/年",
+    "share of streets without a base / year": "占尚无基地的街道比例/年",
+    "share of facilities without a point / year": "占尚无站点的场所比例/年",
+    "share of communities without a fund / year": "占尚无基金的社区比例/年",
+    "share cut from every budget line": "各预算科目削减比例",
+    "share of budgets cut in a shock year": "冲击年份预算削减比例",
+    "share of contract value": "占合同金额比例",
+    "share of uncertified community workers / year (2021 level)": "占未持证社区工作者比例/年(2021年水平)",
+    "share of uncertified community workers counted as talent": "计入人才的未持证社区工作者比例",
+    "share of staff kept when an agency loses a station": "机构失去站点时留用员工比例",
+    "share of uncertified station/agency SW sitting / year": "未持证驻站/机构社工参考比例/年",
+    "share of hires already certified": "新聘人员中已持证比例",
+    "share / year (unsupported organisation)": "比例/年(无扶持组织)",
+    "share of registered active / month at full organising": "充分组织时注册志愿者月活跃比例",
+    "share of unregistered adults registering / month": "未注册成年人每月注册比例",
+    "share of residents in need groups with a new need / month": "需求人群中每月新增需求比例",
+    "ratio to local graduate pay": "与当地毕业生工资之比",
+    "yuan / station-year": "元/站·年",
+    "yuan / base-year": "元/基地·年",
+    "yuan / 10,000 residents / year": "元/万人·年",
+    "yuan / month (assistant level; ×2 intermediate, ×3 senior)": "元/月(助理级;中级×2,高级×3)",
+    "yuan / candidate-year": "元/考生·年",
+    "yuan / new organisation": "元/新组织",
+    "yuan / grant": "元/项",
+    "yuan / active volunteer-month": "元/活跃志愿者·月",
+    "yuan / project": "元/项目",
+    "yuan / social-worker-year at pay ratio 0.75": "元/社工·年(工资比0.75时)",
+    "yuan / point-year": "元/站点·年",
+    "yuan / month": "元/月",
+    "public yuan / donated yuan": "财政配捐元/捐赠元",
+    "probability / candidate, exam years after 2022": "概率/考生(2022年后考试年份)",
+    "log-odds s.d. between years": "年际对数几率标准差",
+    "candidates / 10,000 residents / year": "考生/万人·年",
+    "odds ratio at 1,000 yuan": "1,000元时的优势比",
+    "probability / vacancy-month at pay ratio 1": "概率/空缺·月(工资比为1时)",
+    "donation response to matching": "捐赠对配捐的响应",
+    "probability / year": "概率/年",
+    "hours / social-worker-month": "小时/社工·月",
+    "elasticity of turnover to pay ratio": "流失率对工资比的弹性",
+    "log hazard per unit of administrative share": "每单位行政占比的对数风险",
+    "turnover multiplier, 1-year purchase contract": "流失率乘数(一年期购买合同)",
+    "turnover multiplier, direct employment": "流失率乘数(直接聘用)",
+    "extra founding per linkage hour per community-month": "每联动工时每社区·月新增成立数",
+    "founding multiplier with a base in reach": "可及孵化基地时的成立乘数",
+    "closure hazard multiplier while incubated": "孵化期间关闭风险乘数",
+    "charity projects / community fund / month": "慈善项目/社区基金·月",
+    "social-worker hours / case served": "社工工时/个案",
+    "organisations / year in a community of 10,000 (scales with √population)": "个组织/年(万人社区,随人口平方根缩放)",
+    # indicators' units (model/indicators.py)
+    "share": "比例",
+    "persons": "人",
+    "stations": "个站",
+    "organisations": "个组织",
+    "agencies": "家机构",
+    "hours": "小时",
+    "person-times": "人次",
+    "posts": "个岗位",
+    "leavers / post-year": "离职人数/岗位·年",
+    "yuan": "元",
+}
+
+
+def unit_label(p, lang: str = "en") -> str:
+    """A parameter's (or indicator's) unit in ``lang``."""
+    unit = p.unit if hasattr(p, "unit") else str(p)
+    return UNITS_ZH.get(unit, unit) if lang == "zh" else unit
+
+
 def parameters(kind: str | None = None) -> pd.DataFrame:
     """The schema as a DataFrame: name, kind, unit, default, min, max, source and labels."""
     rows = [
@@ -402,6 +490,7 @@ def parameters(kind: str | None = None) -> pd.DataFrame:
             "name": p.name,
             "kind": p.kind,
             "unit": p.unit,
+            "unit_zh": p.unit_zh,
             "default": p.default,
             "min": p.min,
             "max": p.max,

@@ -85,6 +85,7 @@ def code_fingerprint() -> str:
         root = Path(__file__).resolve().parents[1]
         files = [p for p in root.glob("*.py") if p.name != "cli.py" and not p.name.startswith("bench")]
         files += [*root.glob("experiment/*.py"), *(root / "data").rglob("*.toml"), *(root / "data").rglob("*.json")]
+        files = [p for p in files if "scenarios" not in p.relative_to(root).parts]  # recorded in the manifest
         digest = hashlib.sha1()
         for path in sorted(files):
             digest.update(path.relative_to(root).as_posix().encode())
