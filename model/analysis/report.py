@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..indicators import BUDGET_LINES, INDICATORS
-from ..params import SCHEMA
+from ..params import SCHEMA, unit_label
 from .plots import plot_cost, plot_difference, plot_indicator, yuan_scale
 from .results import MATERIAL_COST, MATERIAL_GOAL, Results
 from .text import t
@@ -92,6 +92,17 @@ def _png(fig, dpi: int = 100, name: str | None = None, folder: Path | None = Non
     plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return f"<img alt='{_e(name or '')}' data-figure='{_e(name or '')}' src='data:image/png;base64,{data}'>"
+
+
+def region_title(name: str, lang: str) -> str:
+    """A region's title in ``lang`` (湖北省 / Hubei Province), from its region file; the name if it has none."""
+    from ..regions import load_region
+
+    try:
+        region = load_region(name)
+    except Exception:  # a region file not installed here: its name is all we have
+        return name
+    return (region.title_zh if lang == "zh" else region.title_en) or name
 
 
 def _e(text) -> str:
@@ -238,8 +249,15 @@ def _interval(c, indicator: str, lang: str, div: float = 1.0) -> str:
     return f"{m:+,.{digits}f}<br><small>[{lo:+,.{digits}f}, {hi:+,.{digits}f}]</small>"
 
 
-def _value(v) -> str:
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
+def _value(v, key: str | None = None, lang: str = "en") -> str:
+    """A parameter's value as people read it: choices and switches in ``lang``, numbers with separators."""
+    if isinstance(v, bool):
+        return ("开" if v else "关") if lang == "zh" else ("on" if v else "off")
+    if isinstance(v, str):
+        from ..dashboard.text import choice_label
+
+        return choice_label(key, v, lang) if key else v
+    if not isinstance(v, (int, float)):
         return str(v)
     return f"{v:,.0f}" if float(v).is_integer() else f"{v:,g}"
 
@@ -308,11 +326,11 @@ def _assumptions(res: Results, lang: str) -> str:
         rows = []
         for key, value in params.items():
             p = SCHEMA.get(key)
-            rows.append([f"<code>{_e(key)}</code>", _e(p.label(lang) if p else key), _e(_value(value)),
-                         _e(p.unit if p else ""), f"<small>{_e(sources.get(key, ''))}</small>"])
+            rows.append([f"<code>{_e(key)}</code>", _e(p.label(lang) if p else key), _e(_value(value, key, lang)),
+                         _e(unit_label(p, lang) if p else ""), f"<small>{_e(sources.get(key, ''))}</small>"])
         changes = d.get("changes") or []
         change_text = "; ".join(
-            f"{c['date']}: " + ", ".join(f"{SCHEMA[k].label(lang) if k in SCHEMA else k} = {_value(v)}"
+            f"{c['date']}: " + ", ".join(f"{SCHEMA[k].label(lang) if k in SCHEMA else k} = {_value(v, k, lang)}"
                                           for k, v in c.items() if k != "date") for c in changes)
         levers = (_table(["", t("levers", lang), "", "", t("source", lang)], rows, "levers") if rows
                   else f"<p>{t('levers', lang)}: {t('none', lang)}</p>")
@@ -321,7 +339,7 @@ def _assumptions(res: Results, lang: str) -> str:
         parts.append(
             f"<div class='card'><h3>{_e(res.label(name, lang))} <code>{_e(name)}</code></h3>"
             f"<p>{_e((d.get('description') or {}).get(lang, ''))}</p>"
-            f"<p class='meta'>{t('region', lang)}: {_e(d['region'])} · {t('window', lang)}: {_e(d['start'])} → "
+            f"<p class='meta'>{t('region', lang)}: {_e(region_title(d['region'], lang))} · {t('window', lang)}: {_e(d['start'])} → "
             f"{_e(d['end'])} · {t('target_set', lang)}: {_e(d['targets'])}</p>{levers}"
             + (f"<p><b>{t('changes', lang)}</b>: {_e(change_text)}<br>{change_sources}</p>" if changes else "")
             + "</div>")
@@ -397,7 +415,7 @@ def write_report(path, lang: str = "en", baseline: str | None = None, dpi: int =
     cost = res.cost()
     cost["vs_baseline"] = cost["vs_baseline"].map(lambda v: t(v, lang) if v else "")
 
-    regions = ", ".join(dict.fromkeys(d["region"] for d in res.definitions.values()))
+    regions = ", ".join(dict.fromkeys(region_title(d["region"], lang) for d in res.definitions.values()))
     windows = ", ".join(dict.fromkeys(f"{d['start']} → {d['end']}" for d in res.definitions.values()))
     target_indicators = list(dict.fromkeys(x.indicator for x in res.targets.values()))
     failed = int((res.runs["status"] != "ok").sum())

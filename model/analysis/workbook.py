@@ -137,13 +137,9 @@ def _yuan_format(unit: str, signed: bool = False) -> str:
 
 
 def _region_title(name: str, lang: str) -> str:
-    from ..regions import load_region
+    from .report import region_title
 
-    try:
-        r = load_region(name)
-    except Exception:  # a region file no longer installed: its name is the best we have
-        return name
-    return r.title_zh if lang == "zh" else r.title_en
+    return region_title(name, lang)
 
 
 def _people(frame: pd.DataFrame, res: Results, lang: str, table: str) -> pd.DataFrame:
