@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..indicators import BUDGET_LINES, INDICATORS
 from ..params import SCHEMA, unit_label
+from ..sources import sources_text
 from .plots import plot_cost, plot_difference, plot_indicator, yuan_scale
 from .results import MATERIAL_COST, MATERIAL_GOAL, Results
 from .text import t
@@ -327,14 +328,14 @@ def _assumptions(res: Results, lang: str) -> str:
         for key, value in params.items():
             p = SCHEMA.get(key)
             rows.append([f"<code>{_e(key)}</code>", _e(p.label(lang) if p else key), _e(_value(value, key, lang)),
-                         _e(unit_label(p, lang) if p else ""), f"<small>{_e(sources.get(key, ''))}</small>"])
+                         _e(unit_label(p, lang) if p else ""), f"<small>{_e(sources_text(sources.get(key, '')))}</small>"])
         changes = d.get("changes") or []
         change_text = "; ".join(
             f"{c['date']}: " + ", ".join(f"{SCHEMA[k].label(lang) if k in SCHEMA else k} = {_value(v, k, lang)}"
                                           for k, v in c.items() if k != "date") for c in changes)
         levers = (_table(["", t("levers", lang), "", "", t("source", lang)], rows, "levers") if rows
                   else f"<p>{t('levers', lang)}: {t('none', lang)}</p>")
-        change_sources = "".join(f"<small>{_e(sources[k])}</small>" for c in changes for k in c
+        change_sources = "".join(f"<small>{_e(sources_text(sources[k]))}</small>" for c in changes for k in c
                                  if k != "date" and k in sources and k not in params)
         parts.append(
             f"<div class='card'><h3>{_e(res.label(name, lang))} <code>{_e(name)}</code></h3>"
@@ -357,6 +358,35 @@ def _assumptions(res: Results, lang: str) -> str:
     return "".join(parts)
 
 
+def _sources(res: Results, lang: str) -> str:
+    """Every section of model/data/sources.toml that the report's scenarios cite, figure by figure."""
+    from ..sources import cited_sections, load_sources
+
+    cited: list[str] = []
+    for d in res.definitions.values():
+        for text in (d.get("sources") or {}).values():
+            cited += cited_sections(text)
+        for key in (d.get("params") or {}):
+            if key in SCHEMA:
+                cited += cited_sections(SCHEMA[key].source)
+    sources = load_sources()
+    keys = [k for k in dict.fromkeys(cited) if k in sources]
+    if not keys:
+        return ""
+    head = [t("src_figure", lang), t("src_value", lang), t("src_date", lang), t("src_where", lang)]
+    parts = []
+    for key in sorted(keys):
+        rows = []
+        for f in sources[key]["figures"].values():
+            value = str(f.get("value", ""))
+            value = value if len(value) <= 240 else value[:239] + "…"
+            where = " ".join(x for x in (f.get("publisher", ""), f.get("address", "")) if x)
+            rows.append([_e(f.get("figure", "")), _e(value), _e(f.get("date", "")),
+                         f"<span class='addr'>{_e(where)}</span> <small>{_e(f.get('status', ''))}</small>"])
+        parts.append(f"<h3>sources §{_e(key)} · {_e(sources[key]['title'])}</h3>" + _table(head, rows, "sources"))
+    return "".join(parts)
+
+
 _CSS = """
 body{font-family:"Noto Sans CJK SC","Noto Sans SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",
 "Helvetica Neue",Arial,sans-serif;margin:0 auto;max-width:1280px;padding:24px 32px;color:#1a1a1a;line-height:1.5}
@@ -373,6 +403,7 @@ margin:6px 0 18px}.figs{display:grid;grid-template-columns:1fr;gap:4px}p.unit{fo
 nav ul{columns:2;font-size:14px;list-style:none;padding-left:12px}code{font-size:12px;color:#555}.wrap{overflow-x:auto}footer{color:#777;
 font-size:12px;margin-top:40px}small.why{display:block;white-space:normal;max-width:260px;text-align:left;opacity:.8}
 td.v{white-space:normal;min-width:150px;text-align:left}small.g{font-weight:600}
+table.sources{font-size:11px}table.sources td{text-align:left;vertical-align:top}span.addr{word-break:break-all}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 @page{size:A4 portrait;margin:12mm 10mm 14mm 10mm}
 @media print{
@@ -453,11 +484,15 @@ def write_report(path, lang: str = "en", baseline: str | None = None, dpi: int =
     sections.append(f"<h2 id='assume'>{t('s_assume', lang)}</h2><p class='note'>{t('assume_note', lang)}</p>"
                     + _assumptions(res, lang)
                     + (f"<p>{_e(t('failed_runs', lang, n=failed))}</p>" if failed else ""))
+    cited = _sources(res, lang)
+    if cited:
+        sections.append(f"<h2 id='sources'>{t('s_sources', lang)}</h2><p class='note'>{t('sources_note', lang)}</p>"
+                        + cited)
     sections.append(f"<h2 id='tables'>{t('s_tables', lang)}</h2><p class='note'>{t('tables_note', lang)}</p>")
 
     toc = "".join(f"<li><a href='#{k}'>{t(s, lang)}</a></li>" for k, s in
                   (("verdict", "s_verdict"), ("when", "s_when"), ("cost", "s_cost"), ("diff", "s_diff"),
-                   ("assume", "s_assume")))
+                   ("assume", "s_assume"), ("sources", "s_sources")))
     target_sets = ", ".join(dict.fromkeys(
         (ts.title_zh if lang == "zh" else ts.title_en) for ts in res.target_sets.values()))
     page = (

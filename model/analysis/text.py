@@ -84,6 +84,18 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Each scenario's description, the levers it sets away from the defaults with their sources, and its "
               "dated changes; every other parameter is at its default in model/params.py.",
     },
+    "s_sources": {"zh": "6. 数据来源", "en": "6. Sources"},
+    "sources_note": {
+        "zh": "本报告所用情景引用的来源,逐项列出(随程序附带的 model/data/sources.toml):数值、日期、发布者与网址。"
+              "READ 表示来源原文写明的数字,EST 表示由原文数字推算。",
+        "en": "The sources the scenarios of this report cite, figure by figure (model/data/sources.toml, shipped with "
+              "wushe): value, date, publisher and address. READ: stated word for word in the source; EST: derived "
+              "from stated figures.",
+    },
+    "src_figure": {"zh": "数据项", "en": "Figure"},
+    "src_value": {"zh": "数值", "en": "Value"},
+    "src_date": {"zh": "时间", "en": "Date"},
+    "src_where": {"zh": "发布者与网址", "en": "Publisher and address"},
     "s_tables": {"zh": "数据表", "en": "Tables"},
     "tables_note": {
         "zh": "同样的表格见 tables/*.csv 与 report.xlsx(可用电子表格软件打开)。",
