@@ -83,3 +83,18 @@ def test_report_files_honour_the_umask(tmp_path):
     for p in files:
         mode = p.stat().st_mode & 0o777
         assert mode & 0o044 == 0o044, f"{p.relative_to(out)}: {oct(mode)}"
+
+
+def test_dashboard_on_a_busy_port_says_so_before_printing_an_address(capsys):
+    import socket
+
+    from model.cli import main
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        assert main(["dashboard", "--port", str(port)]) == 2
+    out, err = capsys.readouterr()
+    assert "http://" not in out
+    assert f"127.0.0.1:{port}" in err and "--port" in err and err.count("\n") == 1
