@@ -225,12 +225,12 @@ def _indicator_format(indicator: str, values, lang: str, signed: bool) -> tuple[
 
 
 def _write_sheet(ws, frame: pd.DataFrame, raw: pd.DataFrame, lang: str, first_row: int = 1,
-                 names: dict | None = None) -> None:
+                 names: dict | None = None, formats: dict | None = None) -> None:
     """A table at ``first_row``: bold shaded headers in ``lang``, typed cells with number formats, a filter."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    formats = _formats(frame, raw, lang)
+    formats = {**_formats(frame, raw, lang), **(formats or {})}
     bold, fill = Font(bold=True), PatternFill("solid", fgColor=HEAD_FILL)
     wrap = Alignment(wrap_text=True, vertical="top")
     for j, col in enumerate(frame.columns, start=1):
@@ -360,7 +360,14 @@ def _scenario_rows(res: Results, lang: str) -> pd.DataFrame:
                "description": (d.get("description") or {}).get(lang, ""), "region": d["region"],
                "start": d["start"], "end": d["end"], "targets": d["targets"]}
         for k in keys:
-            row[f"param:{k}"] = params.get(k, SCHEMA[k].default if k in SCHEMA else None)
+            value = params.get(k, SCHEMA[k].default if k in SCHEMA else None)
+            if isinstance(value, bool):
+                value = ("开" if value else "关") if lang == "zh" else ("on" if value else "off")
+            elif isinstance(value, str):
+                from ..dashboard.text import choice_label
+
+                value = choice_label(k, value, lang)
+            row[f"param:{k}"] = value
         row["changes_text"] = "; ".join(
             f"{c['date']}: " + ", ".join(f"{SCHEMA[k].label(lang) if k in SCHEMA else k} = {v}"
                                           for k, v in c.items() if k != "date") for c in d.get("changes") or [])
@@ -385,11 +392,18 @@ def write_workbook(path, tables: dict[str, pd.DataFrame], res: Results, lang: st
         _write_sheet(wb.create_sheet(SHEETS[name][0 if zh else 1]), frame, raw, lang)
     scen = _scenario_rows(res, lang)
     people = _people(scen, res, lang, "scenarios")
-    names = {}
+    names, formats = {}, {}
     for col in people.columns:
         if col.startswith("param:"):
             k = col.split(":", 1)[1]
             p = SCHEMA.get(k)
-            names[col] = ((f"{p.label_zh}({unit_label(p, 'zh')})", f"{p.label_en} ({p.unit})") if p else (k, k))
-    _write_sheet(wb.create_sheet(SHEETS["scenarios"][0 if zh else 1]), people, scen, lang, names=names)
+            shown = p is not None and p.unit not in ("-", "on/off")
+            names[col] = ((f"{p.label_zh}" + (f"({unit_label(p, 'zh')})" if shown else ""),
+                           f"{p.label_en}" + (f" ({p.unit})" if shown else "")) if p else (k, k))
+            if p is not None and p.unit.startswith("share"):
+                formats[col] = "0.0%"
+            elif p is not None and p.type == "int":
+                formats[col] = "#,##0"
+    _write_sheet(wb.create_sheet(SHEETS["scenarios"][0 if zh else 1]), people, scen, lang, names=names,
+                 formats=formats)
     wb.save(path)
