@@ -16,6 +16,7 @@ import base64
 import html
 import io
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -63,6 +64,24 @@ def report_tables(res: Results, lang: str = "en") -> dict[str, pd.DataFrame]:
     }
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d[\d,]*\.?\d*|\.\d+)(e[+-]?\d+)?%?$", re.IGNORECASE)
+
+
+def _is_formula_like(value) -> bool:
+    return isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(value)
+
+
+def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells a spreadsheet would run as a formula (a scenario title "=HYPERLINK(…)") get a leading '."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(lambda v: "'" + v if _is_formula_like(v) else v)
+    out.columns = ["'" + c if _is_formula_like(c) else c for c in out.columns]
+    return out
+
+
 def _write_tables(out: Path, tables: dict[str, pd.DataFrame], res: Results, lang: str) -> None:
     """``tables/*.csv`` for programs (codes, snake_case) and ``report.xlsx`` for people (``workbook.py``)."""
     from .workbook import write_workbook
@@ -70,7 +89,7 @@ def _write_tables(out: Path, tables: dict[str, pd.DataFrame], res: Results, lang
     folder = out / "tables"
     folder.mkdir(exist_ok=True)
     for name, frame in tables.items():
-        frame.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
+        _csv_safe(frame).to_csv(folder / f"{name}.csv", index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
     write_workbook(out / "report.xlsx", tables, res, lang)
 
 

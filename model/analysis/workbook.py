@@ -406,4 +406,11 @@ def write_workbook(path, tables: dict[str, pd.DataFrame], res: Results, lang: st
                 formats[col] = "#,##0"
     _write_sheet(wb.create_sheet(SHEETS["scenarios"][0 if zh else 1]), people, scen, lang, names=names,
                  formats=formats)
+    from .report import _is_formula_like
+
+    for sheet in wb.worksheets:  # user text is text: never a live formula
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" or _is_formula_like(cell.value):
+                    cell.data_type = "s"
     wb.save(path)

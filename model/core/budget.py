@@ -12,9 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..indicators import BUDGET_LINES
+from . import committees
 from .state import MODE_DIRECT, MODE_PURCHASE, ROLE_COMMUNITY
 
-__all__ = ["Ledger", "plan_budgets", "pay"]
+__all__ = ["Ledger", "budget_plan", "plan_budgets", "pay", "replan_budgets"]
 
 
 class Ledger:
@@ -52,6 +53,12 @@ class Ledger:
         for line, amount in plan.items():
             self.budget_year[line] = self.spent_year[line] + float(amount)
 
+    def extend_lines(self, extra: dict[str, float]) -> None:
+        """Add ``extra[line]`` to this year's lines where it is positive: a line never shrinks mid-year."""
+        for line, amount in extra.items():
+            if amount > 0:
+                self.budget_year[line] += float(amount)
+
     def spent(self) -> float:
         return float(sum(self.spend_total.values()))
 
@@ -61,6 +68,30 @@ class Ledger:
 
 def plan_budgets(m) -> None:
     """Budget lines for the rest of the year from the current levers (ODD §7.1)."""
+    m.ledger.set_lines(budget_plan(m))
+
+
+def replan_budgets(m, before) -> None:
+    """A mid-year lever change (ODD §7.1): each line grows by what the change adds to the rest of the year.
+
+    The rest of the year is costed twice on today's counts, with the levers before the
+    change (``before``) and after it; a line gains the difference where it is positive.
+    A line the change does not touch stays as it is, so an allowance line that ran out
+    is not refilled by an unrelated change, and a cut leaves its money unspent rather
+    than shrinking a line already granted (budget lines are cumulative and never fall).
+    """
+    after = m.params
+    m.params = before
+    try:
+        old = budget_plan(m)
+    finally:
+        m.params = after
+    new = budget_plan(m)
+    m.ledger.extend_lines({line: new[line] - old[line] for line in new})
+
+
+def budget_plan(m) -> dict[str, float]:
+    """Each budget line's cost for the rest of the year (this month to December) under ``m.params``; pure."""
     p = m.params
     tw, c = m.townships, m.communities
     month = int(m.calendar_month[m.t])
@@ -89,13 +120,14 @@ def plan_budgets(m) -> None:
     match = p.charity_match_ratio * base_donations * 1.2 / 12 * months_left * f
     platform = p.platform_cost_yuan_per_10k * pop10k / 12 * months_left * f if p.digital_platform else 0.0
     brand = p.brand_project_yuan * n_funded / 12 * months_left * f
-    m.ledger.set_lines({"stations": stations, "brand": brand, "allowances": allowances, "training": training,
-                        "incubators": incubators, "grants": grants, "volunteers": volunteers,
-                        "charity_match": match, "platform": platform})
+    support = committees.support_cost(c.n, p.party_building, p.party_building_yuan) / 12 * months_left * f
+    return {"stations": stations, "brand": brand, "allowances": allowances, "training": training,
+            "incubators": incubators, "grants": grants, "volunteers": volunteers,
+            "charity_match": match, "platform": platform, "committees": support}
 
 
 def pay(m) -> None:
-    """The month's bills (ODD §7.12): stations, brand projects, allowances, bases, volunteers, platform."""
+    """The month's bills (ODD §7.12): stations, allowances, bases, volunteers, platform, committee support."""
     p, tw, c, w, ledger = m.params, m.townships, m.communities, m.workers, m.ledger
     paying = tw.funded & ((tw.mode == MODE_DIRECT) | (tw.agency >= 0))
     paid = ledger.spend("stations", int(paying.sum()) * m.stations.month_cost())
@@ -107,7 +139,8 @@ def pay(m) -> None:
         agency = m.agencies.by_id.get(int(tw.agency[town]))
         if agency is not None:
             agency.revenue_month += per_station
-    ledger.spend("brand", p.brand_project_yuan / 12 * int(tw.has_station.sum()))
+    # brand projects are paid as they run (``needs.Needs._projects``)
+    ledger.spend("committees", committees.support_cost(c.n, p.party_building, p.party_building_yuan) / 12)
     alive, cert = w.view("alive"), w.view("cert")
     bill = float(((alive & (cert > 0)) * cert).sum() * p.cert_allowance_yuan)
     ledger.allowance_paid_ratio = ledger.spend("allowances", bill) / bill if bill > 0 else 1.0

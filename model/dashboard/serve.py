@@ -56,6 +56,11 @@ def run(region: str = "demo", lang: str = "zh", port: int = 8765, host: str = "1
     from solara.__main__ import cli
 
     print(f"wushe dashboard: http://{host}:{port}/ (region {region}, {lang}); Ctrl-C stops it", flush=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print("caution: served to the network with no login; anyone who can reach this port can use the page. "
+              "Use it on a classroom network you trust and stop it after class (model/dashboard/README.md).\n"
+              "注意:页面向网络开放且无需登录,能访问此端口的任何人都可以使用。只在可信任的教室网络中使用,下课后停止。",
+              flush=True)
     cli.main(args=["run", APP, "--host", host, "--port", str(port), "--production", "--no-open",
                    "--log-level", "warning"], prog_name="wushe dashboard", standalone_mode=False)
     return 0
