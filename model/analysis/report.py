@@ -207,7 +207,8 @@ def _when(res: Results, attain: pd.DataFrame, lang: str) -> str:
 def _cost(res: Results, cost: pd.DataFrame, lang: str) -> str:
     """Two tables, so that each fits a screen and an A4 page: spending by budget line, then the
     comparison with the baseline (extra cost, attainment, progress, cost-effectiveness, verdict)."""
-    lines = [line for line in BUDGET_LINES if (cost[f"spend_{line}_yuan"].abs() > 0).any()]
+    lines = [line for line in BUDGET_LINES
+             if f"spend_{line}_yuan" in cost and (cost[f"spend_{line}_yuan"].abs() > 0).any()]
     div, unit = yuan_scale(cost["total_yuan"], lang)
     head = [t("scenario", lang), *(_e(BUDGET_LINES[line][0 if lang == "zh" else 1]) for line in lines),
             f"<b>{t('total', lang)}</b>", t("budget", lang)]

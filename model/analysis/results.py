@@ -456,7 +456,8 @@ class Results:
         """
         baseline = baseline or self.baseline
         self._check_scenario(baseline)
-        lines = [f"spend_{line}_yuan" for line in BUDGET_LINES]
+        ts_columns = set(self.timeseries.columns)  # a store written before a budget line existed lacks it
+        lines = [f"spend_{line}_yuan" for line in BUDGET_LINES if f"spend_{line}_yuan" in ts_columns]
         ts = self.timeseries
         last = ts.loc[ts.groupby(["scenario", "replicate"], sort=False)["date"].idxmax()]
         station_years = ts.groupby(["scenario", "replicate"], sort=False)["stations"].sum() / 12.0
