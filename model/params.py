@@ -773,6 +773,9 @@ UNITS_ZH: dict[str, str] = {
     "posts": "个岗位",
     "leavers / post-year": "离职人数/岗位·年",
     "yuan": "元",
+    "needs": "项需求",
+    "orders": "单",
+    "visits": "次走访",
 }
 
 
