@@ -27,6 +27,7 @@ SOURCES_PATH = Path(__file__).parent / "data" / "sources.toml"
 # and further sections may follow, each with its own §
 _OPEN = re.compile(r"(?:FACTS|sources|来源)\s*§")
 _SECTION = re.compile(r"§\s*(\d[a-z]?)\b")
+_RANGE = re.compile(r"§\s*(\d[a-z])\s*[–-]\s*§?\s*(\d[a-z])\b")
 
 
 @cache
@@ -54,7 +55,12 @@ def cited_sections(text: str) -> list[str]:
     start = _OPEN.search(text)
     if not start:
         return []
-    return list(dict.fromkeys(_SECTION.findall(text[start.start():])))
+    rest = text[start.start():]
+    keys = _SECTION.findall(rest)
+    for a, b in _RANGE.findall(rest):  # "§1a–§1c" names 1b too
+        if a[0] == b[0] and len(a) == len(b) == 2:
+            keys += [a[0] + chr(c) for c in range(ord(a[1]) + 1, ord(b[1]))]
+    return list(dict.fromkeys(keys))
 
 
 def resolve(text: str) -> list[str]:

@@ -63,3 +63,12 @@ def test_every_citation_resolves():
             resolve(text)
         except KeyError as exc:
             raise AssertionError(f"{where}: {exc}") from None
+
+
+def test_citations_are_read_as_people_write_them():
+    from model.sources import cited_sections, sources_text
+
+    assert cited_sections("FACTS §2g: 粤民函〔2017〕43号; §5") == ["2g", "5"]
+    assert cited_sections("FACTS §1a–§1c; 7th census") == ["1a", "1c", "1b"]
+    assert cited_sections("assumption: a planner's choice") == []
+    assert sources_text("FACTS §2h, §5") == "sources §2h, §5"
