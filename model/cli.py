@@ -15,7 +15,7 @@ import sys
 import textwrap
 import unicodedata
 
-from .messages import one_line
+from .messages import one_line, quoted
 
 __all__ = ["CommandError", "SUBCOMMANDS", "build_parser", "main"]
 
@@ -34,7 +34,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line naming the command and where to get help."""
 
     def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message, 600)} (see {self.prog} --help)\n")
 
 
 def _fmt(text: str) -> str:
@@ -424,9 +424,13 @@ def cmd_report(args) -> int:
             print(f"{PROG} report: {message}…", file=sys.stderr, flush=True)
 
     try:
-        store.manifest  # noqa: B018 - read and checked before anything is written
+        manifest = store.manifest  # read and checked before anything is written
+        names = [sc["name"] for sc in manifest["scenarios"]]
+        if args.baseline is not None and args.baseline not in names:
+            raise CommandError(f'--baseline: {quoted(args.baseline)} is not a scenario of this store; valid ones are: '
+                               f'{", ".join(names)}')
         for folder in (store.path, store.path / "tables", store.path / "figures"):
-            if folder.exists() or folder.parent.exists():
+            if folder.exists():
                 check_writable(folder)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", StoreWarning)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .messages import one_line, quoted, shown
+from .messages import not_one_of, one_line, shown
 
 __all__ = [
     "Parameter",
@@ -310,7 +310,7 @@ _PARAMETERS = [
        "assumption: no evaluation of exam training was found (FACTS §7)",
        "培训对通过率的作用", "Effect of training on pass odds",
        needs=("exam_training_yuan", "> 0", "> 0")),
-    _p("hire_fill_prob", "uncertainty", "probability / vacancy-month at pay ratio 1", 0.35, 0.10, 0.70,
+    _p("hire_fill_prob", "uncertainty", "probability / vacancy-month at pay ratio 0.75", 0.35, 0.10, 0.70,
        "assumption: rural stations attract many local applicants (FACTS §5), graduates are reluctant",
        "岗位月填补概率", "Monthly chance to fill a vacancy"),
     _p("reservation_pay_ratio", "uncertainty", "median reservation pay / local graduate pay", 0.7, 0.5, 1.0,
@@ -591,9 +591,7 @@ for _par in _PARAMETERS:
 
 
 def _unknown(name: str) -> ParameterError:
-    close = difflib.get_close_matches(name, SCHEMA, n=1)
-    hint = f' (did you mean "{close[0]}"?)' if close else ""
-    return ParameterError(name, f'{quoted(name)} is not a parameter{hint}; valid ones are: {", ".join(SCHEMA)}')
+    return ParameterError(name, not_one_of(name, SCHEMA, "a parameter"))
 
 
 def validate(overrides: Mapping | None, kinds: tuple[str, ...] | None = None,
@@ -705,6 +703,7 @@ UNITS_ZH: dict[str, str] = {
     "candidates / 10,000 residents / year": "考生/万人·年",
     "odds ratio at 1,000 yuan": "1,000元时的优势比",
     "probability / vacancy-month at pay ratio 1": "概率/空缺·月(工资比为1时)",
+    "probability / vacancy-month at pay ratio 0.75": "概率/空缺·月(工资比为0.75时)",
     "donation response to matching": "捐赠对配捐的响应",
     "probability / year": "概率/年",
     "hours / social-worker-month": "小时/社工·月",

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .files import read_toml
-from .messages import one_line, shown
+from .messages import one_line, quoted, shown
 
 __all__ = ["Region", "Structure", "RegionError", "available_regions", "load_region", "build_structure", "REGIONS_DIR",
            "NEED_GROUPS", "split_groups", "county_traits"]
@@ -134,7 +134,9 @@ def _check_region_data(path: Path, data: dict) -> None:
     prefectures = data.get("prefecture", [])
     if not isinstance(prefectures, list) or not prefectures or not all(isinstance(p, dict) for p in prefectures):
         raise RegionError(f"{path}: prefecture: expected one [[prefecture]] table or more")
-    _number(data.get("urbanisation"), f"{path}: urbanisation", 0.0, 1.0)
+    if "urbanisation" not in data:
+        raise RegionError(f'{path}: missing "urbanisation"; expected the urban share of residents in [0, 1]')
+    _number(data["urbanisation"], f"{path}: urbanisation", 0.0, 1.0)
     for i, p in enumerate(prefectures, start=1):
         where = f"{path}: prefecture {i}"
         for key in ("name", "population", "counties"):
@@ -206,7 +208,7 @@ def load_region(name_or_path: str | Path) -> Region:
         path = REGIONS_DIR / f"{name_or_path}.toml"
         if not path.exists():
             raise RegionError(
-                f'{shown(str(name_or_path))} is not a region; valid ones are: {", ".join(available_regions())}')
+                f'{quoted(name_or_path)} is not a region; valid ones are: {", ".join(available_regions())}')
     _, data = read_toml(path, "a TOML region file",
                         lambda p, msg, line=None: RegionError(f"{p}:{line}: {msg}" if line else f"{p}: {msg}"))
     _check_region_data(path, data)

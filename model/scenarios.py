@@ -58,10 +58,10 @@ __all__ = [
 SCENARIOS_DIR = (Path(__file__).parent / "data" / "scenarios").resolve()
 # The calendar the model accepts (MODEL.md §2), as the model declares it.
 WINDOW = (f"{EARLIEST_START:%Y-%m}", f"{LATEST_END:%Y-%m}")
-_NAME = re.compile(r"^[a-z0-9_]+$")
+_NAME = re.compile(r"^[a-z0-9_]{1,64}$")  # a name becomes part of file names in the store: 64 characters at most
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _KEYS = {
-    "name": "a name of lower-case letters, digits and _",
+    "name": "a name of lower-case letters, digits and _ (at most 64)",
     "title": "a table { zh = \"…\", en = \"…\" }",
     "description": "a table { zh = \"…\", en = \"…\" }",
     "region": "a region name",
@@ -180,6 +180,8 @@ def find_scenario(name_or_path: str | Path) -> Path:
     text = str(name_or_path)
     path = Path(text)
     if path.suffix == ".toml" or "/" in text or "\\" in text:
+        if path.is_dir():
+            raise ScenarioError(path, None, "is a folder; expected a TOML scenario file")
         if not path.is_file():
             raise ScenarioError(path, None, "no such file")
         return path
@@ -282,7 +284,7 @@ def scenario_from_dict(data: dict[str, Any], path: str | Path | None = None, tex
 
     name = data["name"]
     if not isinstance(name, str) or not _NAME.match(name):
-        raise ScenarioError(path, "name", f"expected {_KEYS['name']} ([a-z0-9_]+); got {shown(name)}", lines("name"))
+        raise ScenarioError(path, "name", f"expected {_KEYS['name']}; got {shown(name)}", lines("name"))
     title = _bilingual(data["title"], path, "title", lines("title"))
     description = _bilingual(data.get("description", {"zh": "", "en": ""}), path, "description",
                              lines("description"))

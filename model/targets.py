@@ -17,7 +17,7 @@ import pandas as pd
 
 from .files import read_toml
 from .indicators import INDICATORS
-from .messages import one_line, shown
+from .messages import one_line, quoted, shown
 
 __all__ = ["Target", "TargetSet", "available_target_sets", "load_targets", "evaluate", "TARGETS_DIR"]
 
@@ -118,7 +118,7 @@ def load_targets(name_or_path: str | Path = "hubei-47") -> TargetSet:
         path = TARGETS_DIR / f"{name_or_path}.toml"
         if not path.exists():
             raise TargetError(
-                f'{shown(str(name_or_path))} is not a target set; valid ones are: {", ".join(available_target_sets())}'
+                f'{quoted(name_or_path)} is not a target set; valid ones are: {", ".join(available_target_sets())}'
             )
     _, data = read_toml(path, "a TOML target set",
                         lambda p, msg, line=None: TargetError(f"{p}:{line}: {msg}" if line else f"{p}: {msg}"))

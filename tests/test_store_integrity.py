@@ -118,10 +118,16 @@ def test_a_lock_left_by_a_killed_run_is_taken_over(tmp_path):
     assert not (out / ".lock-owner.json").exists()
 
 
-def test_a_refused_run_on_a_new_folder_leaves_nothing_behind(tmp_path):
+def test_a_refused_run_on_a_new_folder_leaves_nothing_behind(tmp_path, monkeypatch):
+    from model.experiment import ExecutorError, executors
+
+    monkeypatch.setattr(executors, "SCHEDULER_TIMEOUT", "2s")
     out = tmp_path / "new"
     with pytest.raises(StoreError):
         _exp().run(out / ("x" * 300), executor="serial", progress=False)
+    assert not out.exists()
+    with pytest.raises(ExecutorError, match="cannot reach a Dask scheduler"):  # refused after taking the lock
+        _exp().run(out / "a" / "b", executor="dask", scheduler="tcp://127.0.0.1:9", progress=False)
     assert not out.exists()
 
 

@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..indicators import BUDGET_LINES
+from ..indicators import BUDGET_LINES, FLOWS
 from ..regions import NEED_GROUPS
 from .state import ROLE_COMMUNITY, ROLE_STATION_DIRECT, ROLE_STATION_PURCHASE
 
-__all__ = ["indicators"]
+__all__ = ["indicators", "Flows"]
+
+
+class Flows(dict):
+    """This month's flows (``model/indicators.py: FLOWS``): declared names only, 0 until written."""
+
+    def __missing__(self, name: str) -> float:
+        if name not in FLOWS:
+            raise KeyError(f"{name!r} is not a declared flow (model/indicators.py FLOWS)")
+        return 0.0
+
+    def __setitem__(self, name: str, value) -> None:
+        if name not in FLOWS:
+            raise KeyError(f"{name!r} is not a declared flow (model/indicators.py FLOWS)")
+        super().__setitem__(name, value)
 
 
 def indicators(m) -> dict:

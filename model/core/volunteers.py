@@ -20,6 +20,11 @@ __all__ = ["Volunteers", "ADULT_SHARE", "MAX_ACTIVE_SHARE"]
 
 ADULT_SHARE = 0.85  # residents aged 15+ (census: 0–14 ≈ 16%; assumption for volunteering)
 MAX_ACTIVE_SHARE = 0.9  # the long-run active share is capped here (assumption)
+# Registration (assumptions): a volunteer point in the community adds 50%; the monthly
+# incentive adds 100% per 100 yuan; registrations lapse at 0.2% a month.
+POINT_REGISTRATION_GAIN = 0.5
+INCENTIVE_REGISTRATION_YUAN = 100.0
+LAPSE_PROB = 0.002
 
 
 class Volunteers:
@@ -46,10 +51,11 @@ class Volunteers:
         rng = m.streams["volunteering"]
         incentive = p.volunteer_incentive_yuan * m.ledger.incentive_paid_ratio
         adults = self.adults()
-        reg_p = p.volunteer_registration_rate * (1 + 0.5 * c.has_volunteer_point) * (1 + incentive / 100)
+        reg_p = (p.volunteer_registration_rate * (1 + POINT_REGISTRATION_GAIN * c.has_volunteer_point)
+                 * (1 + incentive / INCENTIVE_REGISTRATION_YUAN))
         c.volunteers_registered += bulk_flow(rng, np.maximum(adults - c.volunteers_registered, 0),
                                              np.minimum(reg_p, 1))
-        c.volunteers_registered -= bulk_flow(rng, c.volunteers_registered, 0.002)  # lapse (assumption)
+        c.volunteers_registered -= bulk_flow(rng, c.volunteers_registered, LAPSE_PROB)
         org_cap = m.organisations.count_capacity()
         organising = c.linkage / 10 + org_cap / 5 + 0.5 * c.has_volunteer_point
         strength = committees.effective_strength(c.committee, p.party_building)

@@ -24,6 +24,7 @@ from html import escape
 import reacton.ipyvuetify as rv
 import solara
 import solara.lab
+import traitlets
 
 from ..indicators import CORE_NAMES, INDICATORS
 from ..indicators import label as indicator_label
@@ -84,10 +85,45 @@ def _nice_step(p) -> float:
     return step if step < 1 else int(step)
 
 
+class _Option:
+    """An ECharts option in a box the widget library does not look inside.
+
+    Handed to the widget as a plain dict, each month's option (thousands of points) would be
+    walked and compared item by item on the server before being sent; boxed, it is sent as it
+    is. That walk was a large share of a Step's cost on the server, which a class shares.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: dict):
+        self.value = value
+
+
+def _figure_class():
+    from solara.components.echarts import EchartsWidget
+
+    class BoxedEcharts(EchartsWidget):
+        """Solara's ECharts widget, its option given boxed (``boxed``) and copied to ``option``."""
+
+        boxed = traitlets.Any(None)
+
+        @traitlets.observe("boxed")
+        def _unbox(self, change):
+            self.option = change["new"].value if change["new"] is not None else {}
+
+    return BoxedEcharts
+
+
+_FIGURE = None
+
+
 def _chart(option: dict, on_click=None) -> None:
+    global _FIGURE
+    if _FIGURE is None:
+        _FIGURE = _figure_class()
     option = dict(option)
     height = option.pop("_height", 360)
-    solara.FigureEcharts(option=option, on_click=on_click, attributes={"style": f"height: {height}px; width: 100%;"})
+    _FIGURE.element(boxed=_Option(option), on_click=on_click, attributes={"style": f"height: {height}px; width: 100%;"})
 
 
 @solara.component

@@ -38,11 +38,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..messages import shown
+from ..messages import not_one_of, shown
 from ..scenarios import Scenario, load_scenarios
 from ..targets import TargetSet, evaluate, load_targets
 from .executors import EXECUTORS, default_workers, open_executor
-from .store import Store, now_iso, run_key
+from .store import Store, check_writable, now_iso, run_key
 
 __all__ = [
     "Experiment",
@@ -347,7 +347,7 @@ def run_experiment(
     replicates, scenarios appended; see ``Store.check_for``): only the new runs are run.
     """
     if executor not in EXECUTORS:
-        raise ValueError(f'"{executor}" is not an executor; valid ones are: {", ".join(EXECUTORS)}')
+        raise ValueError(not_one_of(executor, EXECUTORS, "an executor"))
     if workers is not None and _whole(workers, "workers") < 1:
         raise ValueError(f"workers must be at least 1; got {workers}")
     t0 = time.perf_counter()
@@ -356,6 +356,7 @@ def run_experiment(
     info = {"kind": executor, "workers": n_workers, "scheduler": scheduler}
     wanted = _manifest(experiment, info)
     targets = {s.name: load_targets(s.targets) for s in experiment.scenarios}
+    check_writable(store.path)
     store.check_for(wanted, extend)  # refuse a different experiment before taking the lock or writing anything
     with store.lock() as stale:
         store.check_for(wanted, extend)  # again: another run may have started it meanwhile

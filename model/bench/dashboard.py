@@ -17,7 +17,7 @@ browser's redraw included), how many months each session advanced under Play (fa
 and the server's memory per session. Bounded: every wait has a timeout, and a session that
 misses one is counted, not waited for.
 
-``model/bench.py`` calls both; ``python -m model.bench_dashboard [step|classroom]`` runs them alone.
+``python -m model.bench`` calls both; ``python -m model.bench.dashboard [step|classroom]`` runs them alone.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def _median_ms(times: list[float]) -> float:
 
 
 def _model_ms(region: str, months: int) -> float:
-    from .dashboard.session import Session
+    from ..dashboard.session import Session
 
     session = Session(region, seed=0)
     times = []
@@ -52,8 +52,8 @@ def _server_ms(region: str, months: int) -> float:
     import ipyvuetify as v
     import solara
 
-    from .dashboard.app import Dashboard
-    from .dashboard.session import Session
+    from ..dashboard.app import Dashboard
+    from ..dashboard.session import Session
 
     session = Session(region, seed=0, compare=True)
     _, rc = solara.render(solara.AppLayout(children=[Dashboard(session=session, lang="en")]), handle_error=False)
