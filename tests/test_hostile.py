@@ -161,7 +161,7 @@ def places(tmp_path, store):
     (tmp_path / "notempty" / "keep.txt").write_text("mine")
     (tmp_path / "folder.toml").mkdir()
     (tmp_path / "binary.toml").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
-    base = 'title = "t"\nregion = "demo"\ntargets = "hubei-47"\nstart = "2021-01"\nend = "2025-12"\n'
+    base = 'title = "t"\nregion = "demo"\ntargets = "demo"\nstart = "2021-01"\nend = "2025-12"\n'
     (tmp_path / "huge.toml").write_text(f'name = "t"\n{base}[params]\nfiscal_squeeze = "{"9" * 5_000_000}"\n')
     (tmp_path / "escape.toml").write_text(f'name = "t"\n{base}[params]\n"\\u001b]0;owned\\u0007" = 1\n')
     stores = {}

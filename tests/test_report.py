@@ -46,13 +46,13 @@ def test_report_html_answers_in_order_with_embedded_figures(store, lang):
     assert not re.search(r"(src|href)=['\"]https?:", page)
     # names from their homes: target labels and scenario titles in the report's language
     res = Results(store)
-    for target in load_targets("hubei-47"):
+    for target in load_targets("demo"):
         assert target.label(lang).replace('"', "&quot;") in page or target.label(lang) in page
     for s in res.scenarios:
         assert res.label(s, lang) in page
     # the verdict's numbers are the attainment table's
     att = res.attainment()
-    row = att[(att["scenario"] == "incubator_first") & (att["target"] == "incubator_city")].iloc[0]
+    row = att[(att["scenario"] == "incubator_first") & (att["target"] == "incubator_county")].iloc[0]
     assert f"{row['probability']:.0%}</b><br><small>{row['lo']:.0%}–{row['hi']:.0%}" in page
     # assumptions: seeds and the commit from the manifest
     assert str(res.manifest["seeds"]["root"]) in page
@@ -185,7 +185,7 @@ def test_printed_pdf_keeps_every_target_and_cost_column(store, lang, capsys):
 
     # every cell of the verdict matrix printed: one "x% of goal" per scenario × target
     per_cell = t("of_goal", lang, share="").strip()
-    assert text.count(per_cell) >= len(res.scenarios) * len(res.targets)
+    assert text.count(per_cell) >= int(res.attainment()["goal_share"].notna().sum())
     for target in res.targets.values():
         assert holds(target.label(lang)), target.id
     cost = res.cost()

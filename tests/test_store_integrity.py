@@ -232,7 +232,7 @@ def test_report_works_on_a_store_whose_run_was_killed_before_runs_parquet_was_wr
         'name = "hostile"\n'
         f"title = {{ zh = '{HOSTILE_TITLE}', en = '{HOSTILE_TITLE}' }}\n"
         "description = { zh = '@SUM(1)', en = '+1+2 <script>alert(1)</script>' }\n"
-        'region = "demo"\ntargets = "hubei-47"\nstart = "2021-01"\nend = "2025-12"\n'
+        'region = "demo"\ntargets = "demo"\nstart = "2021-01"\nend = "2025-12"\n'
         "[params]\ncontract_years = 3\n[sources]\ncontract_years = 'assumption: test'\n", encoding="utf-8")
     out = tmp_path / "killed"
     argv = ["run", "baseline", str(hostile), "-r", "8", "--region", "demo", "-o", str(out),

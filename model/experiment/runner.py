@@ -196,6 +196,8 @@ class Experiment:
 
     ``Experiment(["baseline", "purchase_3yr"], replicates=10, seed=1, region="demo")``
     loads scenario files by name or path; Scenario objects are accepted as they are.
+    ``region`` runs them on another region, judged against ``targets`` when given, else
+    their own target set when it fits the region, else the region's own.
     """
 
     scenarios: tuple[Scenario, ...]
@@ -204,9 +206,9 @@ class Experiment:
     run_fn: Any = field(default=simulate_scenario, compare=False)
 
     def __init__(self, scenarios, replicates: int = 10, seed: int = 0, region: str | None = None,
-                 run_fn=None):
+                 run_fn=None, targets: str | None = None):
         loaded = tuple(load_scenarios(list(scenarios) if not isinstance(scenarios, (str, Path, Scenario))
-                                      else [scenarios], region=region))
+                                      else [scenarios], region=region, targets=targets))
         replicates = _whole(replicates, "replicates")
         seed = _whole(seed, "seed")
         if not 1 <= replicates <= MAX_REPLICATES:
