@@ -460,7 +460,14 @@ def cmd_demo(args) -> int:
 
 
 
-SUBCOMMANDS = [_add_baseline, _add_run, _add_check, _add_list, _add_dashboard, _add_report, _add_demo]
+def _add_calibrate(sub):
+    from .calibration.cli import add_parser
+
+    add_parser(sub)
+
+
+SUBCOMMANDS = [_add_baseline, _add_run, _add_check, _add_list, _add_dashboard, _add_report, _add_demo,
+               _add_calibrate]
 
 
 def build_parser() -> argparse.ArgumentParser:
