@@ -14,10 +14,14 @@ there, EST that it is derived from stated figures with the working given here.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
+
+from .messages import one_line, quoted, shown
 
 __all__ = [
     "Parameter",
@@ -39,7 +43,7 @@ class ParameterError(ValueError):
     """
 
     def __init__(self, key: str, message: str):
-        super().__init__(message)
+        super().__init__(one_line(message))
         self.key = key
 
 
@@ -60,18 +64,35 @@ class Parameter:
     choices: tuple = ()
     help_en: str = ""
     help_zh: str = ""
+    # the partner lever this one acts through: (name, when in English, when in Chinese);
+    # at the partner's default the lever changes nothing (``wushe list``, the dashboard and
+    # sensitivity analysis say so)
+    needs: tuple = ()
+
+    def needs_text(self, lang: str = "en") -> str:
+        """'needs procurement_mode = mixed' (or its Chinese), or '' for a lever that acts alone."""
+        if not self.needs:
+            return ""
+        partner, when_en, when_zh = self.needs
+        return f"需要 {partner} {when_zh}" if lang == "zh" else f"needs {partner} {when_en}"
 
     def label(self, lang: str = "en") -> str:
         return self.label_zh if lang == "zh" else self.label_en
 
     def coerce(self, value: Any) -> Any:
-        """Return ``value`` as this parameter's type, or raise ParameterError."""
+        """Return ``value`` as this parameter's type, or raise ParameterError.
+
+        numpy scalars (``np.int64(3)``, ``np.True_``, ``np.float32(0.5)``) count as the
+        Python numbers they hold; the value returned is always a plain Python value.
+        """
         name = self.name
+        if isinstance(value, np.generic):
+            value = value.item()
         if self.type == "choice":
-            if value not in self.choices:
+            if not isinstance(value, str) or value not in self.choices:
                 valid = ", ".join(repr(c) for c in self.choices)
-                raise ParameterError(name, f'"{name}" must be one of {valid}; got {value!r}')
-            return value
+                raise ParameterError(name, f'"{name}" must be one of {valid}; got {shown(value)}')
+            return str(value)
         if self.type == "bool":
             if isinstance(value, bool):
                 return value
@@ -79,32 +100,33 @@ class Parameter:
                 return value.lower() in ("true", "yes", "1", "on")
             if isinstance(value, (int, float)) and value in (0, 1):
                 return bool(value)
-            raise ParameterError(name, f'"{name}" must be true or false; got {value!r}')
+            raise ParameterError(name, f'"{name}" must be true or false; got {shown(value)}')
+        expected = f"a number ({self.unit}) in [{self.min:g}, {self.max:g}]"
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise ParameterError(
-                name, f'"{name}" must be a number ({self.unit}) in [{self.min:g}, {self.max:g}]; got {value!r}'
-            )
+            raise ParameterError(name, f'"{name}" must be {expected}; got {shown(value)}')
         try:
             number = float(value)
-        except ValueError:
-            raise ParameterError(
-                name, f'"{name}" must be a number ({self.unit}) in [{self.min:g}, {self.max:g}]; got {value!r}'
-            ) from None
+        except (ValueError, OverflowError):
+            raise ParameterError(name, f'"{name}" must be {expected}; got {shown(value)}') from None
         if number != number:  # NaN
             raise ParameterError(name, f'"{name}" must be a number, not NaN')
         if self.type == "int":
-            if number != int(number):
-                raise ParameterError(name, f'"{name}" must be a whole number in [{self.min:g}, {self.max:g}]; got {value!r}')
+            if number in (float("inf"), float("-inf")) or number != int(number):
+                raise ParameterError(
+                    name, f'"{name}" must be a whole number in [{self.min:g}, {self.max:g}]; got {shown(value)}'
+                )
             number = int(number)
         if not (self.min <= number <= self.max):
             raise ParameterError(
-                name, f'"{name}" = {value!r} is out of range: expected {self.min:g} to {self.max:g} ({self.unit})'
+                name, f'"{name}" = {shown(value)} is out of range: expected {self.min:g} to {self.max:g} ({self.unit})'
             )
         return number
 
 
-def _p(name, kind, unit, default, lo, hi, source, zh, en, type="float", choices=(), help_en="", help_zh=""):
-    return Parameter(name, kind, unit, default, lo, hi, source, zh, en, type, tuple(choices), help_en, help_zh)
+def _p(name, kind, unit, default, lo, hi, source, zh, en, type="float", choices=(), help_en="", help_zh="",
+       needs=()):
+    return Parameter(name, kind, unit, default, lo, hi, source, zh, en, type, tuple(choices), help_en, help_zh,
+                     tuple(needs))
 
 
 # fmt: off
@@ -128,7 +150,8 @@ _PARAMETERS = [
                "mixed: a share `direct_share` of townships employ directly."),
     _p("direct_share", "lever", "share of townships", 0.5, 0.0, 1.0,
        "assumption: the split in a mixed system is a planner's choice",
-       "混合模式中直接聘用的乡镇比例", "Direct-employment share (mixed mode)"),
+       "混合模式中直接聘用的乡镇比例", "Direct-employment share (mixed mode)",
+       needs=("procurement_mode", "= mixed", "= mixed(混合模式)")),
     _p("contract_years", "lever", "years", 1, 1, 3,
        "Beijing/Shanghai 1-year, Guangzhou/Changsha 3-year contracts (FACTS §2g, READ)",
        "购买服务合同年限", "Contract length", type="int"),
@@ -137,6 +160,12 @@ _PARAMETERS = [
        "合同续签规则", "Contract renewal rule", type="choice", choices=("evaluate", "always", "retender"),
        help_en="evaluate: renew when the evaluation passes, else re-tender; always: renew while funded; "
                "retender: open tender at every expiry."),
+    _p("evaluation_pass_mark", "lever", "score out of 1 (share of the contract's plan delivered)", 0.6, 0.3, 0.9,
+       "assumption: 60 of 100 points is the usual pass line of third-party evaluations, which purchasers "
+       "control (FACTS §4b H city study); the mark itself is a planner's choice",
+       "绩效评估合格线", "Evaluation pass mark",
+       help_en="A contract whose evaluation scores below this share of the plan is not renewed and goes to tender.",
+       needs=("renewal_rule", "= evaluate", "= evaluate(评估续签)")),
     _p("evaluation_basis", "lever", "-", "outputs", None, None,
        "purchasers count outputs: visits, activities, cases (FACTS §5, READ)",
        "绩效评估口径", "What evaluation counts", type="choice", choices=("outputs", "outcomes"),
@@ -192,10 +221,61 @@ _PARAMETERS = [
        "每年新设社区慈善基金(占尚无基金社区比例)", "Community funds opened per year"),
     _p("charity_match_ratio", "lever", "public yuan / donated yuan", 0.0, 0.0, 2.0,
        "幸福家园 matching gifts 配捐 (FACTS §1c, READ); ratio: lever",
-       "慈善配捐比例", "Charity matching ratio"),
+       "慈善配捐比例", "Charity matching ratio",
+       help_en="Matching gifts come from the matching fund (region file), topped up by public money if "
+               "`match_fund_public_yuan_per_10k` > 0."),
+    _p("match_fund_public_yuan_per_10k", "lever", "yuan / 10,000 residents / year", 0, 0, 200_000,
+       "幸福家园 lets government units add matching gifts (FACTS §1c, READ); amount: a planner's choice",
+       "财政注入配捐基金(每万人)", "Public money into the matching fund per 10,000",
+       help_en="Counted as public spending (line charity_match); without it matching is charity money only.",
+       needs=("charity_match_ratio", "> 0", "> 0")),
+    _p("extra_budget_yuan_per_10k", "lever", "yuan / 10,000 residents / year", 0, 0, 500_000,
+       "a scenario's explicit addition to the five-society envelope (MODEL.md §1 'given this budget')",
+       "五社联动追加预算(每万人)", "Money added to the envelope per 10,000",
+       help_en="Added to every county's and the province's yearly envelope in proportion to population."),
+    _p("budget_priority", "lever", "-", "stations_first", None, None,
+       "stations_first: counties cut activities, then vacancies, then stations (FACTS §5 pipeline: the "
+       "station is what 47号 counts; assumption on the order); proportional: every line cut alike",
+       "预算优先次序", "Budget priorities", type="choice", choices=("stations_first", "proportional"),
+       help_en="How the lines share an envelope that cannot pay for everything planned."),
     _p("fiscal_squeeze", "lever", "share cut from every budget line", 0.0, 0.0, 0.8,
        "assumption: a planner's cut, e.g. 2024 (Hubei civil-affairs spending fell 13% in 2021, FACTS §1c)",
-       "财政压减比例", "Budget cut (fiscal squeeze)"),
+       "财政压减比例", "Budget cut (fiscal squeeze)",
+       help_en="Cut once from what the year's plan asks for; counties absorb it by the budget priorities."),
+    # ---- levers: residents' needs, the platform, committees, funding channels, posts ------------
+    _p("needs_assessment_share", "lever", "share of stations assessing needs", 0.0, 0.0, 1.0,
+       "Nanchong: stations design projects 在扎实做好需求评估的基础上 (seed); share: a planner's choice",
+       "开展需求评估的社工站比例", "Stations assessing needs (share)",
+       help_en="A station that assesses spends assessment hours visiting households and then targets its "
+               "casework and its brand project at its communities' largest needs."),
+    _p("charity_project_share", "lever", "share of community-fund pay-outs", 0.0, 0.0, 1.0,
+       "47号: 引导慈善组织资金资助“五社联动”社工项目 (seed); today charity funds no social-work projects",
+       "慈善资金资助社工项目比例", "Charity pay-outs funding social-work projects",
+       help_en="This share of what community funds pay out goes to social-work projects run by the "
+               "township's station (brand projects first), priced per service."),
+    _p("party_building", "lever", "share of the gap to a full-strength committee closed", 0.0, 0.0, 1.0,
+       "47号 task 1: 坚持党建引领, 发挥社区“两委”的组织协调作用 (seed); size of the effect: assumption",
+       "党建引领(社区两委支持)", "Party-building support for committees (党建引领)",
+       help_en="Support for community committees (training, coordination): effective committee strength "
+               "rises from s to s + this × (1 − s), which coordinates linkage, keeps organisations alive "
+               "and mobilises volunteers."),
+    _p("funding_township_share", "lever", "share of station money", 0.0, 0.0, 1.0,
+       "Nanchong: 拓宽资金渠道, 梳理可用于社工站建设的各类资金 (seed); Hubei pilots: the township builds the "
+       "station (FACTS §1c)",
+       "乡镇(街道)出资比例", "Station money from townships"),
+    _p("funding_lottery_share", "lever", "share of station money", 0.0, 0.0, 1.0,
+       "Nanchong: 拓宽资金渠道 (seed); lottery public-welfare funds (福彩公益金) as a civil-affairs channel: "
+       "assumption (not in FACTS)",
+       "福彩公益金出资比例", "Station money from lottery welfare funds"),
+    _p("funding_charity_share", "lever", "share of station money", 0.0, 0.0, 1.0,
+       "47号: 引导慈善组织资金资助 (seed); Nanchong: 撬动多方资源 (seed)",
+       "慈善资金出资比例", "Station money from charity"),
+    _p("cw_posts_per_10k", "lever", "community-worker posts / 10,000 urban residents (0: as the region file)",
+       0.0, 0.0, 30.0,
+       "Hubei 14th-FYP community-services plan: 18 per 10,000 urban residents by 2025 (FACTS §1b, READ)",
+       "每万城镇居民社区工作者岗位", "Community-worker posts per 10,000 urban residents",
+       help_en="Each January urban communities get posts up to this ratio (never fewer than they have); "
+               "vacancies are filled by hiring."),
     # ---- uncertainties ---------------------------------------------------------------------
     _p("sw_turnover_base", "uncertainty", "share / year", 0.20, 0.12, 0.30,
        "≈20% a year in large cities; 17.6% Shenzhen; >25% Guangzhou (FACTS §2h, §6)",
@@ -218,10 +298,41 @@ _PARAMETERS = [
        "其他报考人员(每万人)", "Other exam candidates per 10,000"),
     _p("training_odds_ratio", "uncertainty", "odds ratio at 1,000 yuan", 1.5, 1.0, 3.0,
        "assumption: no evaluation of exam training was found (FACTS §7)",
-       "培训对通过率的作用", "Effect of training on pass odds"),
+       "培训对通过率的作用", "Effect of training on pass odds",
+       needs=("exam_training_yuan", "> 0", "> 0")),
     _p("hire_fill_prob", "uncertainty", "probability / vacancy-month at pay ratio 1", 0.35, 0.10, 0.70,
        "assumption: rural stations attract many local applicants (FACTS §5), graduates are reluctant",
        "岗位月填补概率", "Monthly chance to fill a vacancy"),
+    _p("reservation_pay_ratio", "uncertainty", "median reservation pay / local graduate pay", 0.7, 0.5, 1.0,
+       "EST: agencies pay a median ≈3,000 yuan against >4,000 for the same graduates (0.75) and still fill "
+       "posts, while ≈60% of social-work graduates take other jobs (FACTS §2h): the median candidate asks a "
+       "little less than 0.75",
+       "求职者保留工资(中位数/毕业生薪酬)", "Candidates' reservation pay (median)"),
+    _p("reservation_pay_sigma", "uncertainty", "log-s.d. of reservation pay", 0.3, 0.1, 0.6,
+       "assumption: county pay 2,000–3,000 against city 5,000–8,000 (FACTS §2h, L) spans about ±0.5 in logs",
+       "保留工资离散度", "Spread of reservation pay"),
+    _p("candidates_per_10k", "uncertainty", "new candidates / 10,000 residents / year", 1.0, 0.2, 5.0,
+       "EST: >4万 social-work graduates a year nationally (FACTS §2c) ≈ 0.28 per 10,000 residents, ≈40% "
+       "staying in the field (FACTS §2h) ≈ 0.11; local non-graduate applicants, whom rural stations attract "
+       "(FACTS §5), several times more: assumption",
+       "每年新增求职者(每万人)", "New job candidates per 10,000"),
+    _p("agency_quality_mean", "uncertainty", "share of the plan a fully staffed agency delivers", 0.8, 0.6, 0.95,
+       "assumption: no outcome evaluation of purchased services exists (FACTS §4b); contracts are usually "
+       "delivered, performance measures are weak (Lin 2015, FACTS §4b)",
+       "社工机构平均质量", "Agency quality (mean)"),
+    _p("agency_quality_sd", "uncertainty", "s.d. of agency quality", 0.12, 0.02, 0.25,
+       "assumption: agencies differ (FACTS §4b 何磊: little competition, uneven capacity)",
+       "社工机构质量差异", "Agency quality (spread)"),
+    _p("evaluation_noise_outputs", "uncertainty", "s.d. of an output evaluation score", 0.05, 0.0, 0.3,
+       "assumption: counts (visits, cases, activities) are measured closely (FACTS §5)",
+       "产出评估误差", "Evaluation noise (outputs)"),
+    _p("evaluation_noise_outcomes", "uncertainty", "s.d. of an outcome evaluation score", 0.12, 0.0, 0.3,
+       "assumption: outcomes are harder to measure and evaluators' independence is limited (FACTS §4b)",
+       "成效评估误差", "Evaluation noise (outcomes)"),
+    _p("agency_entry_prob", "uncertainty", "probability / tender with fewer than two bidders", 0.4, 0.0, 1.0,
+       "EST: agencies grew from 289 (2018) to ≈450 (2021) in Hubei, ≈+17% a year (FACTS §1b, §2c), "
+       "much of it drawn by new purchase money; per thin tender: assumption",
+       "薄弱市场新机构进入概率", "Entry of a new agency into a thin tender"),
     _p("org_founding_rate", "uncertainty",
        "organisations / year in a community of 10,000 (scales with √population)", 1.2, 0.3, 4.0,
        "EST: Hubei's community organisations ≈5.5万 (2021) with 10万 planned for end-2023 and 15万 for "
@@ -239,7 +350,8 @@ _PARAMETERS = [
        "每个项目筹款额", "Donations per project"),
     _p("donation_match_elasticity", "uncertainty", "donation response to matching", 0.4, 0.0, 1.5,
        "assumption: matching raises giving (FACTS §5 配捐), size unknown",
-       "配捐对捐赠的拉动", "Donation response to matching"),
+       "配捐对捐赠的拉动", "Donation response to matching",
+       needs=("charity_match_ratio", "> 0", "> 0")),
     _p("fiscal_shock_prob", "uncertainty", "probability / year", 0.05, 0.0, 0.3,
        "assumption: Hubei civil-affairs spending −13% in 2021 (FACTS §1c)",
        "财政冲击年概率", "Fiscal shock probability"),
@@ -301,6 +413,47 @@ _PARAMETERS = [
        "换标后留任比例", "Staff kept when a station changes agency"),
     _p("tender_months", "structural", "months", 3, 1, 12, "assumption: tender, award and mobilisation",
        "招标周期", "Tender duration", type="int"),
+    _p("tender_cost_yuan", "structural", "yuan / tender", 20_000, 5_000, 60_000,
+       "assumption: procurement agency fee, expert panel and the bureau's staff time for one station tender",
+       "单次招标成本", "Cost of a tender"),
+    _p("evaluation_cost_yuan", "structural", "yuan / evaluation", 6_000, 1_000, 20_000,
+       "assumption: a third-party evaluation of one station-year (FACTS §4b third-party evaluation)",
+       "单次评估成本", "Cost of an evaluation"),
+    _p("incumbent_edge", "structural", "score points on a 0–1 scale", 0.15, 0.0, 0.5,
+       "assumption: officials balance outcomes against the risk of a new provider (FACTS §4b Qu et al.)",
+       "在位机构优势", "Incumbent's edge in a tender"),
+    _p("tender_noise", "structural", "s.d. of a bid's rating", 0.1, 0.0, 0.3,
+       "assumption: weak competition, judgement on paper bids (FACTS §4b 何磊)",
+       "招标评分误差", "Noise in rating bids"),
+    _p("agency_fixed_cost_yuan", "structural", "yuan / agency-month", 2_000, 0, 20_000,
+       "assumption: office and management of a small agency; 80% of NGO managers cite lack of funding (FACTS §2h)",
+       "社工机构固定成本", "Agency fixed cost"),
+    _p("agency_reserve_months", "structural", "months of wage bill", 3, 0, 12,
+       "assumption: small agencies live from contract to contract (FACTS §2h, §5)",
+       "机构初始储备(月工资额)", "Agency reserves at the start"),
+    _p("direct_oncost_share", "structural", "share of the salary cost", 0.12, 0.0, 0.4,
+       "assumption: a township employing directly adds payroll, management and supervision that an agency's "
+       "fee covers under purchase (the salary cost itself includes social insurance: FACTS §2g Changsha)",
+       "直聘管理附加成本", "Direct employment on-costs"),
+    _p("recruitment_cost_yuan", "structural", "yuan / hire", 3_000, 0, 15_000,
+       "assumption: advertising, examination and interviews of a township hire (双百 recruits locally, FACTS §3)",
+       "招聘成本", "Recruitment cost per hire"),
+    _p("new_hire_productivity", "structural", "share of a veteran's casework", 0.5, 0.2, 1.0,
+       "assumption: a newcomer learns the township's cases and procedures over the first year (FACTS §5)",
+       "新入职社工效率", "New hire's productivity"),
+    _p("productivity_ramp_months", "structural", "months", 9, 2, 36,
+       "assumption: most of the gap closes within the first year (FACTS §2h: most early leavers go in year 1)",
+       "效率爬升时间", "Productivity ramp-up"),
+    _p("linkage_floor", "structural", "share of linkage reaching residents at hire", 0.4, 0.0, 1.0,
+       "assumption: community ties (volunteers, organisations, donors) are built over years and are personal "
+       "(FACTS §5 pipeline)",
+       "新社工联动效能", "New hire's linkage effect"),
+    _p("linkage_ramp_months", "structural", "months", 18, 3, 48,
+       "assumption: ties take about as long as a 1–3-year contract to build (FACTS §2g)",
+       "社区联结建立时间", "Time to build community ties"),
+    _p("candidate_drift", "structural", "share of waiting candidates taking other work / month", 0.08, 0.0, 0.5,
+       "assumption: graduates do not wait long for a post (FACTS §2h: ≈60% take other jobs)",
+       "求职者月流失", "Candidates leaving the queue"),
     _p("cw_turnover", "structural", "share / year", 0.08, 0.02, 0.25,
        "assumption: community-worker posts are steadier than agency posts (FACTS §2h)",
        "社区工作者年流失率", "Community-worker turnover"),
@@ -329,6 +482,84 @@ _PARAMETERS = [
     _p("need_onset", "structural", "share of residents in need groups with a new need / month", 0.05, 0.005, 0.2,
        "assumption: Linhai stations found 394 needs among 2,730 visited (seed) ≈ 14% at a visit",
        "需求月发生率", "Monthly need onset"),
+    _p("assessment_hours_per_community", "structural", "social-worker hours / community-year", 12.0, 4.0, 40.0,
+       "EST: Linhai's new stations visited 2,730 people (seed) in ≈340 communities ≈ 8 visits each, "
+       "at ≈1.5 hours a visit (assumption)",
+       "需求评估工时(每社区每年)", "Needs-assessment hours per community-year"),
+    _p("assessment_gain", "structural", "services per casework hour, assessed / not assessed", 1.2, 1.0, 1.6,
+       "assumption: casework aimed at assessed needs needs fewer hours to resolve a case (Nanchong: 需求评估 "
+       "before project design, seed); no evaluation found (FACTS §7)",
+       "需求评估对个案效率的作用", "Casework gain from needs assessment"),
+    _p("visit_hours", "structural", "social-worker hours / household visit", 1.5, 0.5, 4.0,
+       "assumption: a home visit with travel in a township",
+       "入户走访工时", "Hours per household visit"),
+    _p("outreach_share", "structural", "share of linkage hours on household visits", 0.2, 0.0, 0.6,
+       "assumption: Linhai stations visited 2,730 people and found 394 needs in their first months (seed)",
+       "走访占联动工时比例", "Share of linkage hours on visits"),
+    _p("project_service_yuan", "structural", "yuan / project service (人次)", 150.0, 50.0, 1_000.0,
+       "EST: Changsha prices a case at 50 yuan (FACTS §2g); project activities with materials and "
+       "organisers' time about three times that (assumption). Linhai's 36 projects served 1,758 "
+       "person-times (seed), money not reported",
+       "项目服务每人次成本", "Cost per project service"),
+    _p("project_overflow", "structural", "services to other groups per unit of a project's spare capacity",
+       0.5, 0.0, 1.0,
+       "assumption: a project designed for one group serves others less well",
+       "项目服务其他人群的效率", "Project capacity usable by other groups"),
+    _p("brand_visibility", "structural", "relative rise in volunteering and giving where a project runs",
+       0.2, 0.0, 1.0,
+       "assumption: 一站一品 raises a station's 知晓度、知名度 (seed, Linhai)",
+       "品牌项目的带动作用", "Pull of a visible brand project"),
+    _p("platform_uptake", "structural", "share of unreported open needs ordered on the platform / month, "
+       "once known", 0.02, 0.0, 0.2,
+       "EST: Linhai had 20-odd orders from June to December 2021 among ≈10,000 open needs (seed); with the "
+       "ramp below that is ≈0.01–0.02 once residents know the platform",
+       "平台下单率", "Platform uptake"),
+    _p("platform_ramp_months", "structural", "months to full uptake", 36, 1, 120,
+       "assumption: Linhai's 12,900 visits gave only 20-odd orders in the first half-year (seed)",
+       "平台推广期", "Months for the platform to become known", type="int"),
+    _p("platform_time_saved", "structural", "share of station casework and linkage hours saved", 0.05, 0.0, 0.3,
+       "assumption: central dispatch 为社工机构和服务需求者节约大量时间 (seed, Linhai)",
+       "平台节约的协调时间", "Coordination time saved by the platform"),
+    _p("platform_recruit", "structural", "relative rise in volunteer activation with the platform", 0.15, 0.0, 1.0,
+       "assumption: the platform recruits social workers and volunteers (招募模块, seed, Linhai)",
+       "平台招募对志愿者的作用", "Volunteer recruitment through the platform"),
+    _p("committee_linkage_effect", "structural", "relative change in linkage per unit of committee strength",
+       0.5, 0.0, 1.5,
+       "assumption: 两委 coordinate the linkage (47号 task 1, seed); 1 ± 0.25 around an average committee",
+       "两委对联动的协调作用", "Committee effect on linkage"),
+    _p("committee_volunteer_effect", "structural", "relative change in activation per unit of committee strength",
+       0.5, 0.0, 1.5,
+       "assumption: committees mobilise residents (47号 task 4, seed)",
+       "两委对志愿者动员的作用", "Committee effect on volunteer mobilisation"),
+    _p("party_building_yuan", "structural", "yuan / community-year at full support", 5_000, 0, 50_000,
+       "assumption: training and coordination meetings of the 两委",
+       "党建引领年经费(每社区)", "Party-building support cost per community"),
+    _p("county_reliability", "structural", "probability the county pays its share in full / year", 1.0, 0.5, 1.0,
+       "assumption: the county budget's own shortfalls are the fiscal shocks (fiscal_shock_prob)",
+       "县级财政到位概率", "County money reliability"),
+    _p("township_reliability", "structural", "probability / year", 0.85, 0.3, 1.0,
+       "assumption: township finances are thin (FACTS §4b: unsustainable station funding)",
+       "乡镇资金到位概率", "Township money reliability"),
+    _p("lottery_reliability", "structural", "probability / year", 0.9, 0.3, 1.0,
+       "assumption: welfare-lottery funds are allocated yearly by project",
+       "福彩公益金到位概率", "Lottery-fund reliability"),
+    _p("charity_reliability", "structural", "probability / year", 0.7, 0.3, 1.0,
+       "assumption: giving swings with crises (FACTS §5: COVID 2020)",
+       "慈善资金到位概率", "Charity money reliability"),
+    _p("channel_shortfall_paid", "structural", "share paid in a year a channel falls short", 0.5, 0.0, 1.0,
+       "assumption: a channel that falls short pays about half",
+       "资金不到位年份的到位比例", "Share paid when a channel falls short"),
+    _p("volunteer_spell_months", "structural", "months an active volunteer stays active (mean)", 4.0, 1.0, 24.0,
+       "assumption: thin activity (FACTS §2d 7.44 hours per registered volunteer); incentives keep "
+       "volunteers (FACTS §5)",
+       "志愿者活跃期(月)", "Active spell of a volunteer"),
+    _p("volunteer_lapse_months", "structural", "months a registered, inactive volunteer stays reachable (mean)",
+       24.0, 6.0, 120.0,
+       "assumption: most registered volunteers are dormant (FACTS §2d)",
+       "注册志愿者沉寂前的月数", "Months before an inactive volunteer lapses"),
+    _p("volunteer_hours_month", "structural", "hours / active volunteer-month at average organising", 4.0, 1.0, 16.0,
+       "assumption: thin activity (FACTS §2d: 7.44 cumulative hours per registered volunteer nationally)",
+       "活跃志愿者月服务时长", "Hours per active volunteer-month"),
     _p("case_hours", "structural", "social-worker hours / case served", 3.0, 1.0, 10.0,
        "assumption: Changsha prices a case at 50 yuan ≈ 3 hours of a station social worker (FACTS §2g)",
        "个案服务工时", "Hours per case"),
@@ -352,16 +583,37 @@ for _par in _PARAMETERS:
 def _unknown(name: str) -> ParameterError:
     close = difflib.get_close_matches(name, SCHEMA, n=1)
     hint = f' (did you mean "{close[0]}"?)' if close else ""
-    return ParameterError(name, f'"{name}" is not a parameter{hint}; valid ones are: {", ".join(SCHEMA)}')
+    return ParameterError(name, f'{quoted(name)} is not a parameter{hint}; valid ones are: {", ".join(SCHEMA)}')
 
 
-def validate(overrides: dict | None) -> dict[str, Any]:
-    """Check names and values against the schema; return the coerced overrides."""
+def validate(overrides: Mapping | None, kinds: tuple[str, ...] | None = None,
+             what: str = "params") -> dict[str, Any]:
+    """Check names and values against the schema; return the coerced overrides.
+
+    ``overrides`` must be a mapping of parameter name to value (TypeError otherwise);
+    ``kinds`` restricts which kinds of parameter may appear (dated changes take levers
+    only). ``what`` names the argument in a TypeError.
+    """
+    if overrides is None:
+        return {}
+    if not isinstance(overrides, Mapping):
+        raise TypeError(
+            f"{what} must be a mapping of parameter name to value, such as {{\"contract_years\": 3}}; "
+            f"got {type(overrides).__name__} {shown(overrides, 40)}"
+        )
     out = {}
-    for name, value in (overrides or {}).items():
+    for name, value in overrides.items():
+        if not isinstance(name, str):
+            raise TypeError(f"{what}: a parameter name must be a string; got {type(name).__name__} {shown(name, 40)}")
         if name not in SCHEMA:
             raise _unknown(name)
-        out[name] = SCHEMA[name].coerce(value)
+        par = SCHEMA[name]
+        if kinds is not None and par.kind not in kinds:
+            article = "an" if par.kind[0] in "aeiou" else "a"
+            raise ParameterError(
+                name, f'"{name}" is {article} {par.kind}, not a lever; only levers change on a date (set it in params)'
+            )
+        out[name] = par.coerce(value)
     return out
 
 
@@ -396,7 +648,16 @@ class Params:
 
 
 def parameters(kind: str | None = None) -> pd.DataFrame:
-    """The schema as a DataFrame: name, kind, unit, default, min, max, source and labels."""
+    """The schema as a DataFrame: name, kind, unit, default, min, max, source and labels.
+
+    ``kind`` is lever, uncertainty or structural (all of them when None).
+    """
+    if kind is not None and kind not in KINDS:
+        if not isinstance(kind, str):
+            raise TypeError(f"kind must be one of {', '.join(KINDS)} or None; got {type(kind).__name__}")
+        close = difflib.get_close_matches(kind.strip(), KINDS, n=1)
+        hint = f' (did you mean "{close[0]}"?)' if close else ""
+        raise ValueError(f"kind {shown(kind)} is not a kind of parameter{hint}; valid ones are: {', '.join(KINDS)}")
     rows = [
         {
             "name": p.name,
@@ -410,6 +671,8 @@ def parameters(kind: str | None = None) -> pd.DataFrame:
             "source": p.source,
             "label_zh": p.label_zh,
             "label_en": p.label_en,
+            "needs": p.needs[0] if p.needs else "",
+            "needs_when": p.needs[1] if p.needs else "",
         }
         for p in _PARAMETERS
         if kind is None or p.kind == kind

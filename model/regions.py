@@ -9,14 +9,18 @@ differences from the model's ``structure`` random stream.
 
 from __future__ import annotations
 
-import tomllib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["Region", "Structure", "RegionError", "available_regions", "load_region", "build_structure", "REGIONS_DIR"]
+from .files import read_toml
+from .messages import one_line, shown
+
+__all__ = ["Region", "Structure", "RegionError", "available_regions", "load_region", "build_structure", "REGIONS_DIR",
+           "NEED_GROUPS", "split_groups", "county_traits"]
 
 REGIONS_DIR = Path(__file__).parent / "data" / "regions"
 
@@ -36,6 +40,13 @@ INITIAL_KEYS = (
     "community_fund_coverage",
     "needs_open_share",
 )
+BUDGET_KEYS = (
+    "civil_affairs_yuan_per_head",
+    "five_society_share",
+    "province_share",
+    "match_fund_yuan_per_head",
+    "donor_base_yuan_per_head",
+)
 COMMUNITY_KEYS = (
     "population_cv",
     "elderly_alone",
@@ -49,8 +60,25 @@ COMMUNITY_KEYS = (
 )
 
 
+# Needs by group (MODEL.md §3): the region file's shares per urban/rural community, in this order.
+NEED_GROUPS = ("elderly_alone", "left_behind_children", "disability", "low_income")
+GROUP_KEYS = ("elderly_alone", "left_behind", "disability", "low_income")  # keys in [communities.*]
+# Optional keys of [counties] and their defaults (every county alike when absent).
+COUNTY_DEFAULTS = {
+    "fiscal_capacity_mean": 1.0,  # money a county can put up, relative to what its plan needs
+    "fiscal_capacity_cv": 0.0,
+    "speed_mean": 1.0,  # implementation speed: multiplies the planned pace of building
+    "speed_cv": 0.0,
+    "community_sw_rooms": False,  # 47号: 有条件的地方, 在城乡社区建立社会工作服务站(室)
+    "community_foundations": False,
+}
+
+
 class RegionError(ValueError):
-    pass
+    """A region the loader refuses; ``str(error)`` is one bounded line naming the file and key."""
+
+    def __init__(self, message: str):
+        super().__init__(one_line(message))
 
 
 @dataclass(frozen=True)
@@ -63,6 +91,9 @@ class Region:
     prefectures: tuple[dict, ...]
     communities: dict
     initial: dict  # anchor date (pd.Timestamp) -> dict of INITIAL_KEYS
+    budget: dict = field(default_factory=dict)  # BUDGET_KEYS -> float: the yearly envelope (ODD §7.1)
+    counties: dict = field(default_factory=lambda: dict(COUNTY_DEFAULTS))
+    checks: dict = field(default_factory=dict)  # reported figures to compare runs with ([checks])
 
     @property
     def population(self) -> int:
@@ -86,46 +117,146 @@ def available_regions() -> list[str]:
     return sorted(p.stem for p in REGIONS_DIR.glob("*.toml"))
 
 
+def _number(value, where: str, lo: float = 0.0, hi: float = float("inf"), whole: bool = False) -> float:
+    """A number in [lo, hi] (a whole one when ``whole``), else RegionError naming ``where``."""
+    ok = not isinstance(value, bool) and isinstance(value, (int, float)) and lo <= value <= hi
+    if ok and whole:
+        ok = float(value).is_integer()
+    if not ok:
+        kind = "a whole number" if whole else "a number"
+        rng = f" ≥ {lo:g}" if hi == float("inf") else f" in [{lo:g}, {hi:g}]"
+        raise RegionError(f"{where}: expected {kind}{rng}; got {shown(value)}")
+    return value
+
+
+def _check_region_data(path: Path, data: dict) -> None:
+    """Check a region file's keys and values before anything is built from them."""
+    prefectures = data.get("prefecture", [])
+    if not isinstance(prefectures, list) or not prefectures or not all(isinstance(p, dict) for p in prefectures):
+        raise RegionError(f"{path}: prefecture: expected one [[prefecture]] table or more")
+    _number(data.get("urbanisation"), f"{path}: urbanisation", 0.0, 1.0)
+    for i, p in enumerate(prefectures, start=1):
+        where = f"{path}: prefecture {i}"
+        for key in ("name", "population", "counties"):
+            if key not in p:
+                raise RegionError(f'{where}: missing "{key}"')
+        if not isinstance(p["name"], str):
+            raise RegionError(f"{where}: name: expected a text; got {shown(p['name'])}")
+        _number(p["population"], f"{where}: population", 1)
+        n_counties = _number(p["counties"], f"{where}: counties", 1, 10_000, whole=True)
+        if "county_names" in p and (not isinstance(p["county_names"], list) or len(p["county_names"]) < n_counties):
+            raise RegionError(f"{where}: county_names: expected a list of {n_counties} names")
+        if "township" in p:
+            towns = p["township"]
+            if not isinstance(towns, list) or not all(isinstance(t, dict) for t in towns):
+                raise RegionError(f"{where}: township: expected [[prefecture.township]] tables")
+            for j, t in enumerate(towns, start=1):
+                for key in ("name", "street", "urban", "rural"):
+                    if key not in t:
+                        raise RegionError(f'{where}: township {j}: missing "{key}"')
+                if not isinstance(t["street"], bool):
+                    raise RegionError(f"{where}: township {j}: street: expected true or false; got {shown(t['street'])}")
+                for key in ("urban", "rural"):
+                    _number(t[key], f"{where}: township {j}: {key}", 0, 100_000, whole=True)
+                _number(t.get("county", 0), f"{where}: township {j}: county", 0, n_counties - 1, whole=True)
+        else:
+            for key in ("streets", "towns", "urban_communities", "rural_communities"):
+                if key not in p:
+                    raise RegionError(f'{where}: missing "{key}" (or a [[prefecture.township]] list)')
+                _number(p[key], f"{where}: {key}", 0, 1_000_000, whole=True)
+            if p["streets"] + p["towns"] < 1:
+                raise RegionError(f"{where}: streets and towns: expected at least one township")
+    communities = data.get("communities", {})
+    if not isinstance(communities, dict):
+        raise RegionError(f"{path}: communities: expected tables [communities.urban] and [communities.rural]")
+    for kind in ("urban", "rural"):
+        table = communities.get(kind, {})
+        if not isinstance(table, dict):
+            raise RegionError(f"{path}: communities.{kind}: expected a table")
+        missing = [k for k in COMMUNITY_KEYS if k not in table]
+        if missing:
+            raise RegionError(f"{path}: [communities.{kind}] lacks {', '.join(missing)}")
+        for k in COMMUNITY_KEYS:
+            _number(table[k], f"{path}: communities.{kind}.{k}")
+    initial = data.get("initial", {})
+    if not isinstance(initial, dict) or not initial:
+        raise RegionError(f'{path}: no [initial."YYYY-MM"] anchor')
+    for date, values in initial.items():
+        where = f'{path}: initial."{date}"'
+        if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", date):
+            raise RegionError(f'{where}: expected a month "YYYY-MM"')
+        if not isinstance(values, dict):
+            raise RegionError(f"{where}: expected a table of {', '.join(INITIAL_KEYS)}")
+        missing = [k for k in INITIAL_KEYS if k not in values]
+        if missing:
+            raise RegionError(f"{where} lacks {', '.join(missing)}")
+        for k in INITIAL_KEYS:
+            _number(values[k], f"{where}.{k}")
+    title = data.get("title", {})
+    if not isinstance(title, dict) or not all(isinstance(v, str) for v in title.values()):
+        raise RegionError(f'{path}: title: expected a table {{ zh = "…", en = "…" }}; got {shown(title)}')
+
+
 def load_region(name_or_path: str | Path) -> Region:
+    """Load a region by name (a file in ``model/data/regions``) or by path; RegionError in one line if bad."""
+    if not isinstance(name_or_path, (str, Path)):
+        raise TypeError(f"region must be a region name or a path; got {type(name_or_path).__name__}")
     path = Path(name_or_path)
     if not path.suffix:
         path = REGIONS_DIR / f"{name_or_path}.toml"
         if not path.exists():
-            raise RegionError(f'"{name_or_path}" is not a region; valid ones are: {", ".join(available_regions())}')
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise RegionError(f"{path}: not valid TOML: {exc}") from None
-    prefectures = tuple(data.get("prefecture", []))
-    if not prefectures:
-        raise RegionError(f"{path}: no [[prefecture]] entries")
+            raise RegionError(
+                f'{shown(str(name_or_path))} is not a region; valid ones are: {", ".join(available_regions())}')
+    _, data = read_toml(path, "a TOML region file",
+                        lambda p, msg, line=None: RegionError(f"{p}:{line}: {msg}" if line else f"{p}: {msg}"))
+    _check_region_data(path, data)
+    prefectures = tuple(data["prefecture"])
+    communities = data["communities"]
+    initial = {pd.Timestamp(date): {k: float(values[k]) for k in INITIAL_KEYS}
+               for date, values in data["initial"].items()}
+    budget_table = data.get("budget")
+    if not isinstance(budget_table, dict):
+        raise RegionError(f"{path}: no [budget] table (the yearly envelope: {', '.join(BUDGET_KEYS)})")
+    missing = [k for k in BUDGET_KEYS if k not in budget_table]
+    if missing:
+        raise RegionError(f"{path}: [budget] lacks {', '.join(missing)}")
+    budget = {}
+    for k in BUDGET_KEYS:
+        value = budget_table[k]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise RegionError(f"{path}: [budget] {k} must be a non-negative number; got {value!r}")
+        budget[k] = float(value)
+    for k in ("five_society_share", "province_share"):
+        if budget[k] > 1:
+            raise RegionError(f"{path}: [budget] {k} must be a share in [0, 1]; got {budget[k]!r}")
+    counties = dict(COUNTY_DEFAULTS)
+    for key, value in data.get("counties", {}).items():
+        if key not in COUNTY_DEFAULTS:
+            raise RegionError(f'{path}: [counties] "{key}" is not a key; valid ones are: {", ".join(COUNTY_DEFAULTS)}')
+        want = type(COUNTY_DEFAULTS[key])
+        if want is bool and not isinstance(value, bool) or want is float and (
+                isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+            raise RegionError(f'{path}: [counties] "{key}" must be {"true or false" if want is bool else "a number ≥ 0"}; '
+                              f"got {value!r}")
+        counties[key] = want(value)
     for p in prefectures:
-        for key in ("name", "population", "counties"):
-            if key not in p:
-                raise RegionError(f'{path}: prefecture {p.get("name", "?")}: missing "{key}"')
-    communities = data.get("communities", {})
-    for kind in ("urban", "rural"):
-        missing = [k for k in COMMUNITY_KEYS if k not in communities.get(kind, {})]
-        if missing:
-            raise RegionError(f"{path}: [communities.{kind}] lacks {', '.join(missing)}")
-    initial = {}
-    for date, values in data.get("initial", {}).items():
-        missing = [k for k in INITIAL_KEYS if k not in values]
-        if missing:
-            raise RegionError(f'{path}: [initial."{date}"] lacks {", ".join(missing)}')
-        initial[pd.Timestamp(date)] = {k: float(values[k]) for k in INITIAL_KEYS}
-    if not initial:
-        raise RegionError(f"{path}: no [initial.\"YYYY-MM\"] anchor")
+        for key in ("county_fiscal_capacity", "county_speed"):
+            if key in p and (len(p[key]) != int(p["counties"]) or any(
+                    isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0 for v in p[key])):
+                raise RegionError(f'{path}: prefecture {p["name"]}: "{key}" must list {p["counties"]} numbers ≥ 0')
     title = data.get("title", {})
     return Region(
-        name=data.get("name", path.stem),
+        name=str(data.get("name", path.stem)),
         title_zh=title.get("zh", path.stem),
         title_en=title.get("en", path.stem),
-        source=data.get("source", ""),
+        source=str(data.get("source", "")),
         urbanisation=float(data["urbanisation"]),
         prefectures=prefectures,
         communities=communities,
         initial=initial,
+        budget=budget,
+        counties=counties,
+        checks=dict(data.get("checks", {})),
     )
 
 
@@ -147,6 +278,9 @@ class Structure:
     community_committee: np.ndarray  # committee strength in [0, 1]
     community_workers: np.ndarray  # community-worker posts (int)
     community_facility: np.ndarray  # bool: has a community service facility
+    community_groups: np.ndarray | None = None  # (NEED_GROUPS, communities): residents in each need group
+    county_fiscal_capacity: np.ndarray | None = None  # money a county can put up / what its plan needs
+    county_speed: np.ndarray | None = None  # implementation speed (1 = the planned pace)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -252,6 +386,9 @@ def build_structure(region: Region, rng: np.random.Generator) -> Structure:
         workers[m] = c["workers"]
         facility[m] = rng.random(n_comm)[m] < c["facility"]
 
+    groups = split_groups(vuln, comm_urban, region.communities, rng)
+    capacity, speed = county_traits(region, county_pref, rng)
+
     return Structure(
         prefecture_names=pref_names,
         county_prefecture=np.array(county_pref),
@@ -267,4 +404,57 @@ def build_structure(region: Region, rng: np.random.Generator) -> Structure:
         community_committee=committee,
         community_workers=workers,
         community_facility=facility,
+        community_groups=groups,
+        county_fiscal_capacity=capacity,
+        county_speed=speed,
     )
+
+
+def split_groups(vulnerable: np.ndarray, urban: np.ndarray, communities: dict, rng: np.random.Generator,
+                 concentration: float = 20.0) -> np.ndarray:
+    """Split each community's residents in need groups over the four groups (rows of NEED_GROUPS).
+
+    The mix varies between communities around the region's shares for urban or rural
+    communities: Dirichlet with that mean and ``concentration`` (assumption: communities
+    differ by about ±20% in their mix), then a multinomial split of the count. Drawn after
+    every other structural draw, so the layout and the totals do not depend on it.
+    """
+    n = len(vulnerable)
+    out = np.zeros((len(NEED_GROUPS), n), np.int64)
+    for kind, m in (("urban", urban), ("rural", ~urban)):
+        shares = np.array([communities[kind][k] for k in GROUP_KEYS], float)
+        alpha = np.maximum(shares / shares.sum() * concentration, 1e-3)
+        mix = rng.dirichlet(alpha, size=n)
+        left = np.where(m, vulnerable, 0).astype(np.int64)
+        rest = np.ones(n)
+        for g in range(len(NEED_GROUPS) - 1):  # a multinomial as a chain of binomials, all communities at once
+            share = np.clip(mix[:, g] / np.maximum(rest, 1e-12), 0.0, 1.0)
+            draw = rng.binomial(left, share)
+            out[g, m] = draw[m]
+            left -= draw
+            rest -= mix[:, g]
+        out[-1, m] = left[m]
+    return out
+
+
+def county_traits(region: Region, county_prefecture, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Each county's fiscal capacity and implementation speed: listed in the file, else drawn.
+
+    Draws are lognormal with the region's mean and coefficient of variation ([counties]);
+    a prefecture's ``county_fiscal_capacity`` / ``county_speed`` lists override them.
+    """
+    n = len(county_prefecture)
+    c = region.counties
+    out = []
+    for trait in ("fiscal_capacity", "speed"):
+        mean, cv = c[f"{trait}_mean"], c[f"{trait}_cv"]
+        sigma = np.sqrt(np.log1p(cv**2))
+        values = mean * rng.lognormal(-sigma**2 / 2, sigma, size=n) if cv > 0 else np.full(n, mean)
+        first = 0
+        for p in region.prefectures:
+            k = int(p["counties"])
+            if f"county_{trait}" in p:
+                values[first:first + k] = p[f"county_{trait}"]
+            first += k
+        out.append(values)
+    return out[0], out[1]

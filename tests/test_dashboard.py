@@ -9,8 +9,8 @@ import solara
 import solara.widgets
 
 from model.dashboard.app import Dashboard, Page
-from model.dashboard.charts import flow_option, indicator_option, region_option
-from model.dashboard.session import LEVERS, Session, target_status
+from model.dashboard.charts import CHART_FONT, flow_rows, font_sizes, indicator_option, region_option
+from model.dashboard.session import BAND_SEEDS, LEVER_GROUPS, LEVERS, FairTurns, Session, lever_groups, target_status
 from model.dashboard.text import TEXT, month_label, tr
 from model.params import SCHEMA
 from model.targets import load_targets
@@ -154,11 +154,21 @@ def test_compare_with_baseline_runs_the_same_seed_beside_the_live_run():
     for _ in range(12):
         alone.step()
     pd.testing.assert_frame_equal(base, alone.frame())
+    # and the band is the spread of the baseline over BAND_SEEDS seeds, this seed among them
+    lo, hi = session.baseline_band()
+    others = [FiveSocietyModel(region="demo", seed=s) for s in range(5, 5 + BAND_SEEDS)]
+    for m in others:
+        for _ in range(12):
+            m.step()
+    orgs = pd.concat([m.frame()["community_orgs"] for m in others], axis=1)
+    pd.testing.assert_series_equal(lo["community_orgs"], orgs.quantile(0.1, axis=1), check_names=False)
+    pd.testing.assert_series_equal(hi["community_orgs"], orgs.quantile(0.9, axis=1), check_names=False)
+    assert (hi["community_orgs"] > lo["community_orgs"]).any()  # the seed alone moves the baseline
     # and the lever shows: every township has its station in the live run, not in the baseline
     assert session.frame()["station_coverage"].iloc[-1] == 1.0
     assert base["station_coverage"].iloc[-1] < 1.0
     option = indicator_option(session, ["station_coverage"], "en")
-    assert [s["name"] for s in option["series"]] == ["This run", "Baseline", "Target"]
+    assert [s["name"] for s in option["series"]] == [tr("band", "en")] * 2 + ["This run", "Baseline", "Target"]
 
 
 def test_checklist_reads_the_run_and_judges_each_target():
@@ -209,9 +219,14 @@ def test_region_picture_and_flows_show_the_model_state():
     by_orgs = region_option(session, "orgs", "zh")
     low = sum(len(s["data"]) for s in by_orgs["series"][:2])  # the 0-2 group, urban and rural
     assert low == int((c.orgs <= 2).sum())
-    flows = flow_option(session.model.flows, "en")
-    shown = {(link["source"], link["target"]) for link in flows["series"][0]["links"]}
+    rows = flow_rows(session.model.flows, "en")
+    shown = {(r["source"], r["target"]) for r in rows}
     assert shown and all(a != b for a, b in shown)
+    # each kind's largest flow has the full bar; money is written in yuan (万元 in Chinese)
+    for unit in {r["unit"] for r in rows}:
+        assert max(r["share"] for r in rows if r["unit"] == unit) == 1.0
+    money = [r for r in flow_rows(session.model.flows, "zh") if r["unit"] == "yuan"]
+    assert money and all(r["text"].endswith("万元") for r in money)
     assert month_label(session.date, "zh") == "2022年1月"
 
 
@@ -234,3 +249,154 @@ def test_a_scenario_to_start_from_sets_the_levers_and_its_dated_changes(tmp_path
     assert widget_with_class(rc, v.Slider, "wushe-lever-fiscal_squeeze").v_model == 0.3
     assert session.lever_marks() == [(pd.Timestamp("2021-04-30"), {"fiscal_squeeze": 0.3})]
     assert session.model.calendar[-1] == pd.Timestamp("2022-12-31")  # the scenario's window
+
+
+def test_every_lever_sits_in_one_society_group_on_the_page():
+    grouped = [p.name for _, params in lever_groups() for p in params]
+    assert sorted(grouped) == sorted(p.name for p in LEVERS)  # each lever once, none hidden
+    assert [g for g, _ in lever_groups()][:6] == list(LEVER_GROUPS)
+    assert all(n in SCHEMA for names in LEVER_GROUPS.values() for n in names)
+    rc = render(Dashboard(session=Session("demo", seed=0), lang="en"))
+    for group in LEVER_GROUPS:
+        assert tr("group_" + group, "en") in [w.children[0] for w in rc.find(v.CardTitle).widgets if w.children]
+
+
+def test_a_lever_can_be_typed_in_its_number_box_and_is_kept_in_range():
+    session = Session("demo", seed=3)
+    rc = render(Dashboard(session=session, lang="en"))
+    box = widget_with_class(rc, v.TextField, "wushe-number-charity_match_ratio")
+    box.v_model = "1.25"
+    box.fire_event("focusout", None)  # a typed number is taken on Enter or when the box loses focus
+    assert session.levers["charity_match_ratio"] == 1.25
+    assert widget_with_class(rc, v.Slider, "wushe-lever-charity_match_ratio").v_model == 1.25
+    box.v_model = "7"  # above the schema's maximum: the lever stops at it
+    box.fire_event("keyup.enter", None)
+    assert session.levers["charity_match_ratio"] == SCHEMA["charity_match_ratio"].max
+    click(rc, "Step")
+    assert session.model.params.charity_match_ratio == SCHEMA["charity_match_ratio"].max
+
+
+def test_monitors_show_any_indicator_as_this_months_number():
+    session = Session("demo", seed=3)
+    rc = render(Dashboard(session=session, lang="en"))
+    widget_with_class(rc, v.Select, "wushe-monitor-choice").v_model = ["volunteers_active", "needs_met_share"]
+    for _ in range(3):
+        click(rc, "Step")
+    (tiles,) = html_texts(rc, "wushe-monitors")
+    frame = session.frame()
+    assert 'data-indicator="volunteers_active"' in tiles
+    assert f"<b>{frame['volunteers_active'].iloc[-1]:,.0f}</b>" in tiles
+    assert f"<b>{100 * frame['needs_met_share'].iloc[-1]:.0f}%</b>" in tiles
+
+
+def test_the_run_exports_as_csv_with_levers_and_baseline():
+    import io
+
+    session = Session("demo", seed=4, compare=True)
+    session.step()
+    session.set_lever("charity_match_ratio", 1.0)
+    session.step()
+    table = pd.read_csv(io.StringIO(session.to_csv()), index_col="month")
+    assert list(table.index) == ["2021-01", "2021-02"]
+    assert table["lever:charity_match_ratio"].tolist() == [0.0, 1.0]
+    assert table["community_orgs"].tolist() == session.frame()["community_orgs"].tolist()
+    assert table["baseline:community_orgs"].tolist() == session.baseline_frame()["community_orgs"].tolist()
+
+
+def test_a_click_on_the_map_shows_that_township_or_community():
+    session = Session("demo", seed=1)
+    for _ in range(2):
+        session.step()
+    option = region_option(session, "orgs", "en")
+    community = next(d for s in option["series"][:-1] for d in s["data"])
+    kind, i = community["place"]
+    assert kind == "c"
+    state = session.community_state(i, "en")
+    assert state["orgs"] == session.model.communities.orgs[i]
+    assert state["population"] == session.model.communities.population[i]
+    township = option["series"][-1]["data"][2]
+    assert township["place"] == ["t", 2]
+    mine = session.model.communities.township == 2
+    assert session.township_state(2)["orgs"] == session.model.communities.orgs[mine].sum()
+    # on the page: the click handler reads the clicked item's data and the place card shows it
+    rc = render(Dashboard(session=session, lang="en"))
+    from solara.components.echarts import EchartsWidget
+
+    (chart,) = [w for w in rc.find(EchartsWidget).widgets if w.on_click is not None]
+    (before,) = html_texts(rc, "wushe-place-state")
+    assert before == tr("place_hint", "en")
+    chart.vue_on_click({"data": township})
+    (shown,) = html_texts(rc, "wushe-place-state")
+    assert f"<b>{township['name']}</b>" in shown
+    assert f"<b>{session.township_state(2)['communities']} (" in shown
+    chart.vue_on_click({"data": community})
+    (shown,) = html_texts(rc, "wushe-place-state")
+    assert f"<b>#{i} · " in shown and f"<b>{state['orgs']:,.0f}</b>" in shown
+
+
+def test_checklist_reads_a_passed_target_at_its_date_not_today():
+    session = Session("demo", seed=2, compare=True)
+    while not len(session.frame()) or session.frame().index[-1] < pd.Timestamp("2024-03-31"):
+        session.step()
+    row = next(r for r in session.checklist() if r["id"] == "urban_orgs_10")
+    frame = session.frame()
+    at = frame.loc["2023-12-31", row["indicator"]]
+    assert row["judged"] == pd.Timestamp("2023-12-31") and row["value"] == pytest.approx(at)
+    assert row["status"] == ("met" if row["target"].met(at) else "missed")
+    lo, hi = row["band"]
+    assert lo <= hi
+
+
+def test_chart_text_is_at_least_14_px_and_page_text_at_least_16_px():
+    from model.dashboard.app import STYLE
+
+    session = Session("demo", seed=1, compare=True)
+    for _ in range(3):
+        session.step()
+    options = [indicator_option(session, ["community_orgs", "station_coverage"], "zh"),
+               indicator_option(session, ["community_orgs"], "en", columns=1, titles=False),
+               region_option(session, "orgs", "zh")]
+    for option in options:
+        sizes = font_sizes(option)
+        assert sizes and min(sizes) >= CHART_FONT == 14
+        assert option["textStyle"]["fontSize"] >= 14  # the default for every text not set one by one
+    import re
+
+    px = [int(x) for x in re.findall(r"font-size:\s*(\d+)px", STYLE)]
+    assert px and min(px) >= 16
+
+
+def test_fair_turns_serve_waiting_sessions_first_come_first_served():
+    import threading
+
+    turns = FairTurns(slots=1)
+    order: list[str] = []
+    gate = threading.Event()
+
+    def greedy():  # a Play loop at full speed: asks again as soon as its month ends
+        for _ in range(6):
+            with turns.turn():
+                order.append("greedy")
+                gate.wait(1)
+
+    def patient(name):
+        with turns.turn():
+            order.append(name)
+
+    with turns.turn():  # hold the turnstile while everyone queues
+        first = threading.Thread(target=greedy)
+        first.start()
+        while turns.waiting < 1:
+            pass
+        others = [threading.Thread(target=patient, args=(f"s{k}",)) for k in range(3)]
+        for k, t in enumerate(others):
+            t.start()
+            while turns.waiting < 2 + k:
+                pass
+    gate.set()
+    first.join()
+    for t in others:
+        t.join()
+    # the greedy session got its first month, then every waiting session had one before its second
+    assert order[:4] == ["greedy", "s0", "s1", "s2"]
+    assert order.count("greedy") == 6

@@ -137,3 +137,72 @@ def test_dashboard_in_chromium_offline_step_play_and_checklist(chromium, dashboa
         finally:
             browser.close()
     assert outside == [], f"the page asked for the internet: {outside}"
+
+
+# Text nodes on the page smaller than this many pixels (computed by the browser), with their text.
+_SMALL_TEXT_JS = """(minPx) => {
+  const small = [];
+  const walker = document.createTreeWalker(document.querySelector('.wushe-root'), NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, el = node.parentElement, text = node.textContent.trim();
+    if (!text || !el) continue;
+    const rect = el.getBoundingClientRect(), style = getComputedStyle(el);
+    if (rect.width === 0 || rect.height === 0 || style.visibility === 'hidden' || style.display === 'none') continue;
+    const px = parseFloat(style.fontSize);
+    if (px < minPx) small.push(`${px}px: ${text.slice(0, 40)}`);
+  }
+  return small;
+}"""
+
+# Every font size an ECharts chart on the page actually uses (read back from the chart itself).
+_CHART_FONTS_JS = """() => {
+  const sizes = [];
+  const walk = (o, key) => {
+    if (Array.isArray(o)) { o.forEach(x => walk(x, key)); return; }
+    if (o && typeof o === 'object') { for (const k of Object.keys(o)) walk(o[k], k); return; }
+    if (key === 'fontSize' && typeof o === 'number') sizes.push(o);
+  };
+  for (const el of document.querySelectorAll('.solara-echarts')) {
+    const chart = el.__vue__ && el.__vue__.chart;
+    if (chart) walk(chart.getOption(), '');
+  }
+  return sizes;
+}"""
+
+
+def test_projector_first_screen_at_1280x720_and_text_sizes(chromium, dashboard_url):
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.goto(dashboard_url)
+            step = page.get_by_role("button", name="Step", exact=True)
+            step.wait_for(timeout=90_000)
+            main_chart = page.locator(".wushe-main-chart .solara-echarts canvas").first
+            main_chart.wait_for(timeout=30_000)
+            step.click()
+            page.wait_for_function("document.querySelector('.wushe-month').innerText === 'January 2021'")
+            page.evaluate("window.scrollTo(0, 0)")
+            checklist = page.locator(".wushe-checklist")
+            for name, element in [("Step button", step), ("month", page.locator(".wushe-month")),
+                                  ("Play button", page.get_by_role("button", name="Play", exact=True)),
+                                  ("checklist", checklist), ("main chart", main_chart)]:
+                box = element.bounding_box()
+                assert box is not None, f"{name} is not drawn"
+                assert box["x"] >= 0 and box["y"] >= 0, f"{name} starts off screen: {box}"
+                assert box["x"] + box["width"] <= 1280 and box["y"] + box["height"] <= 720, \
+                    f"{name} is not inside the first 1280×720 screen: {box}"
+            # every target row is on that first screen too
+            assert checklist.locator("tbody tr").count() >= 8
+            # no box scrolls inside the page: the levers are in the page's own flow
+            nested = page.evaluate("""() => [...document.querySelectorAll('.wushe-root *')].filter(e => {
+                const s = getComputedStyle(e);
+                return ['auto', 'scroll'].includes(s.overflowY) && e.scrollHeight > e.clientHeight + 1;
+            }).map(e => e.className)""")
+            assert nested == []
+            assert page.evaluate(_SMALL_TEXT_JS, 16) == []
+            fonts = page.evaluate(_CHART_FONTS_JS)
+            assert fonts and min(fonts) >= 14, sorted(set(fonts))
+        finally:
+            browser.close()

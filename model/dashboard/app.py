@@ -5,8 +5,13 @@ is built inside the component with ``solara.use_memo``); ``Dashboard(...)`` is t
 page for a notebook cell.
 
 Mesa's SolaraViz rebuilds the model whenever a parameter control moves; a class needs
-levers that change a running model from the next month, a baseline twin and two
-languages, so the controls and views here are our own Solara components.
+levers that change a running model from the next month, a baseline to compare with and
+two languages, so the controls and views here are our own Solara components.
+
+Laid out for a projector: the run controls and the month on top, the target checklist
+and the main chart beside each other below them (both inside the first screen at
+1280×720), then the levers grouped by society, every indicator, the region and the flows.
+Text is 16 px or larger on the page and 14 px or larger in the charts (``STYLE``).
 """
 
 from __future__ import annotations
@@ -14,26 +19,56 @@ from __future__ import annotations
 import math
 import os
 import time
+from html import escape
 
 import reacton.ipyvuetify as rv
 import solara
 import solara.lab
 
-from ..indicators import CORE_NAMES
+from ..indicators import CORE_NAMES, INDICATORS
 from ..indicators import label as indicator_label
-from .charts import flow_option, format_value, indicator_option, region_option
-from .session import LEVERS, REGIONS, Session, scenario_names
-from .text import TEXT, choice_label, month_label, tr
+from .charts import flow_rows, format_value, indicator_option, region_option
+from .session import BAND_SEEDS, REGIONS, STEP_TURNS, Session, lever_groups, scenario_names
+from .text import choice_label, month_label, tr
 
-__all__ = ["Page", "Dashboard"]
+__all__ = ["Page", "Dashboard", "STYLE"]
 
 _STATUS_STYLE = {
     "met": ("✔", "#1a7f37"),
     "on_track": ("↗", "#1f6feb"),
-    "off_track": ("↘", "#bf8700"),
+    "off_track": ("↘", "#9a6700"),
     "missed": ("✘", "#cf222e"),
     "pending": ("·", "#666"),
 }
+
+# Legible on a projector: nothing on the page below 16 px; no box scrolls inside the page.
+STYLE = """
+.wushe-root { font-size: 16px; line-height: 1.35; }
+.wushe-root .v-btn { font-size: 16px !important; text-transform: none; letter-spacing: 0; }
+.wushe-root .v-label, .wushe-root .v-select__selection, .wushe-root input, .wushe-root .v-chip,
+.wushe-root .v-list-item__title, .wushe-root .v-input { font-size: 16px !important; }
+.wushe-root .v-card__title { font-size: 18px; word-break: normal; overflow-wrap: anywhere; line-height: 1.3;
+  padding: 8px 12px; }
+.wushe-root .v-card__text { font-size: 16px; padding: 4px 12px 8px; }
+.wushe-root .v-input--switch { margin-top: 0; padding-top: 0; }
+.wushe-title { font-size: 20px; font-weight: 700; }
+.wushe-month { font-size: 28px; font-weight: 700; min-width: 6.5em; }
+.wushe-top { display: grid; grid-template-columns: minmax(0, 11fr) minmax(0, 9fr); gap: 8px; align-items: start; }
+.wushe-levers { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 8px;
+  align-items: start; }
+.wushe-bottom { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 8px; align-items: start; }
+.wushe-checklist { width: 100%; border-collapse: collapse; font-size: 16px; }
+.wushe-checklist th, .wushe-checklist td { text-align: left; padding: 2px 6px 2px 0; vertical-align: top; }
+.wushe-checklist tr { border-bottom: 1px solid #ddd; }
+.wushe-note { font-size: 16px; color: #444; }
+.wushe-monitors { display: flex; flex-wrap: wrap; gap: 8px; }
+.wushe-monitor { border: 1px solid #ccc; border-radius: 4px; padding: 4px 10px; min-width: 10em; }
+.wushe-monitor b { font-size: 24px; display: block; }
+.wushe-flows { width: 100%; border-collapse: collapse; font-size: 16px; }
+.wushe-flows td { padding: 2px 6px 2px 0; }
+.wushe-place td { padding: 1px 10px 1px 0; }
+@media (max-width: 900px) { .wushe-top, .wushe-bottom { grid-template-columns: minmax(0, 1fr); } }
+"""
 
 
 def _nice_step(p) -> float:
@@ -47,23 +82,22 @@ def _nice_step(p) -> float:
     return step if step < 1 else int(step)
 
 
-def _chart(option: dict) -> None:
+def _chart(option: dict, on_click=None) -> None:
     option = dict(option)
     height = option.pop("_height", 360)
-    option.pop("_other", None)
-    solara.FigureEcharts(option=option, attributes={"style": f"height: {height}px; width: 100%;"})
+    solara.FigureEcharts(option=option, on_click=on_click, attributes={"style": f"height: {height}px; width: 100%;"})
 
 
 @solara.component
 def Choice(label: str, value, items: list[tuple], on_value, disabled: bool = False, name: str = ""):
     """A drop-down whose items carry their own display text: ``[(value, text), ...]``."""
     rv.Select(label=label, v_model=value, items=[{"value": val, "text": text} for val, text in items],
-             on_v_model=on_value, dense=True, hide_details=True, disabled=disabled, class_=f"mb-2 {name}".strip())
+              on_v_model=on_value, dense=True, hide_details=True, disabled=disabled, class_=f"mb-2 {name}".strip())
 
 
 @solara.component
 def LeverControl(parameter, value, lang: str, on_value):
-    """One lever as the schema types it: slider (float, int), switch (bool) or chooser (choice)."""
+    """One lever as the schema types it: slider and number box (float, int), switch (bool) or chooser (choice)."""
     p = parameter
     unit = "" if p.unit in ("-", "on/off") else f" ({p.unit})"
     label = p.label(lang) + unit
@@ -74,27 +108,37 @@ def LeverControl(parameter, value, lang: str, on_value):
                name=f"wushe-lever-{p.name}")
     else:
         Slider(p.label(lang), value, p.min, p.max, _nice_step(p), on_value, unit=p.unit, integer=p.type == "int",
-               name=p.name)
+               name=p.name, number_box=True)
 
 
 @solara.component
-def Slider(label: str, value, lo, hi, step, on_value, unit: str = "", integer: bool = False, name: str = ""):
-    """A slider with its label and current value above it (long labels do not squeeze it)."""
+def Slider(label: str, value, lo, hi, step, on_value, unit: str = "", integer: bool = False, name: str = "",
+           number_box: bool = False):
+    """A slider with its label above it and, for a lever, a box to type the value (clamped to the range)."""
     current = solara.use_reactive(value)  # follows a new value from a reset
     value = current.value
     shown = f"{value:,.0f}" if integer or abs(value) >= 1000 else f"{value:g}"
     unit = "" if unit in ("-", "") else f" {unit}"
+
+    def changed(new):
+        if new is None:
+            return
+        new = min(max(new, lo), hi)
+        new = int(round(new)) if integer else float(new)
+        current.value = new
+        on_value(new)
+
     with solara.Column(gap="0px", style={"margin-bottom": "6px"}):
-        solara.HTML(tag="div", unsafe_innerHTML=f"{label}: <b>{shown}</b><span style='color:#777'>{unit}</span>",
-                    style="font-size: 0.85em; line-height: 1.2")
-
-        def changed(new):
-            new = int(new) if integer else float(new)
-            current.value = new
-            on_value(new)
-
-        rv.Slider(v_model=value, min=lo, max=hi, step=step, on_v_model=changed, hide_details=True, dense=True,
-                  class_=f"wushe-slider wushe-lever-{name}", thumb_label=False)
+        solara.HTML(tag="div", unsafe_innerHTML=f"{escape(label)}: <b>{shown}</b><span style='color:#555'>"
+                    f"{escape(unit)}</span>", style="font-size: 16px; line-height: 1.25")
+        with solara.Row(style={"align-items": "center"}, gap="8px"):
+            with solara.Column(style={"flex": "1 1 auto"}):
+                rv.Slider(v_model=value, min=lo, max=hi, step=step, on_v_model=changed, hide_details=True,
+                          dense=True, class_=f"wushe-slider wushe-lever-{name}", thumb_label=False)
+            if number_box:
+                box = solara.InputInt if integer else solara.InputFloat
+                with solara.Column(style={"width": "7.5em", "flex": "0 0 auto"}):
+                    box("", value=value, on_value=changed, continuous_update=False, classes=[f"wushe-number-{name}"])
 
 
 @solara.component
@@ -108,10 +152,26 @@ def LeverPanel(session: Session, lang: str, generation, tick):
 
         return set_value
 
-    with solara.Card(tr("levers", lang), style={"max-height": "1100px", "overflow-y": "auto"}):
-        solara.Text(tr("levers_hint", lang), style={"font-size": "0.85em", "color": "#555"})
-        for p in LEVERS:
-            LeverControl(p, session.levers[p.name], lang, setter(p.name))
+    solara.HTML(tag="div", unsafe_innerHTML=f"<b style='font-size:18px'>{tr('levers', lang)}</b> · "
+                f"{tr('levers_hint', lang)}", classes=["wushe-note"])
+    with rv.Html(tag="div", class_="wushe-levers"):
+        for group, params in lever_groups():
+            with solara.Card(tr("group_" + group, lang), classes=[f"wushe-group-{group}"]):
+                for p in params:
+                    LeverControl(p, session.levers[p.name], lang, setter(p.name))
+
+
+def _advance(session: Session, tick, generation) -> bool:
+    """One month for this session when its turn comes (``STEP_TURNS``: first come, first served
+    across every session of the process), and the redraw that shows it."""
+    with STEP_TURNS.turn():
+        levers = session.lever_version
+        if not session.step():
+            return False
+        if session.lever_version != levers:
+            generation.value += 1
+        tick.value += 1
+    return True
 
 
 @solara.component
@@ -123,13 +183,9 @@ def RunControls(session: Session, lang: str, version: int, tick, generation, pla
     def play_loop():
         while playing.value:
             started = time.perf_counter()
-            levers = session.lever_version
-            if not session.step():
+            if not _advance(session, tick, generation):
                 playing.value = False
                 break
-            if session.lever_version != levers:
-                generation.value += 1
-            tick.value += 1
             time.sleep(max(0.0, 1.0 / max(speed.value, 0.1) - (time.perf_counter() - started)))
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
@@ -152,55 +208,58 @@ def RunControls(session: Session, lang: str, version: int, tick, generation, pla
         seed.value = int(value or 0)
         reset()
 
-    def do_step():
-        levers = session.lever_version
-        if session.step():
-            if session.lever_version != levers:
-                generation.value += 1
-            tick.value += 1
-
     def toggle_compare(on):
         session.set_compare(on)
         tick.value += 1
 
-    with solara.Card():
-        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-            solara.HTML(tag="div", unsafe_innerHTML=month_label(session.date, lang),
-                        classes=["wushe-month"], style="font-size: 1.6em; font-weight: 600; min-width: 9em;")
+    with solara.Card(classes=["wushe-controls"]):
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "row-gap": "0px"}, gap="12px"):
+            solara.HTML(tag="div", unsafe_innerHTML=tr("title", lang), classes=["wushe-title"])
+            solara.HTML(tag="div", unsafe_innerHTML=month_label(session.date, lang), classes=["wushe-month"])
             solara.Button(tr("reset", lang), on_click=reset, color="secondary", disabled=playing.value)
-            solara.Button(tr("step", lang), on_click=do_step, color="primary",
+            solara.Button(tr("step", lang), on_click=lambda: _advance(session, tick, generation), color="primary",
                           disabled=playing.value or not session.running)
             solara.Button(tr("pause", lang) if playing.value else tr("play", lang),
                           on_click=lambda: playing.set(not playing.value), color="primary",
                           disabled=not session.running and not playing.value)
-            with solara.Column(style={"min-width": "220px"}):
+            with solara.Column(style={"width": "170px"}):
                 Slider(tr("speed", lang), speed.value, 1, 12, 1, speed.set, integer=True)
-            if not session.running:
-                solara.Text(tr("finished", lang), style={"color": "#cf222e"})
-        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-            with solara.Column(style={"min-width": "120px"}):
-                Choice(tr("language", lang), lang, [("zh", "中文"), ("en", "English")], on_lang, name="wushe-lang")
-            with solara.Column(style={"min-width": "140px"}):
-                Choice(tr("region", lang), region.value, [(r, r) for r in REGIONS], on_region,
-                       disabled=playing.value, name="wushe-region")
-            with solara.Column(style={"max-width": "120px"}):
-                solara.InputInt(tr("seed", lang), value=seed.value, on_value=on_seed, disabled=playing.value)
-            with solara.Column(style={"min-width": "200px"}):
-                Choice(tr("scenario", lang), scenario.value, [(s, s) for s in scenario_names()], on_scenario,
-                       disabled=playing.value, name="wushe-scenario")
             solara.Switch(label=tr("compare", lang), value=session.compare, on_value=toggle_compare,
                           classes=["wushe-compare"])
+            if not session.running:
+                solara.Text(tr("finished", lang), style={"color": "#cf222e", "font-size": "16px"})
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="12px"):
+            with solara.Column(style={"width": "120px"}):
+                Choice(tr("language", lang), lang, [("zh", "中文"), ("en", "English")], on_lang, name="wushe-lang")
+            with solara.Column(style={"width": "110px"}):
+                Choice(tr("region", lang), region.value, [(r, r) for r in REGIONS], on_region,
+                       disabled=playing.value, name="wushe-region")
+            with solara.Column(style={"width": "90px"}):
+                solara.InputInt(tr("seed", lang), value=seed.value, on_value=on_seed, disabled=playing.value)
+            with solara.Column(style={"width": "220px"}):
+                Choice(tr("scenario", lang), scenario.value, [(s, s) for s in scenario_names()], on_scenario,
+                       disabled=playing.value, name="wushe-scenario")
+            solara.FileDownload(lambda: session.to_csv().encode("utf-8"),
+                                filename=f"wushe-{session.region}-seed{session.seed}.csv",
+                                label=tr("export_csv", lang))
+
+
+def _range_text(band, indicator: str, lang: str) -> str:
+    lo, hi = band
+    if lo is None or hi is None:
+        return ""
+    return f" <span style='color:#555'>[{format_value(lo, indicator, lang)}–{format_value(hi, indicator, lang)}]</span>"
 
 
 @solara.component
 def Checklist(session: Session, lang: str, version: int):
     rows = session.checklist()
-    compare = session.baseline is not None
-    head = [tr("target", lang), tr("by", lang), tr("goal", lang), tr("now", lang), tr("status", lang)]
+    compare = session.compare
+    head = [tr("target", lang), tr("goal", lang), tr("value", lang), tr("status", lang)]
     if compare:
-        head += [tr("baseline", lang), tr("status", lang)]
+        head += [tr("baseline_band", lang).format(n=BAND_SEEDS)]
 
-    def status_cell(status):
+    def status_cell(status, judged_past: bool):
         mark, colour = _STATUS_STYLE[status]
         return (f'<td class="wushe-status" data-status="{status}" style="color:{colour}; white-space: nowrap">'
                 f"{mark} {tr('status_' + status, lang)}</td>")
@@ -208,18 +267,58 @@ def Checklist(session: Session, lang: str, version: int):
     body = []
     for r in rows:
         t = r["target"]
-        cells = [f"<td>{t.label(lang)}</td>", f"<td>{t.date:%Y-%m}</td>",
-                 f"<td>{t.op} {format_value(r['goal'], r['indicator'], lang)}</td>",
-                 f'<td class="wushe-now">{format_value(r["now"], r["indicator"], lang)}</td>',
-                 status_cell(r["status"])]
+        past = r["judged"] is not None and r["judged"] >= t.date
+        value = format_value(r["value"], r["indicator"], lang)
+        if past:
+            value += f"<br><span style='color:#555'>({tr('at_date', lang)} {t.date:%Y-%m})</span>"
+        op = {">=": "≥", "<=": "≤"}.get(t.op, t.op)
+        cells = [f"<td>{escape(t.label(lang))}</td>",
+                 f"<td style='white-space:nowrap'>{op} {format_value(r['goal'], r['indicator'], lang)}"
+                 f" <span style='color:#555'>{tr('by', lang)} {t.date:%Y-%m}</span></td>",
+                 f'<td class="wushe-now">{value}</td>', status_cell(r["status"], past)]
         if compare:
-            cells += [f"<td>{format_value(r['baseline'], r['indicator'], lang)}</td>", status_cell(r["baseline_status"])]
-        body.append(f'<tr data-target="{r["id"]}">' + "".join(cells) + "</tr>")
-    html = ('<table class="wushe-checklist" style="width:100%; border-collapse: collapse; font-size: 0.9em">'
-            "<thead><tr>" + "".join(f'<th style="text-align:left">{h}</th>' for h in head) + "</tr></thead>"
+            mark, colour = _STATUS_STYLE[r["baseline_status"] or "pending"]
+            cells += [f'<td class="wushe-base" style="white-space:nowrap">{format_value(r["baseline"], r["indicator"], lang)}'
+                      f'{_range_text(r["band"], r["indicator"], lang)} <span style="color:{colour}">{mark}</span></td>']
+        body.append(f'<tr data-target="{escape(r["id"])}">' + "".join(cells) + "</tr>")
+    html = ('<table class="wushe-checklist">'
+            "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead>"
             "<tbody>" + "".join(body) + "</tbody></table>")
-    with solara.Card(tr("checklist", lang) + f" · {session.targets.title_zh if lang == 'zh' else session.targets.title_en}"):
+    title = session.targets.title_zh if lang == "zh" else session.targets.title_en
+    with solara.Card(tr("checklist", lang) + f" · {title}", classes=["wushe-checklist-card"]):
         solara.HTML(tag="div", unsafe_innerHTML=html)
+        if compare:
+            solara.HTML(tag="div", unsafe_innerHTML=tr("compare_note", lang).format(n=BAND_SEEDS),
+                        classes=["wushe-note", "wushe-compare-note"])
+
+
+@solara.component
+def Monitors(session: Session, lang: str, version: int, shown):
+    """NetLogo's monitors: any indicator as a number, this month (and the baseline's when comparing)."""
+    frame = session.frame()
+    base = session.baseline_frame()
+    with solara.Card(tr("monitors", lang), classes=["wushe-monitors-card"]):
+        rv.Select(label=tr("choose_monitors", lang), v_model=shown.value, multiple=True, dense=True,
+                  hide_details=True, items=[{"value": n, "text": indicator_label(n, lang)} for n in INDICATORS],
+                  on_v_model=shown.set, class_="wushe-monitor-choice")
+        tiles = []
+        for name in shown.value:
+            now = frame[name].iloc[-1] if name in frame and len(frame) else None
+            extra = ""
+            if base is not None and name in base and len(base):
+                extra = f"<span>{tr('baseline', lang)}: {format_value(float(base[name].iloc[-1]), name, lang)}</span>"
+            tiles.append(f'<div class="wushe-monitor" data-indicator="{escape(name)}">'
+                         f"<span>{escape(indicator_label(name, lang))}</span>"
+                         f"<b>{format_value(None if now is None else float(now), name, lang)}</b>{extra}</div>")
+        solara.HTML(tag="div", unsafe_innerHTML="".join(tiles), classes=["wushe-monitors"])
+
+
+@solara.component
+def MainChart(session: Session, lang: str, version: int, chosen):
+    with solara.Card(tr("main_chart", lang), classes=["wushe-main-chart"]):
+        Choice(tr("indicator", lang), chosen.value, [(n, indicator_label(n, lang)) for n in CORE_NAMES], chosen.set,
+               name="wushe-main-indicator")
+        _chart(indicator_option(session, [chosen.value], lang, columns=1, panel_h=300, titles=False))
 
 
 @solara.component
@@ -228,36 +327,79 @@ def IndicatorCharts(session: Session, lang: str, version: int):
     shown = solara.use_reactive(default)
     with solara.Card(tr("indicators", lang)):
         rv.Select(label=tr("choose_indicators", lang), v_model=shown.value, multiple=True, chips=True, dense=True,
-                 small_chips=True, items=[{"value": n, "text": indicator_label(n, lang)} for n in CORE_NAMES],
-                 on_v_model=shown.set)
+                  items=[{"value": n, "text": indicator_label(n, lang)} for n in CORE_NAMES],
+                  on_v_model=shown.set)
         _chart(indicator_option(session, shown.value or default, lang))
+
+
+def _place_html(session: Session, place: tuple[str, int] | None, lang: str) -> str:
+    if place is None:
+        return tr("place_hint", lang)
+    kind, index = place
+    yes_no = {True: tr("yes", lang), False: tr("no", lang)}
+    if kind == "t":
+        s = session.township_state(index, lang)
+        rows = [(tr("township", lang), s["name"]), (tr("station_yes", lang), yes_no[s["station"]]),
+                (tr("sw_staff", lang), format_value(s["sw_staff"])),
+                (tr("communities", lang), f"{s['communities']} ({tr('urban', lang)} {s['urban']})"),
+                (tr("population", lang), format_value(s["population"])), (tr("orgs", lang), format_value(s["orgs"])),
+                (tr("volunteers", lang), format_value(s["volunteers"]))]
+    else:
+        s = session.community_state(index, lang)
+        rows = [(tr("community", lang), f"#{s['index']} · {tr('urban' if s['urban'] else 'rural', lang)}"),
+                (tr("township", lang), s["township"]), (tr("station_yes", lang), yes_no[s["station"]]),
+                (tr("population", lang), format_value(s["population"])), (tr("orgs", lang), format_value(s["orgs"])),
+                (tr("volunteers", lang), f"{format_value(s['volunteers'])} "
+                                         f"({s['volunteers_per_1000']:.1f} / 1000)")]
+        if "has_fund" in s:
+            rows.append((tr("charity_fund", lang), yes_no[s["has_fund"]]))
+        if "fund_balance" in s:
+            rows.append((tr("fund_balance", lang), format_value(s["fund_balance"], "charity_raised_yuan", lang)))
+        if "has_volunteer_point" in s:
+            rows.append((tr("volunteer_point", lang), yes_no[s["has_volunteer_point"]]))
+        if "needs_open" in s:
+            rows.append((tr("needs_open", lang), format_value(s["needs_open"])))
+    return ('<table class="wushe-place">' + "".join(f"<tr><td>{escape(str(k))}</td><td><b>{escape(str(v))}</b></td></tr>"
+                                                   for k, v in rows) + "</table>")
 
 
 @solara.component
 def RegionMap(session: Session, lang: str, version: int):
     colour = solara.use_reactive("orgs")
-    with solara.Card(tr("map", lang)):
+    place = solara.use_reactive(None)
+
+    def clicked(event):
+        data = (event or {}).get("data") or {}
+        ref = data.get("place") if isinstance(data, dict) else None
+        if ref:
+            place.set((str(ref[0]), int(ref[1])))
+
+    with solara.Card(tr("map", lang), classes=["wushe-map"]):
         Choice(tr("colour_by", lang), colour.value,
                [("station", tr("colour_station", lang)), ("orgs", tr("colour_orgs", lang)),
                 ("volunteers", tr("colour_volunteers", lang))], colour.set, name="wushe-colour")
-        solara.Text(tr("map_hint", lang), style={"font-size": "0.85em", "color": "#555"})
-        _chart(region_option(session, colour.value, lang))
+        solara.Text(tr("map_hint", lang), style={"font-size": "16px", "color": "#444"})
+        _chart(region_option(session, colour.value, lang), on_click=clicked)
+        solara.HTML(tag="div", unsafe_innerHTML=_place_html(session, place.value, lang), classes=["wushe-place-state"])
 
 
 @solara.component
 def FlowView(session: Session, lang: str, version: int):
+    """This month's flows as a table (from → to, amount, a bar against the largest of its kind)."""
     flows = getattr(session.model, "flows", None) or {}
-    with solara.Card(tr("flows", lang) + f" · {month_label(session.date, lang)}"):
-        if not flows:
+    rows = flow_rows(flows, lang)
+    with solara.Card(tr("flows", lang) + f" · {month_label(session.date, lang)}", classes=["wushe-flow-card"]):
+        if not rows:
             solara.Text(tr("flows_none", lang))
             return
-        option = flow_option(flows, lang)
-        other = option.get("_other", {})
-        _chart(dict(option, _height=420))
-        if other:
-            names = {k: tr(f"flow_{k}", lang) if f"flow_{k}" in TEXT else k for k in other}
-            solara.Text(tr("other_flows", lang) + ": " + ", ".join(f"{names[k]} {val:,.0f}" for k, val in other.items()),
-                        style={"font-size": "0.8em", "color": "#555"})
+        body = []
+        for r in rows:
+            bar = (f"<div style='background:{r['colour']}; height: 12px; width:{max(2, round(100 * r['share']))}%'>"
+                   "</div>")
+            body.append(f"<tr><td>{escape(r['kind'])}</td><td>{escape(r['source'])} → {escape(r['target'])}</td>"
+                        f"<td style='text-align:right; white-space:nowrap'><b>{escape(r['text'])}</b></td>"
+                        f"<td style='width:25%'>{bar}</td></tr>")
+        solara.HTML(tag="div", unsafe_innerHTML='<table class="wushe-flows">' + "".join(body) + "</table>")
 
 
 @solara.component
@@ -273,25 +415,36 @@ def Dashboard(region: str = "demo", lang: str = "en", seed: int = 0, scenario: s
     lang_now = language.value
 
     solara.Title(tr("title", lang_now))
-    with solara.Column(style={"padding": "8px", "gap": "8px"}):
-        solara.HTML(tag="div", unsafe_innerHTML=f"<b style='font-size:1.3em'>{tr('title', lang_now)}</b>"
-                    f"<span style='color:#555; margin-left: 1em'>{tr('subtitle', lang_now)}</span>")
-        with solara.Columns([1, 3]):
-            LeverPanel(own, lang_now, generation, tick)
-            Live(own, lang_now, tick, generation, playing, speed, language.set)
+    solara.Style(STYLE)
+    with solara.Column(style={"padding": "6px", "gap": "8px"}, classes=["wushe-root"]):
+        Live(own, lang_now, tick, generation, playing, speed, language.set)
+        LeverPanel(own, lang_now, generation, tick)
+        More(own, lang_now, tick)
 
 
 @solara.component
 def Live(session: Session, lang: str, tick, generation, playing, speed, on_lang):
-    """Everything that follows the months: one subscriber to ``tick``, so a Step is one redraw."""
+    """What a class watches, all inside the first screen: controls, month, checklist, main chart."""
     version = tick.value
-    with solara.Column():
-        RunControls(session, lang, version, tick, generation, playing, speed, on_lang)
-        Checklist(session, lang, version)
-        IndicatorCharts(session, lang, version)
-        with solara.Columns([1, 1]):
-            RegionMap(session, lang, version)
-            FlowView(session, lang, version)
+    targets = list(dict.fromkeys(t.indicator for t in session.targets))
+    chosen = solara.use_reactive(targets[0] if targets else CORE_NAMES[0])
+    monitors = solara.use_reactive(["public_spend_yuan", "community_orgs"])
+    RunControls(session, lang, version, tick, generation, playing, speed, on_lang)
+    with rv.Html(tag="div", class_="wushe-top"):
+        with solara.Column(gap="8px"):
+            Checklist(session, lang, version)
+            Monitors(session, lang, version, monitors)
+        MainChart(session, lang, version, chosen)
+
+
+@solara.component
+def More(session: Session, lang: str, tick):
+    """Below the levers: every indicator, the region (click a place to read it) and the flows."""
+    version = tick.value
+    IndicatorCharts(session, lang, version)
+    with rv.Html(tag="div", class_="wushe-bottom"):
+        RegionMap(session, lang, version)
+        FlowView(session, lang, version)
 
 
 @solara.component

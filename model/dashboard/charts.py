@@ -17,12 +17,16 @@ from ..params import SCHEMA
 from .session import Session
 from .text import choice_label, tr
 
-__all__ = ["format_value", "indicator_option", "region_option", "flow_option", "FLOW_EDGES", "MAP_COLOURS"]
+__all__ = ["format_value", "indicator_option", "region_option", "flow_rows", "FLOW_EDGES", "MAP_COLOURS", "CHART_FONT",
+           "font_sizes"]
 
 LIVE = "#1f77b4"
 BASE = "#7f7f7f"
 TARGET = "#d62728"
 MARK = "#ff7f0e"
+BAND = "#c7c7c7"
+# The smallest text in a chart, in pixels (legible on a projector).
+CHART_FONT = 14
 
 
 def format_value(value: float | None, indicator: str | None = None, lang: str = "en") -> str:
@@ -59,61 +63,85 @@ def _points(series: pd.Series) -> list[list]:
     return [[d.strftime("%Y-%m-%d"), None if pd.isna(v) else float(v)] for d, v in series.items()]
 
 
-def indicator_option(session: Session, indicators: list[str], lang: str = "en", columns: int = 2) -> dict[str, Any]:
-    """Small multiples: one panel per indicator, the live run (solid), the baseline (dashed),
-    the targets on it (red diamonds at their dates) and lever changes (orange vertical lines)."""
+def indicator_option(session: Session, indicators: list[str], lang: str = "en", columns: int = 2,
+                     panel_h: int = 170, titles: bool = True) -> dict[str, Any]:
+    """Small multiples: one panel per indicator, the live run (solid), the baseline with the same
+    seed (dashed) and the baseline's band over several seeds (grey, 10th-90th percentile) when
+    comparing, the targets on it (red diamonds at their dates) and lever changes (orange lines)."""
     frame = session.frame()
     base = session.baseline_frame()
+    band = session.baseline_band()
     start = pd.Period(session.start.start, "M").to_timestamp(how="start")
     end = pd.Period(session.start.end, "M").to_timestamp(how="end").normalize()
     n = max(1, len(indicators))
     rows = math.ceil(n / columns)
-    panel_h, top0, gap = 150, 30, 55
+    top0, gap = (64, 70) if titles else (36, 70)
+    show_titles = titles
     grids, xaxes, yaxes, series, titles = [], [], [], [], []
     marks = session.lever_marks()
     for i, name in enumerate(indicators):
         r, c = divmod(i, columns)
-        left = 4 + c * (100 / columns)
+        left = c * (100 / columns)
         top = top0 + r * (panel_h + gap)
-        grids.append({"left": f"{left + 4}%", "width": f"{100 / columns - 10}%", "top": top, "height": panel_h,
-                      "containLabel": False})
-        titles.append({"text": indicator_label(name, lang), "left": f"{left + 4}%", "top": top - 22,
-                       "textStyle": {"fontSize": 12, "fontWeight": "normal"}})
+        grids.append({"left": f"{left + 3}%", "width": f"{100 / columns - 6}%", "top": top, "height": panel_h,
+                      "containLabel": True})
+        if show_titles:
+            titles.append({"text": indicator_label(name, lang), "left": f"{left + 3}%", "top": top - 30,
+                           "textStyle": {"fontSize": CHART_FONT + 2, "fontWeight": "bold"},
+                           "subtextStyle": {"fontSize": CHART_FONT}})
         share = INDICATORS[name].share if name in INDICATORS else False
+        axis_label = {"fontSize": CHART_FONT}
         xaxes.append({"type": "time", "gridIndex": i, "min": start.strftime("%Y-%m-%d"),
-                      "max": end.strftime("%Y-%m-%d"), "axisLabel": {"fontSize": 10}})
-        y = {"type": "value", "gridIndex": i, "axisLabel": {"fontSize": 10}, "scale": not share}
+                      "max": end.strftime("%Y-%m-%d"), "axisLabel": dict(axis_label, hideOverlap=True),
+                      "splitNumber": 5})
+        y = {"type": "value", "gridIndex": i, "axisLabel": dict(axis_label), "scale": not share}
         if share:
             y.update(min=0, max=1)
+            y["axisLabel"]["formatter"] = "{value}"
         yaxes.append(y)
+        if band is not None and name in band[0]:
+            lo, hi = band[0][name], band[1][name]
+            series.append({"name": tr("band", lang), "type": "line", "xAxisIndex": i, "yAxisIndex": i,
+                           "stack": f"band{i}", "showSymbol": False, "silent": True,
+                           "lineStyle": {"opacity": 0}, "itemStyle": {"color": BAND}, "data": _points(lo)})
+            series.append({"name": tr("band", lang), "type": "line", "xAxisIndex": i, "yAxisIndex": i,
+                           "stack": f"band{i}", "showSymbol": False, "silent": True,
+                           "lineStyle": {"opacity": 0}, "areaStyle": {"color": BAND, "opacity": 0.45},
+                           "itemStyle": {"color": BAND}, "data": _points(hi - lo)})
         live = {"name": tr("live", lang), "type": "line", "xAxisIndex": i, "yAxisIndex": i, "showSymbol": False,
-                "lineStyle": {"color": LIVE, "width": 2}, "itemStyle": {"color": LIVE},
+                "lineStyle": {"color": LIVE, "width": 3}, "itemStyle": {"color": LIVE},
                 "data": _points(frame[name]) if name in frame else []}
         if marks:
             live["markLine"] = {
-                "symbol": "none", "silent": False, "lineStyle": {"color": MARK, "type": "solid", "width": 1.5},
-                "label": {"show": i == 0, "formatter": tr("lever_change", lang), "fontSize": 10, "color": MARK,
-                          "position": "insideStartTop"},
+                "symbol": "none", "silent": False, "lineStyle": {"color": MARK, "type": "solid", "width": 2},
+                "label": {"show": i == 0, "formatter": tr("lever_change", lang), "fontSize": CHART_FONT,
+                          "color": MARK, "position": "insideStartTop"},
                 "data": [{"xAxis": d.strftime("%Y-%m-%d"), "name": _lever_text(ch, lang)} for d, ch in marks],
             }
         series.append(live)
         if base is not None and name in base:
             series.append({"name": tr("baseline", lang), "type": "line", "xAxisIndex": i, "yAxisIndex": i,
-                           "showSymbol": False, "lineStyle": {"color": BASE, "type": "dashed", "width": 1.5},
+                           "showSymbol": False, "lineStyle": {"color": BASE, "type": "dashed", "width": 2},
                            "itemStyle": {"color": BASE}, "data": _points(base[name])})
         goals = [t for t in session.targets if t.indicator == name]
         if goals:
             series.append({"name": tr("target_marker", lang), "type": "scatter", "xAxisIndex": i, "yAxisIndex": i,
-                           "symbol": "diamond", "symbolSize": 12, "itemStyle": {"color": TARGET},
+                           "symbol": "diamond", "symbolSize": 14, "itemStyle": {"color": TARGET},
                            "data": [{"value": [t.date.strftime("%Y-%m-%d"), t.value], "name": t.label(lang)}
                                     for t in goals]})
+    legend = [tr("live", lang)]
+    if base is not None:
+        legend += [tr("baseline", lang), tr("band", lang)]
+    legend.append(tr("target_marker", lang))
     return {
         "animation": False,
+        "textStyle": {"fontSize": CHART_FONT},
         "title": titles,
-        "legend": {"top": 0, "right": 10, "data": [tr("live", lang), tr("baseline", lang), tr("target_marker", lang)]},
-        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0, "right": 10, "data": legend, "textStyle": {"fontSize": CHART_FONT},
+                   "selectorLabel": {"fontSize": CHART_FONT}},
+        "tooltip": {"trigger": "axis", "textStyle": {"fontSize": CHART_FONT}},
         "grid": grids, "xAxis": xaxes, "yAxis": yaxes, "series": series,
-        "_height": top0 + rows * (panel_h + gap),
+        "_height": top0 + rows * (panel_h + gap) - gap + 40,
     }
 
 
@@ -190,12 +218,13 @@ def region_option(session: Session, colour_by: str = "orgs", lang: str = "en") -
             series.append({
                 "name": label, "type": "scatter", "symbol": "circle" if is_urban else "triangle", "symbolSize": 9,
                 "itemStyle": {"color": colour, "borderColor": "#333", "borderWidth": 0.4},
-                "data": [{"value": [round(cx[i], 3), round(cy[i], 3)], "tooltip": {"formatter": tip(i)}} for i in sel],
+                "data": [{"value": [round(cx[i], 3), round(cy[i], 3)], "tooltip": {"formatter": tip(i)},
+                          "place": ["c", int(i)]} for i in sel],
             })
     series.append({
         "name": tr("township", lang), "type": "scatter", "symbol": "rect", "symbolSize": 16, "z": 3,
-        "label": {"show": True, "position": "bottom", "distance": 26, "fontSize": 11, "formatter": "{b}"},
-        "data": [{"name": names[k], "value": [tx[k], ty[k]],
+        "label": {"show": True, "position": "bottom", "distance": 26, "fontSize": CHART_FONT, "formatter": "{b}"},
+        "data": [{"name": names[k], "value": [tx[k], ty[k]], "place": ["t", int(k)],
                   "tooltip": {"formatter": f"{names[k]}<br/>{tr('station_yes' if has_station[k] else 'station_no', lang)}"
                          f"<br/>{tr('sw_staff', lang)}: {staff[k]:.0f}"},
                   "itemStyle": {"color": "#2ca02c" if has_station[k] else "#ffffff",
@@ -207,11 +236,13 @@ def region_option(session: Session, colour_by: str = "orgs", lang: str = "en") -
     rows = math.ceil(n / cols)
     return {
         "animation": False,
-        "legend": {"top": 0, "data": legend},
-        "tooltip": {"trigger": "item"},
-        "xAxis": {"show": False, "min": -6, "max": (cols - 1) * 10 + 6},
-        "yAxis": {"show": False, "min": -(rows - 1) * 10 - 7, "max": 6},
-        "grid": {"left": 5, "right": 5, "top": 30, "bottom": 5},
+        "textStyle": {"fontSize": CHART_FONT},
+        "legend": {"top": 0, "data": legend, "textStyle": {"fontSize": CHART_FONT},
+                   "selectorLabel": {"fontSize": CHART_FONT}},
+        "tooltip": {"trigger": "item", "textStyle": {"fontSize": CHART_FONT}},
+        "xAxis": {"show": False, "min": -6, "max": (cols - 1) * 10 + 6, "axisLabel": {"fontSize": CHART_FONT}},
+        "yAxis": {"show": False, "min": -(rows - 1) * 10 - 7, "max": 6, "axisLabel": {"fontSize": CHART_FONT}},
+        "grid": {"left": 5, "right": 5, "top": 36, "bottom": 5},
         "series": series,
         "_height": 60 + rows * 120,
     }
@@ -250,10 +281,6 @@ FLOW_EDGES = [
     ("services", "stations", "residents", "services"),
 ]
 
-_NODES = {  # position on a 100 x 100 canvas
-    "government": (50, 5), "charity": (88, 30), "agencies": (12, 30), "stations": (30, 52),
-    "social_workers": (70, 52), "organisations": (88, 78), "volunteers": (50, 95), "residents": (12, 78),
-}
 _UNIT_COLOUR = {"yuan": "#d62728", "hours": "#1f77b4", "persons": "#2ca02c", "orgs": "#2ca02c", "services": "#9467bd",
                 "projects": "#8c564b"}
 
@@ -264,36 +291,38 @@ def _fmt_flow(value: float, unit: str, lang: str) -> str:
     return f"{value:,.0f} {tr('unit_' + unit, lang)}"
 
 
-def flow_option(flows: dict | None, lang: str = "en") -> dict[str, Any]:
-    """A graph of this month's flows: money (red), hours (blue), people (green), services (purple);
-    line width grows with the logarithm of the amount. Unknown keys are returned in ``_other``."""
+def flow_rows(flows: dict | None, lang: str = "en") -> list[dict[str, Any]]:
+    """This month's flows the model reports, largest first within each kind (money, hours,
+    people, services): ``kind``, ``source``, ``target``, ``value``, ``text``, ``colour`` and
+    ``share`` (of the largest flow of the same kind, for a bar). Flows between the same two
+    societies in the same unit are added together."""
     flows = dict(flows or {})
-    known = {k for k, *_ in FLOW_EDGES}
-    links = []
     merged: dict[tuple[str, str, str], float] = {}
     for key, src, dst, unit in FLOW_EDGES:
         value = flows.get(key)
         if value is None or not np.isfinite(value) or value <= 0:
             continue
         merged[(src, dst, unit)] = merged.get((src, dst, unit), 0.0) + float(value)
-    for (src, dst, unit), value in merged.items():
-        same = [v for (_, _, u), v in merged.items() if u == unit]
-        top = max(same)
-        width = 1.5 + 7 * math.log1p(value) / math.log1p(top)
-        links.append({"source": tr("node_" + src, lang), "target": tr("node_" + dst, lang),
-                      "value": value,
-                      "lineStyle": {"width": round(width, 2), "color": _UNIT_COLOUR[unit], "curveness": 0.15,
-                                    "opacity": 0.8},
-                      "label": {"show": True, "formatter": _fmt_flow(value, unit, lang), "fontSize": 10}})
-    nodes = [{"name": tr("node_" + k, lang), "x": x, "y": y, "symbolSize": 34,
-              "itemStyle": {"color": "#fdd49e", "borderColor": "#b35806"}} for k, (x, y) in _NODES.items()]
-    other = {k: v for k, v in flows.items() if k not in known and isinstance(v, (int, float))}
-    return {
-        "animation": False,
-        "tooltip": {},
-        "series": [{"type": "graph", "layout": "none", "roam": False, "data": nodes, "links": links,
-                    "edgeSymbol": ["none", "arrow"], "edgeSymbolSize": 8,
-                    "label": {"show": True, "fontSize": 11, "position": "inside"},
-                    "edgeLabel": {"show": True, "fontSize": 10}, "left": 60, "right": 60, "top": 30, "bottom": 30}],
-        "_other": other,
-    }
+    rows = []
+    order = list(_UNIT_COLOUR)
+    for (src, dst, unit), value in sorted(merged.items(), key=lambda kv: (order.index(kv[0][2]), -kv[1])):
+        top = max(v for (_, _, u), v in merged.items() if u == unit)
+        rows.append({"kind": tr("kind_" + unit, lang), "source": tr("node_" + src, lang),
+                     "target": tr("node_" + dst, lang), "unit": unit, "value": value,
+                     "text": _fmt_flow(value, unit, lang), "colour": _UNIT_COLOUR[unit], "share": value / top})
+    return rows
+
+
+def font_sizes(option: Any) -> list[float]:
+    """Every ``fontSize`` set anywhere in an ECharts option (the tests hold them to ``CHART_FONT``)."""
+    found: list[float] = []
+    if isinstance(option, dict):
+        for key, value in option.items():
+            if key == "fontSize":
+                found.append(float(value))
+            else:
+                found.extend(font_sizes(value))
+    elif isinstance(option, list):
+        for item in option:
+            found.extend(font_sizes(item))
+    return found

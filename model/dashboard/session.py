@@ -8,6 +8,8 @@ benchmark drive it directly. Each browser session (and each notebook display) ow
 from __future__ import annotations
 
 import threading
+from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,13 +19,109 @@ import pandas as pd
 from ..params import SCHEMA
 from ..targets import TargetSet, load_targets
 
-__all__ = ["Session", "LEVERS", "REGIONS", "scenario_names", "target_status", "DEFAULT_WINDOW"]
+__all__ = ["Session", "LEVERS", "LEVER_GROUPS", "lever_groups", "REGIONS", "scenario_names", "target_status",
+           "DEFAULT_WINDOW", "BAND_SEEDS", "STEP_TURNS", "FairTurns", "baseline_runs"]
 
 # The regions a class picks from (the province is too large to watch month by month).
 REGIONS = ("demo", "linhai")
 # Levers, in schema order: the controls are generated from these.
 LEVERS = [p for p in SCHEMA.values() if p.kind == "lever"]
 DEFAULT_WINDOW = ("2021-01", "2025-12")
+
+# The levers on the page, grouped by the society they act through (labels: text.py "group_<key>").
+# A lever the model gains later and no group names lands in "other", so no lever is ever hidden.
+LEVER_GROUPS: dict[str, tuple[str, ...]] = {
+    "community": ("station_build_share", "admin_share_cap", "brand_project_yuan", "digital_platform",
+                  "needs_assessment_share", "party_building", "cw_posts_per_10k"),
+    "social_workers": ("sw_pay_ratio", "cert_allowance_yuan", "exam_training_yuan"),
+    "organisations": ("incubator_city_share", "incubator_county_share", "incubator_street_share",
+                      "startup_grant_yuan", "venture_budget_yuan_per_10k", "venture_grant_yuan"),
+    "volunteers": ("volunteer_point_share", "volunteer_incentive_yuan"),
+    "charity": ("community_fund_share", "charity_match_ratio", "match_fund_public_yuan_per_10k",
+                "charity_project_share"),
+    "money": ("station_budget_yuan", "procurement_mode", "direct_share", "contract_years", "renewal_rule",
+              "evaluation_basis", "evaluation_pass_mark", "fiscal_squeeze", "extra_budget_yuan_per_10k",
+              "budget_priority", "funding_township_share", "funding_lottery_share", "funding_charity_share"),
+}
+
+# The baseline band: the baseline scenario over this many seeds (the session's own seed and the next ones).
+BAND_SEEDS = 8
+
+
+def lever_groups() -> list[tuple[str, list]]:
+    """``[(group, [Parameter, ...]), ...]`` in the order of ``LEVER_GROUPS``; unknown levers under "other"."""
+    by_name = {p.name: p for p in LEVERS}
+    groups = [(key, [by_name[n] for n in names if n in by_name]) for key, names in LEVER_GROUPS.items()]
+    placed = {n for names in LEVER_GROUPS.values() for n in names}
+    other = [p for p in LEVERS if p.name not in placed]
+    if other:
+        groups.append(("other", other))
+    return [(key, params) for key, params in groups if params]
+
+
+class FairTurns:
+    """A first-come, first-served turnstile for the months of every session in this process.
+
+    Each session holds at most one place in the queue (its Play loop or its Step click waits
+    for its month to finish before asking again), so while any session waits no other
+    session runs two months: 30 sessions playing at full speed advance round-robin and a
+    fast Play cannot starve a slow Step. ``slots`` months may run at once (the model's
+    numpy work releases the interpreter lock part of the time).
+    """
+
+    def __init__(self, slots: int = 1):
+        self.slots = int(slots)
+        self._cond = threading.Condition()
+        self._queue: deque = deque()
+        self._busy = 0
+
+    @contextmanager
+    def turn(self):
+        me = object()
+        with self._cond:
+            self._queue.append(me)
+            while self._queue[0] is not me or self._busy >= self.slots:
+                self._cond.wait()
+            self._queue.popleft()
+            self._busy += 1
+            self._cond.notify_all()
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._busy -= 1
+                self._cond.notify_all()
+
+    @property
+    def waiting(self) -> int:
+        return len(self._queue)
+
+
+STEP_TURNS = FairTurns(slots=1)
+
+# Whole baseline runs, shared by every session of the process: they depend only on the region,
+# the window and the seed, never on a student's levers. Key: (region, start, end, seed, baseline values).
+_BASELINES: dict[tuple, pd.DataFrame] = {}
+_BASELINES_LOCK = threading.Lock()
+
+
+def baseline_runs(region: str, start: str, end: str, seeds: list[int]) -> dict[int, pd.DataFrame]:
+    """The baseline scenario run to its end for each seed (computed once per process, then shared)."""
+    base = Start.load("baseline", region)
+    values = tuple(sorted((k, repr(v)) for k, v in base.params.items()))
+    changes = tuple(sorted((d, tuple(sorted((k, repr(x)) for k, x in v.items()))) for d, v in base.changes.items()))
+    out = {}
+    for seed in seeds:
+        key = (region, start, end, int(seed), values, changes)
+        with _BASELINES_LOCK:  # one computation per key; later sessions read it
+            frame = _BASELINES.get(key)
+            if frame is None:
+                model = _model_class()(region=region, seed=int(seed), start=start, end=end, params=dict(base.params),
+                                       changes={d: dict(v) for d, v in base.changes.items()})
+                frame = model.run()
+                _BASELINES[key] = frame
+        out[int(seed)] = frame
+    return out
 
 
 def _model_class():
@@ -103,7 +201,8 @@ class Session:
         self.levers: dict[str, Any] = {}
         self.marks: dict[pd.Timestamp, dict[str, Any]] = {}
         self.model = None
-        self.baseline = None
+        self._baselines: dict[int, pd.DataFrame] = {}
+        self._levers_at_start: dict[str, Any] = {}
         self._frames: dict[int, tuple] = {}
         self.lever_version = 0  # counts lever moves made by the run itself (scenario dates)
         self.targets: TargetSet = load_targets(self.start.targets)
@@ -139,33 +238,30 @@ class Session:
             params.update(self.levers)
             self._frames = {}
             self.model = self._new_model(params, self.start.changes)
+            self._levers_at_start = {p.name: getattr(self.model.params, p.name, self.levers.get(p.name))
+                                     for p in LEVERS}
             self.marks = {}
-            self.baseline = None
+            self._baselines = {}
             if self.compare:
                 self._start_baseline()
 
     def _start_baseline(self) -> None:
-        base = Start.load("baseline", self.region)
-        self.baseline = _model_class()(region=self.region, seed=self.seed, start=self.start.start,
-                                       end=self.start.end, params=dict(base.params),
-                                       changes={d: dict(v) for d, v in base.changes.items()})
-        self._frames.pop(id(self.baseline), None)
-        self._catch_up()
+        seeds = [self.seed + k for k in range(BAND_SEEDS)]
+        self._baselines = baseline_runs(self.region, self.start.start, self.start.end, seeds)
 
-    def _catch_up(self) -> None:
-        if self.baseline is None:
-            return
-        while self.baseline.running and self.months_done(self.baseline) < self.months_done(self.model):
-            self.baseline.step()
+    @property
+    def baseline(self) -> pd.DataFrame | None:
+        """The baseline run with this session's seed (the whole run), or None when Compare is off."""
+        return self._baselines.get(self.seed) if self.compare and self._baselines else None
 
     def set_compare(self, on: bool) -> None:
-        """Turn the baseline twin on (it catches up with the live run) or off."""
+        """Turn the baseline (same seed, and the band over ``BAND_SEEDS`` seeds) on or off."""
         with self.lock:
             self.compare = bool(on)
-            if self.compare and self.baseline is None:
+            if self.compare and not self._baselines:
                 self._start_baseline()
             elif not self.compare:
-                self.baseline = None
+                self._baselines = {}
 
     # ---- running ------------------------------------------------------------------------
     def months_done(self, model) -> int:
@@ -202,8 +298,6 @@ class Session:
             if not self.model.running:
                 return False
             self.model.step()
-            if self.baseline is not None and self.baseline.running:
-                self.baseline.step()
             self._follow_model_levers()
             return True
 
@@ -249,21 +343,67 @@ class Session:
         return self._frame_of(self.model)
 
     def baseline_frame(self) -> pd.DataFrame | None:
-        return self._frame_of(self.baseline) if self.baseline is not None else None
+        """The baseline run with the same seed, as far as the live run has gone (None: Compare off)."""
+        base = self.baseline
+        return None if base is None else base.iloc[: self.months_done(self.model)]
+
+    def baseline_band(self, low: float = 0.1, high: float = 0.9) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+        """The baseline's spread over ``BAND_SEEDS`` seeds, month by month as far as the live run has gone:
+        the ``low`` and ``high`` quantiles of each indicator (None when Compare is off).
+
+        A gap between the live run and the baseline that stays inside this band could be
+        chance; the seed alone moves the baseline that much.
+        """
+        if not (self.compare and self._baselines):
+            return None
+        n = self.months_done(self.model)
+        frames = [f.iloc[:n] for f in self._baselines.values()]
+        stacked = pd.concat(frames, keys=range(len(frames)))
+        numeric = stacked.select_dtypes("number")
+        by_month = numeric.groupby(level=1)
+        return by_month.quantile(low), by_month.quantile(high)
+
+    def lever_table(self) -> pd.DataFrame:
+        """The value of every lever in effect in each month of the run so far (one column per lever)."""
+        frame = self.frame()
+        values = dict(self._levers_at_start)
+        changes = dict(self.lever_marks())
+        rows = []
+        for date in frame.index:
+            values.update(changes.get(date, {}))
+            rows.append(dict(values))
+        return pd.DataFrame(rows, index=frame.index)
+
+    def to_csv(self) -> str:
+        """The run so far as CSV: one row per month, every indicator, then every lever in effect
+        (``lever:<name>``), then the baseline with the same seed (``baseline:<indicator>``) when Compare is on."""
+        frame = self.frame()
+        parts = [frame, self.lever_table().add_prefix("lever:")]
+        base = self.baseline_frame()
+        if base is not None:
+            parts.append(base.add_prefix("baseline:"))
+        out = pd.concat(parts, axis=1)
+        out.index = out.index.strftime("%Y-%m")
+        out.index.name = "month"
+        return out.to_csv()
 
     def checklist(self) -> list[dict[str, Any]]:
-        """One row per target: its date, goal, value now (and the baseline's), status.
+        """One row per target: its date, goal, the value it is judged on, status, and the baseline's.
 
-        Status: ``met`` or ``missed`` once the date has passed (judged on that month);
-        before it ``met`` when the value already meets the goal, else ``on_track`` or
-        ``off_track`` by the trend of the last twelve months carried to the date;
-        ``pending`` before the first month.
+        ``value`` is the value now until the target's date, then the value in that month (the
+        one the target was judged on; ``judged`` says which month). Status: ``met`` or
+        ``missed`` once the date has passed; before it ``met`` when the value already meets
+        the goal, else ``on_track`` or ``off_track`` by the trend of the last twelve months
+        carried to the date; ``pending`` before the first month. With Compare on:
+        ``baseline`` and ``baseline_status`` (same seed) and ``band`` (the baseline's 10th
+        and 90th percentiles over ``BAND_SEEDS`` seeds, in the same month).
         """
         frame = self.frame()
         base = self.baseline_frame()
+        band = self.baseline_band()
         rows = []
         for t in self.targets:
-            now = _latest(frame, t.indicator)
+            judged = _judged_month(frame, t)
             row = {
                 "id": t.id,
                 "target": t,
@@ -271,28 +411,86 @@ class Session:
                 "date": t.date,
                 "goal": t.value,
                 "op": t.op,
-                "now": now,
+                "now": _latest(frame, t.indicator),
+                "value": _value_at(frame, t.indicator, judged),
+                "judged": judged,
                 "status": target_status(frame, t),
-                "baseline": _latest(base, t.indicator) if base is not None else None,
+                "baseline": _value_at(base, t.indicator, judged) if base is not None else None,
                 "baseline_status": target_status(base, t) if base is not None else None,
+                "band": (None if band is None else
+                         (_value_at(band[0], t.indicator, judged), _value_at(band[1], t.indicator, judged))),
             }
             rows.append(row)
         return rows
 
-    def township_table(self) -> pd.DataFrame:
-        """Townships with their station, staff and communities' totals (for the map's tooltips)."""
-        c, t = self.model.communities, self.model.townships
-        n = int(t.n)
-        orgs = np.bincount(c.township, weights=c.orgs, minlength=n)
-        return pd.DataFrame({"name": list(t.name)[:n], "station": np.asarray(t.has_station, bool)[:n],
-                             "sw_staff": np.asarray(t.sw_staff)[:n], "orgs": orgs})
+    def township_state(self, k: int, lang: str = "zh") -> dict[str, Any]:
+        """One township now: its station, staff, and its communities' totals."""
+        m = self.model
+        c, t = m.communities, m.townships
+        k = int(k)
+        mine = np.flatnonzero(np.asarray(c.township, int) == k)
+        population = np.asarray(c.population, float)[mine]
+        return {
+            "name": _township_name(t, k, lang),
+            "station": bool(np.asarray(t.has_station, bool)[k]),
+            "sw_staff": float(np.asarray(t.sw_staff)[k]) if hasattr(t, "sw_staff") else None,
+            "communities": int(len(mine)),
+            "urban": int(np.asarray(c.urban, bool)[mine].sum()),
+            "population": float(population.sum()),
+            "orgs": float(np.asarray(c.orgs, float)[mine].sum()),
+            "volunteers": float(np.asarray(c.volunteers_active, float)[mine].sum()),
+        }
 
+    def community_state(self, i: int, lang: str = "zh") -> dict[str, Any]:
+        """One community now: its township, kind, people, organisations, volunteers and charity fund."""
+        m = self.model
+        c, t = m.communities, m.townships
+        i = int(i)
+        k = int(np.asarray(c.township, int)[i])
+        population = float(np.asarray(c.population, float)[i])
+        volunteers = float(np.asarray(c.volunteers_active, float)[i])
+        state = {
+            "index": i,
+            "township": _township_name(t, k, lang),
+            "urban": bool(np.asarray(c.urban, bool)[i]),
+            "station": bool(np.asarray(t.has_station, bool)[k]),
+            "population": population,
+            "orgs": float(np.asarray(c.orgs, float)[i]),
+            "volunteers": volunteers,
+            "volunteers_per_1000": 1000 * volunteers / max(population, 1.0),
+        }
+        for field_name in ("has_fund", "fund_balance", "has_volunteer_point", "needs_open"):
+            if hasattr(c, field_name):
+                value = np.asarray(getattr(c, field_name))[i]
+                state[field_name] = bool(value) if value.dtype == bool else float(value)
+        return state
 
 def _latest(frame: pd.DataFrame | None, column: str) -> float | None:
     if frame is None or frame.empty or column not in frame:
         return None
     value = frame[column].iloc[-1]
     return None if pd.isna(value) else float(value)
+
+
+def _township_name(townships, k: int, lang: str) -> str:
+    names = townships.name_en if lang == "en" and hasattr(townships, "name_en") else townships.name
+    return str(list(names)[k])
+
+
+def _judged_month(frame: pd.DataFrame | None, target) -> pd.Timestamp | None:
+    """The month a target is read in: its date once the run has passed it, else the last month run."""
+    if frame is None or frame.empty:
+        return None
+    last = frame.index[-1]
+    return target.date if last >= target.date else last
+
+
+def _value_at(frame: pd.DataFrame | None, column: str, date) -> float | None:
+    if frame is None or frame.empty or column not in frame or date is None:
+        return None
+    series = frame[column]
+    series = series[series.index <= date].dropna()
+    return None if series.empty else float(series.iloc[-1])
 
 
 def target_status(frame: pd.DataFrame | None, target) -> str:

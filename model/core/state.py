@@ -1,34 +1,23 @@
-"""Who acts: the agents of the Five-Society Linkage model.
+"""The state the submodels share: individuals as rows of arrays, places as arrays.
 
-Two representations, chosen for what each population needs (see ODD §2):
-
-* **Mesa agents** for the few actors that decide: county civil-affairs bureaus and the
-  province (``Purchaser``), social-work agencies (``Agency``) and incubation bases
-  (``IncubationBase``). Each is a ``mesa.Agent`` with its own state and history.
-* **Individuals as rows of arrays** for the many: social workers and community workers
-  (``Workers``) and community social organisations (``Organisations``). Every row is
-  one person or organisation with its own history (hired, certified, failed exams,
-  left; founded, incubated, funded, closed); the arrays keep a province run fast.
+* **Individuals as rows** for the many: social workers and community workers
+  (``Workers``) and community social organisations (``Organisations``). Every row is one
+  person or organisation with its own history (hired, certified, failed exams, left;
+  founded, incubated, funded, closed); the arrays keep a province run fast.
 * **Places as arrays**: townships with their stations (``Townships``) and communities
   with their residents, volunteers and charity funds held in bulk (``Communities``).
+
+The few actors that decide (purchasers, agencies, incubation bases) are Mesa agents in
+``stations``, ``agencies`` and ``organisations``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-import mesa
 import numpy as np
 
-if TYPE_CHECKING:
-    from .simulation import FiveSocietyModel
-
 __all__ = [
-    "Agency",
     "Communities",
-    "IncubationBase",
     "Organisations",
-    "Purchaser",
     "Rows",
     "Townships",
     "Workers",
@@ -36,6 +25,18 @@ __all__ = [
     "ROLE_STATION_DIRECT",
     "ROLE_AGENCY",
     "ROLE_COMMUNITY",
+    "ROLE_NAMES",
+    "CERT_NONE",
+    "CERT_ASSISTANT",
+    "CERT_INTERMEDIATE",
+    "CERT_SENIOR",
+    "MODE_NONE",
+    "MODE_PURCHASE",
+    "MODE_DIRECT",
+    "LEFT_IN_POST",
+    "LEFT_QUIT",
+    "LEFT_CONTRACT_LOST",
+    "LEFT_STATION_CLOSED",
 ]
 
 # Worker roles (employer)
@@ -49,6 +50,9 @@ ROLE_NAMES = {0: "station (agency)", 1: "station (direct)", 2: "agency", 3: "com
 CERT_NONE, CERT_ASSISTANT, CERT_INTERMEDIATE, CERT_SENIOR = 0, 1, 2, 3
 
 MODE_NONE, MODE_PURCHASE, MODE_DIRECT = -1, 0, 1
+
+# Why a worker left (``Workers.why_left``)
+LEFT_IN_POST, LEFT_QUIT, LEFT_CONTRACT_LOST, LEFT_STATION_CLOSED = 0, 1, 2, 3
 
 
 class Rows:
@@ -194,91 +198,10 @@ class Communities:
         self.has_fund = np.zeros(n, bool)
         self.fund_balance = np.zeros(n)
         self.needs_open = np.zeros(n, np.int64)
-        self.orgs = np.zeros(n, np.int64)
-        self.services = np.zeros(n)
-
-
-class Purchaser(mesa.Agent):
-    """A buyer of services: a county civil-affairs bureau (民政局), or the province.
-
-    County bureaus fund their townships' stations each January (``plan_stations``) and
-    tender them; the province's object holds every township. Incubation bases, volunteer
-    points and community funds are opened region-wide in the yearly plan
-    (``FiveSocietyModel.plan_year``) from shares of the places still without one.
-    """
-
-    def __init__(self, model: FiveSocietyModel, county: int | None, townships: np.ndarray):
-        super().__init__(model)
-        self.county = county  # None: the province
-        self.townships = townships
-
-    def plan_stations(self):
-        """January: fund new stations and decide which expiring contracts this year's budget renews."""
-        m = self.model
-        tw = m.townships
-        mine = self.townships
-        if len(mine) == 0:
-            return
-        p = m.params
-        without = mine[~tw.funded[mine]]
-        n_new = int(round(p.station_build_share * len(mine) * m.fiscal_factor))
-        # expiring this year need renewal money; running contracts are committed
-        year_end = m.t + 11
-        expiring = mine[tw.funded[mine] & (tw.contract_end[mine] <= year_end)]
-        running = int(tw.funded[mine].sum()) - len(expiring)
-        planned = running + len(expiring) + min(n_new, len(without))
-        affordable = max(running, int(np.floor(planned * m.fiscal_factor + 1e-9)))
-        renewable = max(0, min(len(expiring), affordable - running))
-        rng = m.streams["build"]
-        keep = rng.permutation(expiring)[:renewable] if len(expiring) else expiring
-        tw.renew[expiring] = False
-        tw.renew[keep] = True
-        n_build = max(0, min(len(without), affordable - running - renewable))
-        if n_build:
-            # streets first (urban demand), then towns, random within each (assumption)
-            order = rng.permutation(without)
-            order = order[np.argsort(~tw.street[order], kind="stable")]
-            for town in order[:n_build]:
-                m.open_station(int(town))
-
-
-class Agency(mesa.Agent):
-    """A social-work agency (社工机构): bids for station contracts, employs social workers."""
-
-    def __init__(self, model: FiveSocietyModel, prefecture: int, posts: int = 0):
-        super().__init__(model)
-        self.prefecture = prefecture
-        self.posts = posts  # non-station project posts
-        self.contracts: set[int] = set()  # townships
-        self.reserves = 0.0
-        self.reputation = float(model.streams["tender"].beta(4, 4))
-        self.idle_months = 0
-        self.founded = model.t
-        self.revenue_month = 0.0
-
-    def step(self):
-        """Month: book revenue and staff costs, fold after a year with no work and no reserves."""
-        m = self.model
-        staff = int(m.agency_staff[self.unique_id]) if self.unique_id < len(m.agency_staff) else 0
-        cost = staff * m.sw_month_cost
-        self.reserves += self.revenue_month + self.posts * m.sw_month_cost * 1.05 - cost
-        self.revenue_month = 0.0
-        if not self.contracts and self.posts == 0:
-            self.idle_months += 1
-        else:
-            self.idle_months = 0
-        if self.idle_months >= 12 or self.reserves < -6 * m.sw_month_cost * max(staff, 1):
-            m.fold_agency(self)
-
-
-class IncubationBase(mesa.Agent):
-    """An incubation base (孵化基地) at city, county or street level."""
-
-    SLOTS = {"city": 30, "county": 20, "street": 10}  # organisations in residence (FACTS §1c: 水果湖 30)
-
-    def __init__(self, model: FiveSocietyModel, level: str, area: int):
-        super().__init__(model)
-        self.level = level
-        self.area = area  # prefecture, county or township index
-        self.slots = self.SLOTS[level]
-        self.opened = model.t
+        self.orgs = np.zeros(n, np.int64)  # organisations alive, counted monthly
+        self.services = np.zeros(n)  # services delivered this month
+        # this month's derived quantities
+        self.linkage = np.zeros(n)  # station linkage hours per community (stations)
+        self.case_hours = np.zeros(n)  # station casework hours per community (stations)
+        self.charity_payout = np.zeros(n)  # yuan paid out of the community fund (charity)
+        self.charity_services = np.zeros(n)  # services the pay-out buys (charity)

@@ -1,0 +1,74 @@
+"""ODD §7.10: charity: community funds, projects, donations, public matching, pay-outs.
+
+State: the columns ``has_fund``, ``fund_balance``, ``charity_payout`` and
+``charity_services`` of ``state.Communities``; the region's running totals (``raised``,
+``donated``) and this and last year's donations (the match budget reads last year's).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .streams import stochastic_round
+
+__all__ = ["Charity", "YUAN_PER_SERVICE"]
+
+YUAN_PER_SERVICE = 500.0  # charity project money per service delivered (assumption)
+
+
+class Charity:
+    """Community charity funds and the money that flows through them."""
+
+    def __init__(self, model):
+        self.model = model
+        self.raised = 0.0  # donations and matching since the start, yuan
+        self.donated = 0.0  # donations since the start, yuan
+        self.donations_this_year = 0.0
+        self.donations_last_year = 0.0
+
+    def new_year(self):
+        self.donations_last_year = self.donations_this_year
+        self.donations_this_year = 0.0
+
+    def open_funds(self, rng):
+        """January: community funds open in a share of the communities still without one."""
+        m = self.model
+        c = m.communities
+        pool = np.flatnonzero(~c.has_fund)
+        k = min(len(pool), stochastic_round(m.params.community_fund_share * len(pool), rng))
+        c.has_fund[rng.permutation(pool)[:k]] = True
+
+    def step(self):
+        m = self.model
+        p, c = m.params, m.communities
+        rng = m.streams["donation"]
+        rate = p.project_rate * (1 + c.linkage / 10) * (1 + c.orgs / 10) * c.has_fund
+        projects = rng.poisson(rate)
+        total = int(projects.sum())
+        donations = np.zeros(c.n)
+        if total:
+            mean = p.donation_per_project_yuan * (1 + p.donation_match_elasticity * p.charity_match_ratio)
+            sigma = 0.8
+            amounts = rng.lognormal(np.log(mean) - sigma**2 / 2, sigma, total)
+            donations = np.bincount(np.repeat(np.arange(c.n), projects), amounts, minlength=c.n)
+        donated = float(donations.sum())
+        match = m.ledger.spend("charity_match", p.charity_match_ratio * donated) if donated else 0.0
+        inflow = donations + (donations / donated * match if donated else 0.0)
+        c.fund_balance += inflow
+        self.donated += donated
+        self.raised += donated + match
+        self.donations_this_year += donated
+        # funds pay out over about six months: half to the community's organisations, half to services
+        out = c.fund_balance / 6
+        c.fund_balance -= out
+        o = m.orgs
+        idx = np.flatnonzero(o.view("alive"))
+        comm = o.community[idx]
+        share = np.divide(out * 0.5, c.orgs, out=np.zeros(c.n), where=c.orgs > 0)
+        o.funds[idx] += share[comm]
+        c.charity_payout = out
+        c.charity_services = np.where(c.orgs > 0, out * 0.5, out) / YUAN_PER_SERVICE
+        m.flows["charity_to_orgs_yuan"] = float((out * 0.5 * (c.orgs > 0)).sum())
+        m.flows["donations_yuan"] = donated
+        m.flows["match_yuan"] = match
+        m.flows["projects"] = float(total)

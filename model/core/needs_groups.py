@@ -1,0 +1,173 @@
+"""Residents' needs by group: how they arise, are found and are served (ODD §7.11).
+
+Pure functions over arrays shaped ``(groups, communities)`` (groups in the order of
+``NEED_GROUPS``) or ``(communities,)``; no model object. The model calls them once a month:
+
+1. ``arise``: open needs grow from the residents in each group who have none.
+2. ``find``: needs reach a provider through three channels: residents ask (at the
+   community or the station), the station's household visits find them (outreach), and,
+   where there is one, the platform takes orders (``model.core.platform``).
+3. ``serve``: each provider (community workers, organisations, volunteers, charity
+   services, station casework) serves the groups it fits, within its capacity; the rest wait.
+4. ``resolve``: served needs mostly end; waiting ones sometimes end by themselves.
+
+Needs assessment (需求评估) changes step 3 for station casework: an assessing station plans
+its casework on its communities' own mix of needs and resolves a case in fewer hours; one
+that does not plans on the region's average mix (``prior``), so some hours wait for needs
+that are not there while the largest ones queue.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..regions import NEED_GROUPS
+
+__all__ = [
+    "NEED_GROUPS",
+    "PROVIDERS",
+    "FIT",
+    "arise",
+    "find",
+    "allocate",
+    "serve",
+    "resolve",
+    "group_shares",
+    "whole_needs",
+    "largest_group",
+]
+
+# Who can serve whom. Row: need group; column: provider. Entry: the share of a group's waiting
+# needs a provider can take on this month (assumption, after the seed's and FACTS §5's account of
+# services: 政策救助 and casework for low income and disability, 关爱 visits and group activities by
+# organisations and volunteers for older people living alone and left-behind children).
+PROVIDERS = ("community_workers", "organisations", "volunteers", "charity", "casework")
+FIT = np.array([
+    # cw    orgs  vols  charity casework
+    [1.0,   1.0,  1.0,  1.0,    1.0],  # elderly_alone: visits, meals, company
+    [0.5,   1.0,  1.0,  1.0,    1.0],  # left_behind_children: after-school groups, tutoring
+    [0.5,   0.5,  0.5,  1.0,    1.0],  # disability: rehabilitation and care need professionals
+    [1.0,   0.3,  0.3,  1.0,    1.0],  # low_income: assistance applications (政策救助) through workers
+])
+CASEWORK = PROVIDERS.index("casework")
+
+
+def arise(open_needs: np.ndarray, residents: np.ndarray, onset: float, flow) -> np.ndarray:
+    """New needs this month: ``flow(rng-free)`` of residents without an open need at ``onset``.
+
+    ``flow(n, p)`` is the model's bulk flow (expected value, stochastically rounded).
+    Returns the new needs, same shape as ``open_needs``.
+    """
+    free = np.maximum(residents - open_needs, 0)
+    return flow(free, onset)
+
+
+def find(open_needs: np.ndarray, ask_p: np.ndarray, visits: np.ndarray, residents: np.ndarray, flow
+         ) -> tuple[np.ndarray, np.ndarray]:
+    """Needs that reach a provider this month: asked for, and found on household visits.
+
+    ``ask_p`` (communities,) is the chance an open need is asked for at the community or
+    the station; ``visits`` (communities,) household visits by station social workers,
+    aimed at residents in need groups, each finding an open need with the chance
+    ``open / residents`` of that group mix (Linhai: 394 needs among 2,730 people visited,
+    seed). Returns ``(asked, found_on_visits)``, both ``(groups, communities)``.
+    """
+    asked = flow(open_needs, np.broadcast_to(ask_p, open_needs.shape))
+    left = open_needs - asked
+    total = residents.sum(axis=0)
+    rate = np.divide(visits, total, out=np.zeros_like(visits, dtype=float), where=total > 0)
+    found = flow(left, np.broadcast_to(np.minimum(rate, 1.0), left.shape))
+    return asked, found
+
+
+def allocate(demand: np.ndarray, capacity: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Share one provider's capacity among groups; never more than a group's demand.
+
+    ``demand`` (groups, n) what each group would take; ``capacity`` (n,) the provider's
+    services this month. Without ``weights`` the provider responds to demand (everyone
+    gets the same share of their demand: exact water-filling). With ``weights``
+    (groups, n; columns summing to 1) the capacity is planned by those shares and a
+    group's unused part is not passed on.
+    """
+    demand = np.asarray(demand, float)
+    capacity = np.maximum(np.asarray(capacity, float), 0.0)
+    if weights is None:
+        total = demand.sum(axis=0)
+        ratio = np.divide(capacity, total, out=np.zeros_like(capacity), where=total > 0)
+        return demand * np.minimum(ratio, 1.0)
+    return np.minimum(demand, capacity * weights)
+
+
+def serve(asked: np.ndarray, capacity: np.ndarray, assessed: np.ndarray, prior: np.ndarray,
+          gain: float = 1.0, fit: np.ndarray = FIT, targeted: np.ndarray | None = None,
+          overflow: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """Serve the needs found this month: projects first, then provider by provider (casework last).
+
+    ``asked`` (groups, n) needs found; ``capacity`` (providers, n) services each provider
+    can give this month (casework in cases at the unassessed rate); ``assessed`` (n,) bool:
+    the community's station assesses needs; ``prior`` (groups,) the region's average mix,
+    by which an unassessed station plans its casework; ``gain`` the casework gain of an
+    assessment; ``targeted`` (groups, n) project services aimed at one group, whose unused
+    part serves other groups at ``overflow`` per unit (as casework fits).
+    Returns ``(served, spare)``: served (groups, n) as whole needs and the capacity left
+    (providers, n).
+    """
+    remaining = np.asarray(asked, float).copy()
+    served = np.zeros_like(remaining)
+    if targeted is not None:
+        take = np.minimum(remaining, targeted)
+        served += take
+        remaining -= take
+        left = (np.asarray(targeted, float) - take).sum(axis=0) * overflow
+        take = allocate(remaining * fit[:, CASEWORK:CASEWORK + 1], left)
+        served += take
+        remaining -= take
+    spare = np.asarray(capacity, float).copy()
+    for p in range(len(PROVIDERS)):
+        demand = remaining * fit[:, p:p + 1]
+        if p == CASEWORK:
+            cap = spare[p] * np.where(assessed, gain, 1.0)
+            planned = allocate(demand, cap, np.broadcast_to(prior[:, None], demand.shape))
+            responsive = allocate(demand, cap)
+            take = np.where(assessed[None, :], responsive, planned)
+            used = take.sum(axis=0) / np.where(assessed, gain, 1.0)
+        else:
+            take = allocate(demand, spare[p])
+            used = take.sum(axis=0)
+        served += take
+        remaining -= take
+        spare[p] = np.maximum(spare[p] - used, 0.0)
+    return whole_needs(served, asked), spare
+
+
+def whole_needs(x: np.ndarray, cap: np.ndarray) -> np.ndarray:
+    """Round fractional services per group down to whole needs keeping each column's whole total.
+
+    The column total is floored; the needs lost by flooring each group are given back to the
+    groups with the largest remainders (largest-remainder rounding), never above ``cap``.
+    """
+    x = np.asarray(x, float)
+    base = np.floor(x + 1e-9)
+    extra = (np.floor(x.sum(axis=0) + 1e-9) - base.sum(axis=0)).astype(np.int64)
+    rank = np.argsort(np.argsort(-(x - base), axis=0, kind="stable"), axis=0, kind="stable")
+    base += rank < extra[None, :]
+    return np.minimum(base, cap).astype(np.int64)
+
+
+def resolve(open_needs: np.ndarray, served: np.ndarray, flow, p_served: float = 0.7, p_waiting: float = 0.03
+            ) -> np.ndarray:
+    """Needs that end this month: most served ones, a few waiting ones (ODD §7.11 shares, assumption)."""
+    return flow(served, p_served) + flow(np.maximum(open_needs - served, 0), p_waiting)
+
+
+def group_shares(counts: np.ndarray) -> np.ndarray:
+    """Column shares of ``counts`` (groups, n); an empty column gets equal shares."""
+    counts = np.asarray(counts, float)
+    total = counts.sum(axis=0)
+    g = counts.shape[0]
+    return np.divide(counts, total, out=np.full(counts.shape, 1.0 / g), where=total > 0)
+
+
+def largest_group(counts: np.ndarray) -> np.ndarray:
+    """Index of the largest group in each column (the first on ties)."""
+    return np.argmax(np.asarray(counts), axis=0)

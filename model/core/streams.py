@@ -1,0 +1,66 @@
+"""Randomness: one generator per stochastic process, and the two ways counts are drawn."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["STREAMS", "make_streams", "stochastic_round", "bulk_flow", "monthly"]
+
+# One random stream per stochastic process, spawned in this order from the seed.
+# Append new streams at the end: the order keeps old streams' numbers unchanged.
+STREAMS = (
+    "mesa",
+    "structure",
+    "initial",
+    "fiscal",
+    "build",
+    "tender",
+    "hiring",
+    "turnover",
+    "exam",
+    "founding",
+    "closure",
+    "incubation",
+    "grants",
+    "volunteering",
+    "donation",
+    "needs",
+    "registration",
+    "bases",
+    "points",
+    "funds",
+)
+
+# an annual hazard is capped here before it is made monthly (assumption: nobody's yearly
+# chance of leaving or closing is certain)
+MAX_ANNUAL_HAZARD = 0.95
+
+
+def make_streams(seed) -> dict[str, np.random.Generator]:
+    """``{process: Generator}``, spawned from ``numpy.random.SeedSequence(seed)`` in ``STREAMS`` order."""
+    children = np.random.SeedSequence(seed).spawn(len(STREAMS))
+    return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)}
+
+
+def stochastic_round(x: float, rng: np.random.Generator) -> int:
+    """``x`` rounded up with probability equal to its fractional part (one uniform draw)."""
+    base = int(np.floor(x))
+    return base + int(rng.random() < (x - base))
+
+
+def bulk_flow(rng: np.random.Generator, n, p) -> np.ndarray:
+    """A flow out of counts held in bulk: the expected number n·p, stochastically rounded.
+
+    Residents, volunteers and needs are counts per community (ODD §2); their flows are
+    expected values rounded up with probability equal to the fractional part, which keeps
+    them unbiased and whole at a fraction of the cost of binomial draws (one uniform each).
+    """
+    n = np.asarray(n, dtype=np.int64)
+    x = n * np.asarray(p, dtype=float)
+    base = np.floor(x)
+    return np.minimum(base.astype(np.int64) + (rng.random(n.shape) < (x - base)), n)
+
+
+def monthly(annual_hazard):
+    """The monthly probability equivalent to an annual hazard (capped at ``MAX_ANNUAL_HAZARD``)."""
+    return 1.0 - np.power(1.0 - np.minimum(annual_hazard, MAX_ANNUAL_HAZARD), 1.0 / 12.0)

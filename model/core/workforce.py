@@ -1,0 +1,245 @@
+"""ODD §7.4, §7.6 and §7.7: the social-work workforce: hiring, the exam, turnover.
+
+``Workforce`` owns the worker rows (``state.Workers``: social workers in stations and
+agencies, community workers) and the certified social workers outside any post
+(``certified_outside``). Hiring fills vacant posts (ODD §7.4); the national exam is sat in
+June and its results arrive three months later (§7.6); workers leave at an annual hazard
+from pay, allowances, contract, administration, tenure and exam failures (§7.7).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import numpy as np
+
+from .state import (
+    CERT_ASSISTANT,
+    CERT_INTERMEDIATE,
+    CERT_NONE,
+    LEFT_CONTRACT_LOST,
+    LEFT_QUIT,
+    LEFT_STATION_CLOSED,
+    MODE_DIRECT,
+    MODE_PURCHASE,
+    ROLE_COMMUNITY,
+    ROLE_STATION_DIRECT,
+    ROLE_STATION_PURCHASE,
+    Workers,
+)
+from .streams import bulk_flow, monthly
+
+__all__ = ["Workforce", "EXAM_HISTORY"]
+
+
+def _exam_history() -> dict:
+    path = Path(__file__).resolve().parent.parent / "data" / "exam_history.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    ref = data["registrants"][str(data["reference_year"])]
+    last = max(int(y) for y in data["registrants"])
+    return {
+        "scale": {int(y): v / ref for y, v in data["registrants"].items()},
+        "pass": {int(y): float(v) for y, v in data["pass_ratio"].items()},
+        "last": last,
+    }
+
+
+EXAM_HISTORY = _exam_history()
+
+
+class Workforce:
+    """Social workers and community workers: who is in which post, certified, hired, leaving."""
+
+    def __init__(self, model, capacity: int):
+        self.model = model
+        self.rows = Workers(capacity=capacity)
+        self.certified_outside = 0  # certified social workers in no post of the model
+        self.exam_passed_this_year = 0
+        self.month_station_leavers = 0  # station leavers this month
+        self.leavers_station: list[int] = []  # station leavers per month
+        self.staff_station: list[int] = []  # station staff per month
+        self._exam_result = (np.zeros(0, np.int64), 0)  # (rows passed, external passes) awaiting award
+        # the exam's year-to-year luck, one standard normal per calendar year, drawn up front so
+        # that scenarios on the same seed share it whatever else differs (common random numbers)
+        years = range(model.start.year, int(model.calendar[-1].year) + 1)
+        self.exam_year_z = dict(zip(years, model.streams["exam"].standard_normal(len(years)), strict=True))
+
+    def month_cost(self) -> float:
+        """What one social worker costs an employer a month, yuan."""
+        p = self.model.params
+        return p.sw_cost_yuan * (p.sw_pay_ratio / 0.75) / 12
+
+    # -- joining and leaving
+    def add(self, count, role, township, rng, community=-1, agency=-1, initial=False, cert_share=None):
+        """``count`` new workers in a role; hires draw certified ones from the certified pool."""
+        m = self.model
+        count = int(count)
+        if count <= 0:
+            return np.zeros(0, np.int64)
+        if cert_share is None:  # hires: certified ones come out of the certified pool
+            want = rng.binomial(count, m.params.certified_hire_share)
+            n_cert = min(want, self.certified_outside)
+            self.certified_outside -= n_cert
+            cert = np.zeros(count, np.int8)
+            cert[rng.permutation(count)[:n_cert]] = CERT_ASSISTANT
+        else:
+            cert = (rng.random(count) < cert_share).astype(np.int8)
+        hired = -rng.integers(0, 72, count) if initial else m.t
+        if not initial:
+            m.flows["sw_hired" if role != ROLE_COMMUNITY else "cw_hired"] += count
+        return self.rows.add(count, alive=True, role=role, township=township, community=community,
+                             agency=agency, cert=cert, hired=hired)
+
+    def separate(self, idx: np.ndarray, why: int):
+        """Workers leave their posts; the certified join the pool outside."""
+        if len(idx) == 0:
+            return
+        m, w = self.model, self.rows
+        w.alive[idx] = False
+        w.left[idx] = m.t
+        w.why_left[idx] = why
+        self.certified_outside += int((w.cert[idx] > CERT_NONE).sum())
+        m.flows["sw_left"] += int((w.role[idx] != ROLE_COMMUNITY).sum())
+        self.month_station_leavers += int(np.isin(w.role[idx], (ROLE_STATION_PURCHASE, ROLE_STATION_DIRECT)).sum())
+
+    def change_employer(self, town: int, new_agency: int):
+        """A station changes agency: some staff move to the new one, the rest leave."""
+        m, w = self.model, self.rows
+        staff = np.flatnonzero(w.view("alive") & (w.view("township") == town)
+                               & (w.view("role") == ROLE_STATION_PURCHASE))
+        stay = m.streams["tender"].random(len(staff)) < m.params.rebid_retention
+        w.agency[staff[stay]] = new_agency
+        self.separate(staff[~stay], why=LEFT_CONTRACT_LOST)
+
+    def close_station(self, town: int):
+        """A station closes: its staff leave."""
+        w = self.rows
+        staff = np.flatnonzero(w.view("alive") & (w.view("township") == town)
+                               & np.isin(w.view("role"), (ROLE_STATION_PURCHASE, ROLE_STATION_DIRECT)))
+        self.separate(staff, why=LEFT_STATION_CLOSED)
+
+    def leave_agency(self, agency_id: int):
+        """An agency folds: everyone it employs leaves."""
+        w = self.rows
+        self.separate(np.flatnonzero(w.view("alive") & (w.view("agency") == agency_id)), why=LEFT_CONTRACT_LOST)
+
+    # -- ODD §7.4 hiring into vacancies
+    def hire(self):
+        m = self.model
+        p, tw, w, c = m.params, m.townships, self.rows, m.communities
+        rng = m.streams["hiring"]
+        alive, role = w.view("alive"), w.view("role")
+        station = alive & ((role == ROLE_STATION_PURCHASE) | (role == ROLE_STATION_DIRECT))
+        staff = np.bincount(w.view("township")[station], minlength=tw.n)
+        active = tw.funded & ((tw.mode == MODE_DIRECT) | (tw.agency >= 0))
+        vac = np.where(active, np.maximum(tw.positions - staff, 0), 0)
+        p_fill = np.minimum(0.95, p.hire_fill_prob * (p.sw_pay_ratio / 0.75) * np.where(tw.street, 1.0, 1.2))
+        hires = rng.binomial(vac, p_fill)
+        for mode, r in ((MODE_PURCHASE, ROLE_STATION_PURCHASE), (MODE_DIRECT, ROLE_STATION_DIRECT)):
+            sel = hires * (tw.mode == mode)
+            towns = np.repeat(np.arange(tw.n), sel)
+            if len(towns):
+                self.add(len(towns), r, township=towns, agency=tw.agency[towns], rng=rng)
+        # agency project posts
+        m.agencies.hire(min(0.95, p.hire_fill_prob * p.sw_pay_ratio / 0.75), rng)
+        # community-worker posts: local, sought after (assumption: half filled each month)
+        alive, role = w.view("alive"), w.view("role")
+        cw = np.bincount(w.view("community")[alive & (role == ROLE_COMMUNITY)], minlength=c.n)
+        vac = np.maximum(c.worker_posts - cw, 0)
+        k = bulk_flow(rng, vac, 0.5)
+        comm = np.repeat(np.arange(c.n), k)
+        if len(comm):
+            self.add(len(comm), ROLE_COMMUNITY, township=c.township[comm], community=comm, rng=rng)
+
+    # -- ODD §7.6 the national exam: sit in June, results three months later
+    def sit_exam(self):
+        m = self.model
+        p, w = m.params, self.rows
+        rng = m.streams["exam"]
+        year = int(m.calendar[m.t].year)
+        year_shift = p.exam_year_sd * self.exam_year_z[year]
+        if year in EXAM_HISTORY["pass"]:  # a past exam: that year's national ratio (data/exam_history.toml)
+            pass_prob = EXAM_HISTORY["pass"][year]
+            year_shift = 0.0
+        else:
+            pass_prob = p.exam_pass_prob
+        base_logit = np.log(pass_prob / (1 - pass_prob)) + year_shift
+        trend = EXAM_HISTORY["scale"].get(min(year, EXAM_HISTORY["last"]), 1.0)
+        alive, cert, role = w.view("alive"), w.view("cert"), w.view("role")
+        tenure = m.t - w.view("hired")
+        u = rng.random(w.n)
+        allowance_pull = 1 + 0.5 * p.cert_allowance_yuan / 200  # assumption: allowances draw candidates
+        sit_prob = np.where(role == ROLE_COMMUNITY, np.minimum(0.9, p.cw_exam_sit_share * allowance_pull * trend),
+                            p.in_post_exam_share)
+        sit_assistant = alive & (cert == CERT_NONE) & (u < sit_prob)
+        sit_inter = alive & (cert == CERT_ASSISTANT) & (tenure >= 36) & (u < 0.2)
+        sitters = np.flatnonzero(sit_assistant | sit_inter)
+        in_post = w.alive[sitters]  # every candidate in a post (station, agency, community) may be trained
+        bill = in_post.sum() * p.exam_training_yuan
+        trained_share = m.ledger.spend("training", bill) / bill if bill > 0 else 0.0
+        trained = in_post & (rng.random(len(sitters)) < trained_share)
+        logit = base_logit + trained * np.log(p.training_odds_ratio) * p.exam_training_yuan / 1000
+        logit = logit + np.where(cert[sitters] == CERT_ASSISTANT, np.log(0.7), 0.0)
+        passed = rng.random(len(sitters)) < 1 / (1 + np.exp(-logit))
+        external = rng.poisson(p.external_candidates_per_10k * trend * m.population / 10_000)
+        ext_pass = rng.binomial(external, 1 / (1 + np.exp(-base_logit)))
+        w.fails[sitters[~passed]] += 1
+        self._exam_result = (sitters[passed], int(ext_pass))
+        m.flows["exam_candidates"] = float(len(sitters) + external)
+        m.schedule_event(self.award_certificates, after=3)
+
+    def award_certificates(self):
+        idx, ext = self._exam_result
+        w = self.rows
+        w.cert[idx] = np.minimum(w.cert[idx] + 1, CERT_INTERMEDIATE)
+        w.cert_month[idx] = self.model.t
+        newly = int((w.cert[idx] == CERT_ASSISTANT).sum())
+        gone = int((~w.alive[idx] & (w.cert[idx] == CERT_ASSISTANT)).sum())
+        self.certified_outside += ext + gone  # certified after leaving the post
+        self.exam_passed_this_year += newly + ext + int((w.cert[idx] == CERT_INTERMEDIATE).sum())
+
+    # -- ODD §7.7 leaving
+    def turnover(self):
+        """Leaving: an annual hazard from pay, allowance, contract, administration, tenure and exam failures."""
+        m = self.model
+        p, tw, w = m.params, m.townships, self.rows
+        rng = m.streams["turnover"]
+        n = w.n
+        alive = w.alive[:n]
+        role = w.role[:n]
+        levels = np.arange(4)
+        allowance = levels * p.cert_allowance_yuan * m.ledger.allowance_paid_ratio  # by certificate level
+        pay_rel = (p.sw_pay_ratio * p.graduate_pay_yuan + allowance) / (0.75 * p.graduate_pay_yuan)
+        sw = p.sw_turnover_base * np.power(pay_rel, -p.pay_turnover_elasticity)
+        cw = p.cw_turnover * np.power(1 + allowance / (0.75 * p.graduate_pay_yuan), -p.pay_turnover_elasticity)
+        table = np.vstack([
+            sw * p.insecure_contract_mult ** (2 - p.contract_years),  # station, agency contract
+            sw * p.direct_turnover_mult,  # station, direct
+            sw,  # agency projects
+            cw,  # community workers
+        ])
+        # community workers: a monthly hazard by certificate level, looked up
+        month_p = monthly(table[ROLE_COMMUNITY])[w.cert[:n]]
+        # social workers: tenure, exam failures and (in stations) administrative burden
+        sw_idx = np.flatnonzero(alive & (role != ROLE_COMMUNITY))
+        r = role[sw_idx]
+        h = table[r, w.cert[sw_idx]]
+        tenure = m.t - w.hired[sw_idx]
+        band = (tenure >= 12).astype(np.int8) + (tenure >= 36)
+        h = h * np.array([1.4, 1.0, 0.7])[band] * np.where(w.fails[sw_idx] >= 2, 1.3, 1.0)
+        admin = np.exp(p.admin_turnover_effect * (tw.admin_share - 0.35))
+        station = r <= ROLE_STATION_DIRECT
+        h[station] *= admin[w.township[sw_idx][station]]
+        month_p[sw_idx] = monthly(h)
+        leave = alive & (rng.random(n) < month_p)
+        self.separate(np.flatnonzero(leave), why=LEFT_QUIT)
+
+    def count_month(self) -> int:
+        """Record this month's station staff and leavers; return the staff."""
+        w = self.rows
+        alive, role = w.view("alive"), w.view("role")
+        staff = int((alive & ((role == ROLE_STATION_PURCHASE) | (role == ROLE_STATION_DIRECT))).sum())
+        self.leavers_station.append(self.month_station_leavers)
+        self.staff_station.append(staff)
+        return staff
