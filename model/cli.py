@@ -78,6 +78,7 @@ def _add_run(sub):
     p.add_argument("--workers", type=int, metavar="K", help="worker processes (default: one per core)")
     p.add_argument("--scheduler", metavar="ADDR", help="address of a running Dask scheduler (implies --executor dask)")
     p.add_argument("--region", metavar="R", help="run every scenario on region R instead of its own (e.g. demo)")
+    _uncertainty_arguments(p)
     p.add_argument("--chunk", type=int, metavar="K", help="runs per task (default: grouped to ~0.5 s tasks)")
     p.add_argument("--retry-failed", action="store_true", help="also run again the runs recorded as failed")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -101,6 +102,19 @@ def _check_seed(seed: int, option: str = "--seed") -> None:
         raise CommandError(f"{option} must be a whole number from 0 to 2**63 - 1; got {seed}")
 
 
+def _uncertainty_arguments(p) -> None:
+    p.add_argument("--uncertainty", choices=["seed", "posterior"], default="seed",
+                   help="what the bands count: seed = chance only (default); posterior = chance and the "
+                        "uncertain parameters, replicate r taking posterior draw r (see wushe calibrate)")
+    p.add_argument("--posterior", metavar="FILE", help="a posterior file (default: the region's shipped one)")
+
+
+def _posterior_options(args) -> dict:
+    if args.posterior and args.uncertainty != "posterior":
+        raise CommandError("--posterior needs --uncertainty posterior")
+    return {"uncertainty": args.uncertainty, "posterior": args.posterior}
+
+
 def cmd_run(args) -> int:
     from .experiment import ExecutorError, Experiment, StoreError
     from .experiment.runner import MAX_REPLICATES
@@ -117,9 +131,12 @@ def cmd_run(args) -> int:
     if args.scheduler and args.executor not in ("local", "dask"):
         raise CommandError(f"--scheduler needs --executor dask, not {args.executor}")
     _check_region(args.region)
+    from .calibration.posterior import PosteriorError
+
     try:
-        experiment = Experiment(args.scenarios, replicates=args.replicates, seed=args.seed, region=args.region)
-    except ScenarioError as exc:
+        experiment = Experiment(args.scenarios, replicates=args.replicates, seed=args.seed, region=args.region,
+                                **_posterior_options(args))
+    except (ScenarioError, PosteriorError) as exc:
         raise CommandError(str(exc)) from None
     try:
         report = experiment.run(
@@ -455,6 +472,7 @@ def _add_demo(sub):
     p.add_argument("--seed", type=int, default=0, metavar="S", help="root seed (default 0)")
     p.add_argument("--workers", type=int, metavar="K", help="worker processes (default: one per core)")
     p.add_argument("--lang", choices=["zh", "en"], default="en", help="language of the report (default en)")
+    _uncertainty_arguments(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_demo)
 
@@ -472,7 +490,8 @@ def cmd_demo(args) -> int:
           file=sys.stderr)
     run = argparse.Namespace(scenarios=names, replicates=args.replicates, seed=args.seed, out=args.out,
                              executor="local", workers=args.workers, scheduler=None, region=args.region, chunk=None,
-                             retry_failed=False, quiet=args.quiet)
+                             retry_failed=False, quiet=args.quiet,
+                             uncertainty=args.uncertainty, posterior=args.posterior)
     code = cmd_run(run)
     if code not in (0, 1):
         return code

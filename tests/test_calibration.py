@@ -200,3 +200,85 @@ def test_fit_report_overlays_observations_and_prints_the_coverage(recovered, tmp
 def test_fit_parameters_only_come_from_the_schema():
     assert set(fit_module.uncertainties()) <= set(model.params.SCHEMA)
     assert all(model.params.SCHEMA[n].kind == "uncertainty" for n in fit_module.uncertainties())
+
+
+# ---- experiments on posterior draws ----------------------------------------------------------
+
+
+def _posterior(n: int = 6) -> Posterior:
+    from model.params import SCHEMA
+
+    rng = np.random.default_rng(7)
+    draws = pd.DataFrame({"draw": np.arange(n)})
+    for name in fit_module.uncertainties():
+        p = SCHEMA[name]
+        draws[name] = rng.uniform(p.min, p.max, n)
+    return Posterior(draws, {"region": "demo", "fitted": ["sw_turnover_base"], "left_at_prior": []})
+
+
+def test_replicate_r_of_every_scenario_takes_draw_r_and_repeats_by_hand(tmp_path):
+    from model.experiment import Experiment
+    from model.scenarios import load_scenarios
+
+    post = _posterior()
+    exp = Experiment(["baseline", "purchase_3yr"], replicates=4, seed=2, region="demo", uncertainty="posterior",
+                     posterior=post)
+    report = exp.run(tmp_path / "s", executor="serial", progress=False)
+    runs = report.runs()
+    assert runs["draw"].tolist() == [0, 1, 2, 3] * 2
+    for name in ("sw_turnover_base", "org_founding_rate"):
+        by = runs.pivot(index="replicate", columns="scenario", values=name)
+        assert (by["baseline"] == by["purchase_3yr"]).all()  # paired: the same world in every scenario
+        assert by["baseline"].tolist() == pytest.approx([post.draw(r)[name] for r in range(4)])
+    manifest = report.store.manifest
+    assert manifest["uncertainty"]["mode"] == "posterior"
+    assert manifest["uncertainty"]["posteriors"]["demo"]["hash"] == post.identity
+    # any run repeats by hand from its seed and its draw
+    sc = load_scenarios(["purchase_3yr"], region="demo")[0]
+    row = runs[(runs.scenario == "purchase_3yr") & (runs.replicate == 1)].iloc[0]
+    again = model.simulate(seed=int(row.seed), **{**sc.simulate_kwargs(), "params": {**post.draw(1), **sc.params}})
+    ts = report.timeseries()
+    mine = ts[(ts.scenario == "purchase_3yr") & (ts.replicate == 1)].set_index("date")[again.columns]
+    again.index = again.index.astype("datetime64[ns]")
+    pd.testing.assert_frame_equal(mine, again, check_names=False, check_freq=False)
+    # and resuming with another posterior is refused: the store holds a different experiment
+    other = Experiment(["baseline", "purchase_3yr"], replicates=4, seed=2, region="demo", uncertainty="posterior",
+                       posterior=_posterior(7))
+    with pytest.raises(Exception, match="different experiment"):
+        other.run(tmp_path / "s", executor="serial", progress=False)
+
+
+def test_bands_with_parameter_uncertainty_are_wider_than_with_seeds_alone(tmp_path):
+    from model.experiment import Experiment
+
+    kw = dict(replicates=12, seed=5, region="demo")
+    seed_only = Experiment(["baseline"], **kw).run(tmp_path / "seed", executor="local", workers=2, progress=False)
+    with_post = Experiment(["baseline"], uncertainty="posterior", posterior=_posterior(12), **kw).run(
+        tmp_path / "post", executor="local", workers=2, progress=False)
+
+    def width(report, indicator):
+        ts = report.timeseries([indicator])
+        last = ts[ts.date == ts.date.max()][indicator]
+        return float(last.quantile(0.9) - last.quantile(0.1))
+
+    for indicator in ("sw_talent", "community_orgs"):
+        assert width(with_post, indicator) > width(seed_only, indicator)
+
+
+def test_report_says_what_its_bands_count(tmp_path):
+    from model.analysis.report import uncertainty_text
+
+    assert "chance only" in uncertainty_text({}, "en")
+    text = uncertainty_text({"uncertainty": {"mode": "posterior", "posteriors": {
+        "hubei": {"draws": 200, "fitted": ["sw_turnover_base"]}}}}, "zh")
+    assert "后验" in text and "sw_turnover_base" in text
+
+
+def test_cli_refuses_a_missing_posterior_in_one_line(tmp_path, capsys):
+    from model.cli import main
+
+    code = main(["run", "baseline", "-r", "2", "-o", str(tmp_path / "x"), "--region", "demo",
+                 "--uncertainty", "posterior", "--posterior", str(tmp_path / "none.parquet")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "none.parquet" in err[0]
+    assert not (tmp_path / "x").exists()

@@ -59,6 +59,14 @@ class Posterior:
     def fitted(self) -> list[str]:
         return list(self.meta.get("fitted", []))
 
+    @property
+    def identity(self) -> str:
+        """A hash of the draws: two stores used the same posterior when theirs agree."""
+        import hashlib
+
+        text = self.draws.to_csv(index=False, float_format="%.17g")
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
     def draw(self, r: int) -> dict[str, Any]:
         """The parameter values of replicate ``r`` (draw ``r mod n``), typed as the schema says."""
         row = self.draws.iloc[int(r) % self.n]

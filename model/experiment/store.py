@@ -463,10 +463,22 @@ _BASE = ["scenario", "replicate", "seed", "status", "error", "wall_s"]
 
 
 def runs_frame(records, order: list[str]) -> pd.DataFrame:
-    """One row per record: the base columns, then ``T_value``, ``T_met``, ``T_first_met`` per target."""
-    rows, targets = [], []
+    """One row per record: the base columns, then ``T_value``, ``T_met``, ``T_first_met`` per target.
+
+    Runs of an experiment with ``uncertainty="posterior"`` add ``draw`` (the posterior
+    draw) and one column per uncertain parameter with the value the run used.
+    """
+    from ..params import SCHEMA
+
+    rows, targets, uncertain = [], [], []
     for rec in records:
         row = {k: rec.get(k) for k in _BASE}
+        if "draw" in rec:
+            row["draw"] = rec["draw"]
+            for name, value in (rec.get("uncertain") or {}).items():
+                if name not in uncertain:
+                    uncertain.append(name)
+                row[name] = value
         for tid, t in (rec.get("targets") or {}).items():
             if tid not in targets:
                 targets.append(tid)
@@ -478,9 +490,16 @@ def runs_frame(records, order: list[str]) -> pd.DataFrame:
                 targets.append(tid)
         rows.append(row)
     columns = list(_BASE)
+    if any("draw" in row for row in rows):
+        uncertain = [n for n in SCHEMA if n in uncertain]
+        columns += ["draw", *uncertain]
     for tid in targets:
         columns += [f"{tid}_value", f"{tid}_met", f"{tid}_first_met"]
     frame = pd.DataFrame(rows, columns=columns)
+    if "draw" in frame.columns:
+        frame["draw"] = frame["draw"].astype("Int64")
+        for name in uncertain:
+            frame[name] = pd.to_numeric(frame[name]).astype("float64")
     frame["replicate"] = frame["replicate"].astype("int64")
     frame["seed"] = frame["seed"].astype("int64")
     frame["wall_s"] = frame["wall_s"].astype("float64")
@@ -493,13 +512,21 @@ def runs_frame(records, order: list[str]) -> pd.DataFrame:
     return frame
 
 
+def _schema_names() -> set[str]:
+    from ..params import SCHEMA
+
+    return set(SCHEMA)
+
+
 def _runs_schema(frame: pd.DataFrame) -> pa.Schema:
     fields = []
     for col in frame.columns:
         if col in ("scenario", "status", "error"):
             typ = pa.string()
-        elif col in ("replicate", "seed"):
+        elif col in ("replicate", "seed", "draw"):
             typ = pa.int64()
+        elif col in _schema_names():  # the uncertain values a posterior run used
+            typ = pa.float64()
         elif col == "wall_s" or col.endswith("_value"):
             typ = pa.float64()
         elif col.endswith("_first_met"):
