@@ -42,6 +42,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from scipy.stats import norm
 
 from ..params import SCHEMA, validate
@@ -165,8 +167,8 @@ def observation_matrix(observations: pd.DataFrame, start: str, end: str) -> Obse
     window; cumulative indicators only when the run starts no later than the series did.
     σ is the stated half-width read as a 90% interval (a floor's: value − low).
     """
-    from ..observed import DERIVED
     from ..indicators import INDICATORS
+    from ..observed import DERIVED
 
     t0 = pd.Timestamp(start) + pd.offsets.MonthEnd(0)
     t1 = pd.Timestamp(end) + pd.offsets.MonthEnd(0)
@@ -516,13 +518,13 @@ def _sample(ctx: _Context, obs: pd.DataFrame, spec: CalibrationSpec, pool: _Exec
     """Run (or continue) the ensemble sampler, one step at a time, each step written to the folder."""
     d = len(ctx.names)
     chain_file = path / "chain.parquet"
-    rng_file = path / "sampler_state.json"
     nwalkers = max(int(spec.walkers), 2 * d + 2)
     nwalkers += nwalkers % 2
     cols = ["step", "walker", "log_prob", *[f"u_{n}" for n in ctx.names], *ctx.names]
-    if chain_file.exists() and rng_file.exists():
-        chain = pd.read_parquet(chain_file)
-        saved = json.loads(rng_file.read_text(encoding="utf-8"))
+    if chain_file.exists():
+        table = pq.read_table(chain_file)
+        chain = table.to_pandas()
+        saved = json.loads(table.schema.metadata[_STATE_KEY])
         done = int(chain["step"].max()) + 1 if len(chain) else 0
         last = chain[chain["step"] == done - 1].sort_values("walker")
         coords = last[[f"u_{n}" for n in ctx.names]].to_numpy()
@@ -541,10 +543,10 @@ def _sample(ctx: _Context, obs: pd.DataFrame, spec: CalibrationSpec, pool: _Exec
     pool.on_done = (lambda k: bar.update(k)) if bar else None
     sampler = emcee.EnsembleSampler(nwalkers, d, functools.partial(_log_prob, ctx, obs), pool=pool)
     sampler.random_state = random_state
-    state = emcee.State(coords, log_prob=log_prob, random_state=random_state)
+    start = emcee.State(coords, log_prob=log_prob, random_state=random_state)
     try:
         t_eval = time.perf_counter()
-        for step, state in enumerate(sampler.sample(state, iterations=remaining), start=done):
+        for step, state in enumerate(sampler.sample(start, iterations=remaining), start=done):
             elapsed = time.perf_counter() - t_eval
             rows = pd.DataFrame(state.coords, columns=[f"u_{n}" for n in ctx.names])
             for name, lo, hi, is_int in zip(ctx.names, ctx.lows, ctx.highs, ctx.ints, strict=True):
@@ -558,15 +560,26 @@ def _sample(ctx: _Context, obs: pd.DataFrame, spec: CalibrationSpec, pool: _Exec
             per_run = elapsed * pool.workers / (evaluated * len(ctx.seeds))
             info["run_seconds"] = (info.get("run_seconds", []) + [per_run])[-1000:]
             info["acceptance"] = [float(a) for a in np.atleast_1d(sampler.acceptance_fraction)]
-            _write_atomic(chain_file, lambda p: chain.to_parquet(p, index=False))
-            _write_atomic(rng_file, lambda p: p.write_text(json.dumps(
-                {"random_state": _rng_to_json(sampler.random_state)})))
+            # the chain and the sampler's random state in one file, replaced at once: a stop
+            # anywhere leaves a consistent pair to resume from
+            _write_chain(chain_file, chain, sampler.random_state)
             t_eval = time.perf_counter()
     finally:
         pool.on_done = None
         if bar:
             bar.close()
     return chain
+
+
+_STATE_KEY = b"wushe.sampler_state"
+
+
+def _write_chain(file: Path, chain: pd.DataFrame, random_state) -> None:
+    table = pa.Table.from_pandas(chain, preserve_index=False)
+    meta = dict(table.schema.metadata or {})
+    meta[_STATE_KEY] = json.dumps({"random_state": _rng_to_json(random_state)}).encode()
+    table = table.replace_schema_metadata(meta)
+    _write_atomic(file, lambda p: pq.write_table(table, p))
 
 
 def _rng_to_json(state) -> list:
