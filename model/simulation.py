@@ -9,18 +9,20 @@ each verb is one submodel of ODD §7 in ``model/core/`` (set-up: ``core/setup.py
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 import mesa
 import numpy as np
 import pandas as pd
 
-from .core.budget import pay, plan_budgets
+from .core.budget import pay, plan_budgets, replan_budgets
 from .core.calendar import EARLIEST_START, LATEST_END, month_ends, month_index, parse_month
 from .core.outputs import indicators
 from .core.setup import set_up
 from .core.state import ROLE_NAMES
 from .core.streams import STREAMS, make_streams
 from .indicators import indicator_names
+from .messages import shown
 from .params import Params, validate
 from .regions import build_structure, load_region
 
@@ -99,14 +101,21 @@ class FiveSocietyModel(mesa.Model):
         self.running = True
 
     def _check_changes(self, changes: dict | None) -> dict[int, dict]:
+        """``{"2024-01": {lever: value}}`` → {month index: checked levers}; levers only, as in scenario files."""
+        if changes is None:
+            return {}
+        if not isinstance(changes, Mapping):
+            raise TypeError(f'changes must be a mapping of month to levers, such as {{"2024-01": {{"fiscal_squeeze": '
+                            f"0.2}}}}; got {type(changes).__name__} {shown(changes, 40)}")
         out: dict[int, dict] = {}
-        for date, overrides in (changes or {}).items():
+        for date, overrides in changes.items():
             month = parse_month(date, "change date")
             if not (self.start <= month <= self.calendar[-1]):
                 raise ValueError(
-                    f"change dated {date} is outside the run {self.start:%Y-%m} to {self.calendar[-1]:%Y-%m}"
+                    f"change dated {shown(date)} is outside the run {self.start:%Y-%m} to {self.calendar[-1]:%Y-%m}"
                 )
-            out.setdefault(month_index(self.start, month), {}).update(validate(overrides))
+            checked = validate(overrides, kinds=("lever",), what=f"the change dated {shown(date)}")
+            out.setdefault(month_index(self.start, month), {}).update(checked)
         return out
 
     # the individuals' tables
@@ -129,11 +138,12 @@ class FiveSocietyModel(mesa.Model):
         self.t += 1
         self.workforce.month_station_leavers = 0
         self.flows = defaultdict(float)
+        before = self.params.copy() if self.t in self.changes or self.t in self._pending else None
         changed = self.apply_changes()  # 1. dated changes
         if self.calendar_month[self.t] == 1 or self.t == 0:
             self.plan_year()  # 2. the year's plan
         elif changed:
-            plan_budgets(self)
+            replan_budgets(self, before)  # ... or what the change adds to it
         self.stations.procure()  # 3. renew, re-tender, close, award
         self.workforce.hire()  # 4. hire into vacancies
         self.stations.allocate_time()  # 5. station hours
@@ -171,15 +181,20 @@ class FiveSocietyModel(mesa.Model):
 
     # -- dated changes
     def set_params(self, overrides: dict):
-        """Change parameters from the next month on (as the dashboard does); recorded in ``change_log``."""
-        checked = validate(overrides)
+        """Change levers from the next month on (as the dashboard does); recorded in ``change_log``."""
+        checked = validate(overrides, kinds=("lever",), what="set_params")
         self._pending[self.t + 1].update(checked)
         return checked
 
     def apply_changes(self) -> bool:
+        """This month's dated changes and set_params calls; True when a lever takes a new value.
+
+        A change to a lever's current value changes nothing (and is not logged).
+        """
         todo = {}
         todo.update(self.changes.get(self.t, {}))
         todo.update(self._pending.pop(self.t, {}))
+        todo = {k: v for k, v in todo.items() if self.params[k] != v}
         if not todo:
             return False
         self.params.update(todo)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .files import read_toml
@@ -53,6 +54,16 @@ class Target:
         if self.op in ("<=", "<"):
             return bool(_OPS[self.op](value - tol, self.value))
         return abs(value - self.value) <= tol
+
+    def met_array(self, values) -> np.ndarray:
+        """``met`` for every value of an array at once (the same tolerance)."""
+        values = np.asarray(values, dtype=float)
+        tol = 1e-9 * max(1.0, abs(self.value))
+        if self.op in (">=", ">"):
+            return _OPS[self.op](values + tol, self.value)
+        if self.op in ("<=", "<"):
+            return _OPS[self.op](values - tol, self.value)
+        return np.abs(values - self.value) <= tol
 
 
 @dataclass(frozen=True)
@@ -201,8 +212,8 @@ def evaluate(frame: pd.DataFrame, targets: TargetSet | str = "hubei-47") -> pd.D
         at = series[series.index <= t.date]
         in_window = len(at) > 0 and frame.index.max() >= t.date - pd.offsets.MonthEnd(0)
         value = float(at.iloc[-1]) if in_window else float("nan")
-        met_mask = series.apply(t.met)
-        first = series.index[met_mask.to_numpy()].min() if met_mask.any() else pd.NaT
+        met_mask = t.met_array(series.to_numpy())
+        first = series.index[met_mask].min() if met_mask.any() else pd.NaT
         rows.append(
             {
                 "target": t.id,

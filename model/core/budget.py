@@ -14,7 +14,7 @@ import numpy as np
 from ..indicators import BUDGET_LINES
 from .state import MODE_DIRECT, MODE_PURCHASE, ROLE_COMMUNITY
 
-__all__ = ["Ledger", "plan_budgets", "pay"]
+__all__ = ["Ledger", "budget_plan", "plan_budgets", "pay", "replan_budgets"]
 
 
 class Ledger:
@@ -52,6 +52,12 @@ class Ledger:
         for line, amount in plan.items():
             self.budget_year[line] = self.spent_year[line] + float(amount)
 
+    def extend_lines(self, extra: dict[str, float]) -> None:
+        """Add ``extra[line]`` to this year's lines where it is positive: a line never shrinks mid-year."""
+        for line, amount in extra.items():
+            if amount > 0:
+                self.budget_year[line] += float(amount)
+
     def spent(self) -> float:
         return float(sum(self.spend_total.values()))
 
@@ -61,6 +67,30 @@ class Ledger:
 
 def plan_budgets(m) -> None:
     """Budget lines for the rest of the year from the current levers (ODD §7.1)."""
+    m.ledger.set_lines(budget_plan(m))
+
+
+def replan_budgets(m, before) -> None:
+    """A mid-year lever change (ODD §7.1): each line grows by what the change adds to the rest of the year.
+
+    The rest of the year is costed twice on today's counts, with the levers before the
+    change (``before``) and after it; a line gains the difference where it is positive.
+    A line the change does not touch stays as it is, so an allowance line that ran out
+    is not refilled by an unrelated change, and a cut leaves its money unspent rather
+    than shrinking a line already granted (budget lines are cumulative and never fall).
+    """
+    after = m.params
+    m.params = before
+    try:
+        old = budget_plan(m)
+    finally:
+        m.params = after
+    new = budget_plan(m)
+    m.ledger.extend_lines({line: new[line] - old[line] for line in new})
+
+
+def budget_plan(m) -> dict[str, float]:
+    """Each budget line's cost for the rest of the year (this month to December) under ``m.params``; pure."""
     p = m.params
     tw, c = m.townships, m.communities
     month = int(m.calendar_month[m.t])
@@ -89,9 +119,9 @@ def plan_budgets(m) -> None:
     match = p.charity_match_ratio * base_donations * 1.2 / 12 * months_left * f
     platform = p.platform_cost_yuan_per_10k * pop10k / 12 * months_left * f if p.digital_platform else 0.0
     brand = p.brand_project_yuan * n_funded / 12 * months_left * f
-    m.ledger.set_lines({"stations": stations, "brand": brand, "allowances": allowances, "training": training,
-                        "incubators": incubators, "grants": grants, "volunteers": volunteers,
-                        "charity_match": match, "platform": platform})
+    return {"stations": stations, "brand": brand, "allowances": allowances, "training": training,
+            "incubators": incubators, "grants": grants, "volunteers": volunteers,
+            "charity_match": match, "platform": platform}
 
 
 def pay(m) -> None:

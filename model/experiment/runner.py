@@ -377,6 +377,7 @@ def run_experiment(
     chunk_size: int | None = None,
     progress: bool = True,
     retry_failed: bool = False,
+    extend: bool = False,
 ) -> RunReport:
     """Run every scenario × replicate not yet in the store at ``out``; return a RunReport.
 
@@ -385,6 +386,8 @@ def run_experiment(
     by default short runs are grouped into tasks of about half a second. The same call
     on the same ``out`` runs only what is missing (``retry_failed`` runs failed runs
     again); a different experiment there raises StoreError and writes nothing.
+    ``extend=True`` lets this experiment grow a store that holds its start (more
+    replicates, scenarios appended; see ``Store.check_for``): only the new runs are run.
     """
     if executor not in EXECUTORS:
         raise ValueError(f'"{executor}" is not an executor; valid ones are: {", ".join(EXECUTORS)}')
@@ -396,12 +399,12 @@ def run_experiment(
     info = {"kind": executor, "workers": n_workers, "scheduler": scheduler}
     wanted = _manifest(experiment, info)
     targets = {s.name: load_targets(s.targets) for s in experiment.scenarios}
-    store.check_for(wanted)  # refuse a different experiment before taking the lock or writing anything
+    store.check_for(wanted, extend)  # refuse a different experiment before taking the lock or writing anything
     with store.lock() as stale:
-        store.check_for(wanted)  # again: another run may have started it meanwhile
+        store.check_for(wanted, extend)  # again: another run may have started it meanwhile
         # the executor before the manifest: an unreachable scheduler leaves nothing behind
         with open_executor(executor, workers, scheduler) as (pool, n):
-            manifest = store.open_for(wanted)
+            manifest = store.open_for(wanted, extend)
             return _run_locked(experiment, store, manifest, targets, stale, pool, n, chunk_size, progress,
                                retry_failed, t0)
 

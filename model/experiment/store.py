@@ -231,8 +231,13 @@ class Store:
                         200)
 
     # ---- opening ----------------------------------------------------------------------------
-    def check_for(self, manifest: dict[str, Any]) -> dict[str, Any] | None:
+    def check_for(self, manifest: dict[str, Any], extend: bool = False) -> dict[str, Any] | None:
         """Raise StoreError when OUT cannot hold this experiment; writes nothing.
+
+        With ``extend``, an existing store may also hold the start of this experiment:
+        the same root seed and run function, its scenarios the first ones of this
+        experiment (same definitions) and no more replicates than this one asks for (the
+        first k replicate seeds do not depend on the number of replicates).
 
         Returns the manifest on disk for a resumed store, None for a new one.
         """
@@ -241,6 +246,12 @@ class Store:
         if self.exists():
             old = self.manifest
             diff = _difference(old.get("experiment", {}), manifest["experiment"])
+            if diff and extend:
+                why = _not_extension(old.get("experiment", {}), manifest["experiment"])
+                if why:
+                    raise StoreError(f"{self.path} holds an experiment that this one does not extend ({why}); "
+                                     "use another output folder")
+                return old
             if diff:
                 raise StoreError(
                     f"{self.path} holds a different experiment ({diff}); "
@@ -251,14 +262,23 @@ class Store:
             raise StoreError(f"{self.path} is not empty and holds no experiment; use an empty or new folder")
         return None
 
-    def open_for(self, manifest: dict[str, Any]) -> dict[str, Any]:
+    def open_for(self, manifest: dict[str, Any], extend: bool = False) -> dict[str, Any]:
         """Create the store, or check that an existing one holds the same experiment.
+
+        With ``extend`` (see ``check_for``) a store holding the start of this experiment
+        grows: its manifest then describes this larger experiment.
 
         Returns the manifest now on disk (an existing store keeps its created time and
         gains a session entry). Call it holding ``lock()``.
         """
-        old = self.check_for(manifest)
+        old = self.check_for(manifest, extend)
         if old is not None:
+            if old.get("experiment") != manifest["experiment"]:  # grown (extend)
+                for key in ("experiment", "scenarios", "seeds"):
+                    old[key] = manifest[key]
+                old.setdefault("extensions", []).append(
+                    {"at": now_iso(), "replicates": manifest["experiment"]["replicates"],
+                     "scenarios": len(manifest["experiment"]["scenarios"])})
             old.setdefault("sessions", []).extend(manifest.get("sessions", []))
             old["executor"] = manifest["executor"]
             self.write_manifest(old)
@@ -394,7 +414,7 @@ class Store:
     def write_runs_table(self, records: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:
         """Rebuild ``runs.parquet`` from the records (all of them unless given)."""
         records = self.records() if records is None else records
-        frame = runs_frame(records.values(), self._order())
+        frame = runs_frame(records.values(), self._order(), self._values())
         table = pa.Table.from_pandas(frame, schema=_runs_schema(frame), preserve_index=False)
         atomic_write(self.runs_path, lambda tmp: pq.write_table(table, tmp))
         return frame
@@ -404,6 +424,13 @@ class Store:
             return [s["name"] for s in self.manifest["experiment"]["scenarios"]]
         except StoreError:
             return []
+
+    def _values(self) -> dict[str, dict[str, Any]]:
+        """Each scenario's parameter values (``params``, from the manifest), by scenario name."""
+        try:
+            return {s["name"]: dict(s.get("params") or {}) for s in self.manifest["experiment"]["scenarios"]}
+        except StoreError:
+            return {}
 
     # ---- reading ----------------------------------------------------------------------------
     def _checked(self) -> dict[str, dict[str, Any]]:
@@ -426,7 +453,7 @@ class Store:
         out with a StoreWarning.
         """
         records = self._checked()
-        frame = runs_frame(records.values(), self._order())
+        frame = runs_frame(records.values(), self._order(), self._values())
         try:
             stale = not frame.equals(pd.read_parquet(self.runs_path))
         except (OSError, ValueError, pa.ArrowException):
@@ -462,23 +489,40 @@ def sort_runs(frame: pd.DataFrame, order: list[str], extra: list[str] = ()) -> p
 _BASE = ["scenario", "replicate", "seed", "status", "error", "wall_s"]
 
 
-def runs_frame(records, order: list[str]) -> pd.DataFrame:
-    """One row per record: the base columns, then ``T_value``, ``T_met``, ``T_first_met`` per target.
+def _param_columns(values: dict[str, dict[str, Any]]) -> list[str]:
+    """Parameters set by any scenario, in schema order (then any others, sorted)."""
+    from ..params import SCHEMA
 
-    Runs of an experiment with ``uncertainty="posterior"`` add ``draw`` (the posterior
-    draw) and one column per uncertain parameter with the value the run used.
+    named = set().union(*values.values()) if values else set()
+    return [n for n in SCHEMA if n in named] + sorted(named - set(SCHEMA))
+
+
+def runs_frame(records, order: list[str], values: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:
+    """One row per record: the base columns, the parameter values, then ``T_value``, ``T_met``, ``T_first_met``.
+
+    ``values`` maps a scenario name to its ``params``: every parameter that some scenario
+    sets becomes a column holding the value each run used (the schema default where its
+    scenario leaves it unset), so that sampled lever and uncertainty values sit beside
+    the outcomes. Runs of an experiment with ``uncertainty="posterior"`` add ``draw``
+    (the posterior draw) and a column per uncertain parameter with the value they used.
     """
     from ..params import SCHEMA
 
-    rows, targets, uncertain = [], [], []
+    values = values or {}
+    records = list(records)
+    drawn = {n for rec in records for n in (rec.get("uncertain") or {})}
+    has_draw = any("draw" in rec for rec in records)
+    named = set(_param_columns(values)) | drawn
+    params = [n for n in SCHEMA if n in named] + sorted(named - set(SCHEMA))
+    rows, targets = [], []
     for rec in records:
         row = {k: rec.get(k) for k in _BASE}
-        if "draw" in rec:
-            row["draw"] = rec["draw"]
-            for name, value in (rec.get("uncertain") or {}).items():
-                if name not in uncertain:
-                    uncertain.append(name)
-                row[name] = value
+        if has_draw:
+            row["draw"] = rec.get("draw")
+        own = values.get(rec.get("scenario"), {})
+        draw = rec.get("uncertain") or {}
+        for name in params:
+            row[name] = own.get(name, draw.get(name, SCHEMA[name].default if name in SCHEMA else None))
         for tid, t in (rec.get("targets") or {}).items():
             if tid not in targets:
                 targets.append(tid)
@@ -489,17 +533,15 @@ def runs_frame(records, order: list[str]) -> pd.DataFrame:
             if tid not in targets:
                 targets.append(tid)
         rows.append(row)
-    columns = list(_BASE)
-    if any("draw" in row for row in rows):
-        uncertain = [n for n in SCHEMA if n in uncertain]
-        columns += ["draw", *uncertain]
+    columns = list(_BASE) + (["draw"] if has_draw else []) + params
     for tid in targets:
         columns += [f"{tid}_value", f"{tid}_met", f"{tid}_first_met"]
     frame = pd.DataFrame(rows, columns=columns)
-    if "draw" in frame.columns:
+    if has_draw:
         frame["draw"] = frame["draw"].astype("Int64")
-        for name in uncertain:
-            frame[name] = pd.to_numeric(frame[name]).astype("float64")
+    for name in params:
+        kind = SCHEMA[name].type if name in SCHEMA else "choice"
+        frame[name] = frame[name].astype({"float": "float64", "int": "int64", "bool": "bool"}.get(kind, "string"))
     frame["replicate"] = frame["replicate"].astype("int64")
     frame["seed"] = frame["seed"].astype("int64")
     frame["wall_s"] = frame["wall_s"].astype("float64")
@@ -512,21 +554,18 @@ def runs_frame(records, order: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _schema_names() -> set[str]:
+def _runs_schema(frame: pd.DataFrame) -> pa.Schema:
     from ..params import SCHEMA
 
-    return set(SCHEMA)
-
-
-def _runs_schema(frame: pd.DataFrame) -> pa.Schema:
+    kinds = {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_(), "choice": pa.string()}
     fields = []
     for col in frame.columns:
-        if col in ("scenario", "status", "error"):
+        if col in SCHEMA:
+            typ = kinds[SCHEMA[col].type]
+        elif col in ("scenario", "status", "error"):
             typ = pa.string()
         elif col in ("replicate", "seed", "draw"):
             typ = pa.int64()
-        elif col in _schema_names():  # the uncertain values a posterior run used
-            typ = pa.float64()
         elif col == "wall_s" or col.endswith("_value"):
             typ = pa.float64()
         elif col.endswith("_first_met"):
@@ -555,6 +594,26 @@ def _difference(old: dict, new: dict) -> str:
             return f'scenario "{a["name"]}" differs in {", ".join(keys)}'
     keys = [k for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
     return f"{', '.join(keys)} differ"
+
+
+def _not_extension(old: dict, new: dict) -> str:
+    """Why ``new`` does not extend ``old`` (more replicates, scenarios appended); '' when it does."""
+    if old.get("root_seed") != new.get("root_seed"):
+        return f"seed {old.get('root_seed')} there, {new.get('root_seed')} now"
+    if old.get("run_fn") != new.get("run_fn"):
+        return f"run function {old.get('run_fn')} there, {new.get('run_fn')} now"
+    if int(new.get("replicates", 0)) < int(old.get("replicates", 0)):
+        return f"{old.get('replicates')} replicates there, {new.get('replicates')} now: a store only grows"
+    olds, news = old.get("scenarios", []), new.get("scenarios", [])
+    if len(news) < len(olds):
+        return f"{len(olds)} scenarios there, {len(news)} now: a store only grows"
+    for a, b in zip(olds, news, strict=False):
+        if a != b:
+            return f'scenario "{a.get("name")}" there, "{b.get("name")}" differs or comes in its place'
+    names = [s["name"] for s in news]
+    if len(set(names)) != len(names):
+        return "scenario names repeat"
+    return ""
 
 
 def now_iso() -> str:
