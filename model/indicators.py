@@ -34,6 +34,7 @@ BUDGET_LINES = {
     "volunteers": ("志愿服务站点与激励", "Volunteer points and incentives"),
     "charity_match": ("慈善配捐", "Charity matching"),
     "platform": ("数字平台", "Digital platform"),
+    "committees": ("党建引领(两委支持)", "Party-building support for committees"),
 }
 
 _CORE = [
@@ -61,6 +62,14 @@ _CORE = [
     Indicator("needs_met_share", "share", "本月需求满足率", "Needs met this month", share=True),
     Indicator("service_person_times", "person-times", "本月服务人次", "Services delivered this month"),
     Indicator("public_spend_yuan", "yuan", "公共支出(累计)", "Public spending (cumulative)", cumulative=True),
+    Indicator("needs_met_share_elderly_alone", "share", "本月需求满足率:独居老人",
+              "Needs met: older people living alone", share=True),
+    Indicator("needs_met_share_left_behind_children", "share", "本月需求满足率:留守儿童",
+              "Needs met: left-behind children", share=True),
+    Indicator("needs_met_share_disability", "share", "本月需求满足率:残疾人", "Needs met: people with disabilities",
+              share=True),
+    Indicator("needs_met_share_low_income", "share", "本月需求满足率:低收入家庭", "Needs met: low-income households",
+              share=True),
 ]
 
 _EXTRA = [
@@ -75,6 +84,16 @@ _EXTRA = [
     Indicator("charity_donated_yuan", "yuan", "社会捐赠(累计)", "Donations (cumulative)", cumulative=True),
     Indicator("volunteer_hours", "hours", "本月志愿服务时长", "Volunteer hours this month"),
     Indicator("needs_open", "persons", "未满足需求人数", "Residents with an open need"),
+    Indicator("platform_orders", "orders", "本月平台订单", "Platform orders placed this month"),
+    Indicator("platform_orders_served", "orders", "本月平台订单已服务", "Platform orders served this month"),
+    Indicator("platform_orders_unmet", "orders", "本月平台订单未能满足(服务力量已满)",
+              "Platform orders unmet this month (providers full)"),
+    Indicator("households_visited", "visits", "本月入户走访", "Household visits this month"),
+    Indicator("needs_found_on_visits", "needs", "本月走访发现的需求(期望值)", "Needs found on visits this month (expected)"),
+    Indicator("project_services", "person-times", "本月项目服务人次(一站一品与社工项目)",
+              "Project services this month (brand and social-work projects)"),
+    Indicator("stations_assessing", "stations", "开展需求评估的社工站", "Stations assessing needs"),
+    Indicator("volunteers_lapsed", "persons", "沉寂的注册志愿者", "Registered volunteers lapsed (dormant)"),
     Indicator("sw_admin_share", "share", "驻站社工行政事务工时占比", "Station hours on administration", share=True),
     Indicator("sw_turnover_12m", "leavers / post-year", "驻站社工近12个月流失率",
               "Station social-worker turnover (12 months)"),

@@ -15,6 +15,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from .core import committees
 from .core.budget import pay, plan_budgets, replan_budgets
 from .core.calendar import EARLIEST_START, LATEST_END, month_ends, month_index, parse_month
 from .core.outputs import indicators
@@ -140,6 +141,7 @@ class FiveSocietyModel(mesa.Model):
         self.flows = defaultdict(float)
         before = self.params.copy() if self.t in self.changes or self.t in self._pending else None
         changed = self.apply_changes()  # 1. dated changes
+        self.needs.tick_platform()
         if self.calendar_month[self.t] == 1 or self.t == 0:
             self.plan_year()  # 2. the year's plan
         elif changed:
@@ -169,6 +171,9 @@ class FiveSocietyModel(mesa.Model):
         # workers who left and organisations that closed move to the archive (history kept)
         self.workers.compact()
         self.orgs.compact()
+        self.stations.plan_funding(self.streams["channels"])
+        c = self.communities  # community-worker posts per 10,000 urban residents (lever cw_posts_per_10k)
+        c.worker_posts = committees.worker_posts(c.worker_posts, c.urban, c.population, self.params.cw_posts_per_10k)
         for purchaser in self.stations.purchasers:
             purchaser.plan_stations()
         self.stations.province.plan_region()
@@ -237,6 +242,21 @@ class FiveSocietyModel(mesa.Model):
     def organisation_table(self) -> pd.DataFrame:
         """Every community social organisation that ever existed, with its history."""
         return pd.DataFrame(self.orgs.table())
+
+    def county_table(self) -> pd.DataFrame:
+        """Station coverage per county, month by month: date, prefecture, county, coverage,
+        and the county's fiscal capacity and implementation speed (region file)."""
+        s = self.structure
+        cov = np.array(self.stations.county_coverage).reshape(-1, s.n_counties)
+        n = len(cov)
+        return pd.DataFrame({
+            "date": np.repeat(self.calendar[:n], s.n_counties),
+            "prefecture": np.tile([s.prefecture_names[i] for i in s.county_prefecture], n),
+            "county": np.tile(s.county_names, n),
+            "station_coverage": cov.ravel(),
+            "fiscal_capacity": np.tile(s.county_fiscal_capacity, n),
+            "speed": np.tile(s.county_speed, n),
+        })
 
 
 def simulate(region: str = "hubei", seed=0, start="2021-01", end="2025-12", params: dict | None = None,

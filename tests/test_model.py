@@ -24,6 +24,9 @@ def test_records_every_indicator_of_the_brief_by_name():
         "share_rural_communities_5plus_orgs", "incubator_city_coverage", "incubator_county_coverage",
         "volunteers_registered", "volunteers_active", "volunteer_point_coverage", "charity_raised_yuan",
         "needs_met_share", "service_person_times", "public_spend_yuan",
+        # MODEL.md §5: residents' needs by group
+        "needs_met_share_elderly_alone", "needs_met_share_left_behind_children", "needs_met_share_disability",
+        "needs_met_share_low_income",
     ]
     assert brief == CORE_NAMES
     assert list(df.columns) == list(INDICATORS)

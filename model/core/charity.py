@@ -42,7 +42,8 @@ class Charity:
         m = self.model
         p, c = m.params, m.communities
         rng = m.streams["donation"]
-        rate = p.project_rate * (1 + c.linkage / 10) * (1 + c.orgs / 10) * c.has_fund
+        rate = (p.project_rate * (1 + c.linkage / 10) * (1 + c.orgs / 10) * c.has_fund
+                * (1 + p.brand_visibility * m.needs.project_running[c.township]))  # a visible project draws giving
         projects = rng.poisson(rate)
         total = int(projects.sum())
         donations = np.zeros(c.n)
@@ -58,9 +59,14 @@ class Charity:
         self.donated += donated
         self.raised += donated + match
         self.donations_this_year += donated
-        # funds pay out over about six months: half to the community's organisations, half to services
+        # funds pay out over about six months: a share to social-work projects at the township's
+        # station (47号; lever charity_project_share), of the rest half to the community's
+        # organisations and half to services
         out = c.fund_balance / 6
         c.fund_balance -= out
+        c.sw_project_money = out * p.charity_project_share * m.townships.has_station[c.township]
+        out = out - c.sw_project_money
+        m.flows["charity_to_sw_projects_yuan"] = float(c.sw_project_money.sum())
         o = m.orgs
         idx = np.flatnonzero(o.view("alive"))
         comm = o.community[idx]

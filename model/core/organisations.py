@@ -14,6 +14,7 @@ from collections import defaultdict
 import mesa
 import numpy as np
 
+from . import committees
 from .state import Organisations
 from .streams import monthly, stochastic_round
 
@@ -96,7 +97,7 @@ class OrganisationSector:
         lam = (p.org_founding_rate / 12 * np.sqrt(c.population / 10_000)
                * (1 + p.sw_founding_effect * c.linkage)
                * np.where(base, p.incubator_founding_mult, 1.0)
-               * (0.5 + c.committee)
+               * committees.founding_factor(committees.effective_strength(c.committee, p.party_building))
                * (1 + 0.3 * p.startup_grant_yuan / 10_000)
                # charity projects recruit people into new groups (assumption: up to +50% at 2,000 yuan a month)
                * (1 + 0.5 * np.minimum(1.0, c.charity_payout / 2_000)))
@@ -128,7 +129,7 @@ class OrganisationSector:
         hazard = (p.org_failure_rate * np.exp(-1.5 * cap)
                   * np.where(incubated, p.incubator_survival_mult, 1.0)
                   * (0.6 + 0.4 * np.exp(-funds / 3_000))
-                  * (1.3 - 0.6 * c.committee[comm]))
+                  * committees.closure_factor(committees.effective_strength(c.committee, p.party_building))[comm])
         # registration: filed organisations of some capacity register (assumption: 1% a month above
         # capacity 0.6, doubled while incubated; FACTS §5: counts grow mostly through filing)
         cand = np.flatnonzero(alive & (cap > 0.6) & ~o.registered[:n])

@@ -101,6 +101,7 @@ def set_up(m) -> None:
     c.volunteers_registered = rng.binomial(m.volunteers.adults(), init["volunteer_registered_share"])
     c.has_volunteer_point = c.facility & (rng.random(c.n) < init["volunteer_point_coverage"])
     c.has_fund = rng.random(c.n) < init["community_fund_coverage"]
-    c.needs_open = rng.binomial(c.vulnerable, init["needs_open_share"])
+    c.needs_open_g = rng.binomial(c.groups, init["needs_open_share"])
+    c.needs_open = c.needs_open_g.sum(axis=0)
     m.organisations.count()
     m.stations.allocate_time()  # sets the communities' linkage and casework hours

@@ -17,6 +17,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from . import committees, funding, platform
 from .state import MODE_DIRECT, MODE_NONE, MODE_PURCHASE, ROLE_STATION_DIRECT, ROLE_STATION_PURCHASE
 
 __all__ = ["Purchaser", "Stations"]
@@ -41,7 +42,10 @@ class Purchaser(mesa.Agent):
         p = m.params
         f = m.ledger.fiscal_factor
         without = mine[~tw.funded[mine]]
-        n_new = int(round(p.station_build_share * len(mine) * f))
+        # the county's implementation speed and the money its channels put up (ODD §7.2; ``funding``)
+        st = m.stations
+        n_new = funding.build_count(p.station_build_share, len(mine), st.county_speed[self.county],
+                                    f * st.county_money[self.county])
         # expiring this year need renewal money; running contracts are committed
         year_end = m.t + 11
         expiring = mine[tw.funded[mine] & (tw.contract_end[mine] <= year_end)]
@@ -186,6 +190,28 @@ class Stations:
         self.purchasers = [Purchaser(model, c, np.flatnonzero(s.township_county == c))
                            for c in range(s.n_counties)]
         self.province = Purchaser(model, None, np.arange(s.n_townships))
+        # counties differ (region file [counties]); station money by channel (``funding``)
+        self.county_capacity = s.county_fiscal_capacity
+        self.county_speed = s.county_speed
+        self.county_money = np.ones(s.n_counties)  # share of its station plan a county pays for this year
+        self.county_coverage: list[np.ndarray] = []  # station coverage per county, month by month
+
+    def plan_funding(self, rng):
+        """January: what each channel pays this year in each county, and so each county's money."""
+        p = self.model.params
+        shares = funding.channel_shares(p.funding_township_share, p.funding_lottery_share, p.funding_charity_share)
+        reliability = np.array([p.county_reliability, p.township_reliability, p.lottery_reliability,
+                                p.charity_reliability])
+        paid = funding.draw_paid(len(self.purchasers), reliability, p.channel_shortfall_paid, rng)
+        self.county_money = funding.county_factor(shares, paid, self.county_capacity)
+
+    def record_counties(self):
+        """This month's station coverage per county (``Stations.county_table``)."""
+        m = self.model
+        county = m.structure.township_county
+        n = m.structure.n_counties
+        have = np.bincount(county, m.townships.has_station, n)
+        self.county_coverage.append(have / np.maximum(np.bincount(county, minlength=n), 1))
 
     def purchaser_of(self, town: int) -> Purchaser:
         return self.purchasers[int(self.model.townships.county[town])]
@@ -200,7 +226,10 @@ class Stations:
 
     def month_cost(self) -> float:
         """A station's monthly cost to the purchaser: the contract (purchase) or the post budget (direct)."""
-        return self.model.params.station_budget_yuan / 12
+        # the public cost: charity's share of station money is not public money (``funding``)
+        p = self.model.params
+        charity = funding.channel_shares(p.funding_township_share, p.funding_lottery_share, p.funding_charity_share)[3]
+        return p.station_budget_yuan / 12 * (1 - charity)
 
     def year_end(self, t: int) -> int:
         """The month index of December of the year containing month ``t``."""
@@ -242,12 +271,21 @@ class Stations:
         case_share = p.outputs_casework_share if p.evaluation_basis == "outputs" else p.outcomes_casework_share
         hours = tw.sw_staff * p.sw_hours_month * operating
         free = hours * (1 - tw.admin_share)
-        brand = 1 + 0.5 * p.brand_project_yuan / 100_000 * operating  # assumption: brand money multiplies linkage
-        tw.case_hours = free * case_share
-        tw.linkage_hours = free * (1 - case_share) * brand
         per = np.maximum(m.communities_per_township, 1)
-        c.linkage = (tw.linkage_hours / per)[c.township]
+        # needs assessment: an assessing station visits households for some hours a year (ODD §7.11)
+        assessing = operating & (m.needs.assess_u < p.needs_assessment_share)
+        assess = np.minimum(assessing * p.assessment_hours_per_community * per / 12, free * case_share)
+        # central dispatch on the platform saves coordination time (``platform``)
+        running = m.needs.platform_months >= 0
+        tw.case_hours = platform.hours_with_platform(free * case_share - assess, p.platform_time_saved, running)
+        tw.linkage_hours = platform.hours_with_platform(free * (1 - case_share), p.platform_time_saved, running)
+        # the community committee coordinates the linkage (党建引领; ``committees``)
+        strength = committees.effective_strength(c.committee, p.party_building)
+        c.linkage = (tw.linkage_hours / per)[c.township] * committees.centred_factor(strength,
+                                                                                      p.committee_linkage_effect)
         c.case_hours = (tw.case_hours / per)[c.township]
+        # household visits: part of the linkage hours, and the assessment's hours
+        c.visits = (c.linkage * p.outreach_share + (assess / per)[c.township]) / p.visit_hours
         m.flows["sw_admin_hours"] = float((hours * tw.admin_share).sum())
         m.flows["sw_linkage_hours"] = float(tw.linkage_hours.sum())
         m.flows["sw_case_hours"] = float(tw.case_hours.sum())
