@@ -15,7 +15,7 @@ import sys
 import textwrap
 import unicodedata
 
-from .messages import one_line
+from .messages import one_line, quoted
 
 __all__ = ["CommandError", "SUBCOMMANDS", "build_parser", "main"]
 
@@ -34,7 +34,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line naming the command and where to get help."""
 
     def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message, 600)} (see {self.prog} --help)\n")
 
 
 def _fmt(text: str) -> str:
@@ -77,7 +77,10 @@ def _add_run(sub):
                    help="serial: this process; local: worker processes (default); dask: a Dask cluster")
     p.add_argument("--workers", type=int, metavar="K", help="worker processes (default: one per core)")
     p.add_argument("--scheduler", metavar="ADDR", help="address of a running Dask scheduler (implies --executor dask)")
-    p.add_argument("--region", metavar="R", help="run every scenario on region R instead of its own (e.g. demo)")
+    p.add_argument("--region", metavar="R", help="run every scenario on region R instead of its own (e.g. demo), "
+                   "judged against R's own target set unless the scenario's fits R")
+    p.add_argument("--targets", metavar="T", help="judge every scenario against target set T (refused on a region "
+                   "it does not fit)")
     _uncertainty_arguments(p)
     p.add_argument("--chunk", type=int, metavar="K", help="runs per task (default: grouped to ~0.5 s tasks)")
     p.add_argument("--retry-failed", action="store_true", help="also run again the runs recorded as failed")
@@ -135,7 +138,7 @@ def cmd_run(args) -> int:
 
     try:
         experiment = Experiment(args.scenarios, replicates=args.replicates, seed=args.seed, region=args.region,
-                                **_posterior_options(args))
+                                targets=args.targets, **_posterior_options(args))
     except (ScenarioError, PosteriorError) as exc:
         raise CommandError(str(exc)) from None
     try:
@@ -324,7 +327,7 @@ def _add_baseline(sub):
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--region", default="hubei", metavar="R", help="region (default hubei; see wushe list)")
-    p.add_argument("--targets", default="hubei-47", metavar="T", help="target set (default hubei-47)")
+    p.add_argument("--targets", metavar="T", help="target set (default: the region's own, e.g. hubei-47 for hubei)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
     p.add_argument("--start", default="2021-01", metavar="YYYY-MM", help="first month (default 2021-01)")
     p.add_argument("--end", default="2025-12", metavar="YYYY-MM", help="last month (default 2025-12)")
@@ -337,12 +340,13 @@ def cmd_baseline(args) -> int:
 
     from .regions import RegionError, load_region
     from .simulation import simulate
-    from .targets import TargetError, evaluate, load_targets
+    from .targets import TargetError, check_fits, evaluate, load_targets
 
     _check_seed(args.seed)
     try:
         region = load_region(args.region)
-        targets = load_targets(args.targets)
+        targets = load_targets(args.targets or region.targets)
+        check_fits(targets, region)
     except (RegionError, TargetError) as exc:
         raise CommandError(str(exc)) from None
     t0 = time.perf_counter()
@@ -427,9 +431,13 @@ def cmd_report(args) -> int:
     if not store.manifest_path.is_file():
         raise CommandError(f"{args.out} is not an experiment store (no manifest.json); make one with wushe run -o OUT")
     try:
-        store.manifest  # noqa: B018 - read and checked before anything is written
+        manifest = store.manifest  # read and checked before anything is written
+        names = [sc["name"] for sc in manifest["scenarios"]]
+        if args.baseline is not None and args.baseline not in names:
+            raise CommandError(f'--baseline: {quoted(args.baseline)} is not a scenario of this store; valid ones are: '
+                               f'{", ".join(names)}')
         for folder in (store.path, store.path / "tables"):
-            if folder.exists() or folder.parent.exists():
+            if folder.exists():
                 check_writable(folder)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", StoreWarning)
@@ -451,7 +459,7 @@ DEMO_REPLICATES = 20  # 10 scenarios × 20 runs on hubei: about 2 minutes with 2
 def _add_demo(sub):
     p = sub.add_parser(
         "demo",
-        help="run every shipped scenario a few times and write the report",
+        help="run every shipped strategy scenario (not the backcast) a few times and write the report",
         description=_fmt("""
             Run every scenario in scenarios/ (the baseline first) REPLICATES times on one
             region, in parallel, into OUT, then write OUT/report.html and its tables, and
@@ -480,9 +488,15 @@ def _add_demo(sub):
 def cmd_demo(args) -> int:
     import time
 
-    from .scenarios import available_scenarios
+    from .scenarios import ScenarioError, available_scenarios, load_scenario
 
-    names = available_scenarios()
+    def backcast(name):  # a backcast (history_2018) checks the model against the record; it is no strategy
+        try:
+            return "backcast" in load_scenario(name).tags
+        except ScenarioError:
+            return False
+
+    names = [n for n in available_scenarios() if not backcast(n)]
     if "baseline" in names:
         names = ["baseline"] + [n for n in names if n != "baseline"]
     t0 = time.perf_counter()
@@ -490,7 +504,7 @@ def cmd_demo(args) -> int:
           file=sys.stderr)
     run = argparse.Namespace(scenarios=names, replicates=args.replicates, seed=args.seed, out=args.out,
                              executor="local", workers=args.workers, scheduler=None, region=args.region, chunk=None,
-                             retry_failed=False, quiet=args.quiet,
+                             retry_failed=False, quiet=args.quiet, targets=None,
                              uncertainty=args.uncertainty, posterior=args.posterior)
     code = cmd_run(run)
     if code not in (0, 1):
@@ -503,6 +517,17 @@ def cmd_demo(args) -> int:
 
 
 
+# --------------------------------------------------------------------------------------------
+# wushe explore / sensitivity / discover / optimise (model/explore/cli.py); wushe calibrate (model/calibration/cli.py)
+
+
+def _add_explore(sub):
+    from .explore.cli import ADDERS
+
+    for add in ADDERS:
+        add(sub)
+
+
 def _add_calibrate(sub):
     from .calibration.cli import add_parser
 
@@ -510,7 +535,7 @@ def _add_calibrate(sub):
 
 
 SUBCOMMANDS = [_add_baseline, _add_run, _add_check, _add_list, _add_dashboard, _add_report, _add_demo,
-               _add_calibrate]
+               _add_explore, _add_calibrate]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Indicator", "INDICATORS", "BUDGET_LINES", "indicator_names", "label"]
+__all__ = ["Indicator", "INDICATORS", "BUDGET_LINES", "Flow", "FLOWS", "SOCIETIES", "indicator_names", "label"]
 
 
 @dataclass(frozen=True)
@@ -119,3 +119,63 @@ def indicator_names() -> list[str]:
 
 def label(name: str, lang: str = "en") -> str:
     return INDICATORS[name].label(lang) if name in INDICATORS else name
+
+
+# ---- flows: what moves between the five societies in a month ---------------------------------
+# The model writes these into ``model.flows`` (reset each month; ``FiveSocietyModel.flows``
+# refuses a name not declared here). ``source`` and ``target`` are societies (``SOCIETIES``);
+# a flow with neither is a monthly count shown beside the flows, not between societies.
+
+SOCIETIES = ("government", "stations", "agencies", "social_workers", "organisations", "volunteers", "charity",
+             "residents")
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str
+    unit: str  # yuan, hours, persons, orgs, services, projects
+    source: str | None
+    target: str | None
+    label_zh: str
+    label_en: str
+    written_by: str  # the module of model/core that writes it
+
+    def label(self, lang: str = "en") -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+_FLOWS = [
+    Flow("gov_to_stations_yuan", "yuan", "government", "stations", "政府→社工站(直接聘用)",
+         "Government to stations (direct)", "budget"),
+    Flow("gov_to_agencies_yuan", "yuan", "government", "agencies", "政府→社工机构(购买服务)",
+         "Government to agencies (purchase)", "budget"),
+    Flow("allowances_yuan", "yuan", "government", "social_workers", "持证津贴", "Certificate allowances", "budget"),
+    Flow("volunteer_incentives_yuan", "yuan", "government", "volunteers", "志愿者激励", "Volunteer incentives",
+         "budget"),
+    Flow("wages_yuan", "yuan", "agencies", "social_workers", "机构工资", "Agency wages", "agencies"),
+    Flow("grants_yuan", "yuan", "government", "organisations", "启动资金", "Start-up grants", "organisations"),
+    Flow("venture_grants_yuan", "yuan", "government", "organisations", "公益创投", "Venture grants",
+         "organisations"),
+    Flow("match_yuan", "yuan", "government", "charity", "慈善配捐", "Charity matching", "charity"),
+    Flow("donations_yuan", "yuan", "residents", "charity", "社会捐赠", "Donations", "charity"),
+    Flow("charity_to_orgs_yuan", "yuan", "charity", "organisations", "社区基金→社区社会组织",
+         "Community funds to organisations", "charity"),
+    Flow("charity_to_sw_projects_yuan", "yuan", "charity", "stations", "社区基金→社工项目",
+         "Community funds to social-work projects", "charity"),
+    Flow("projects", "projects", "charity", "organisations", "慈善项目", "Charity projects", "charity"),
+    Flow("sw_admin_hours", "hours", "social_workers", "government", "行政事务工时", "Administration hours",
+         "stations"),
+    Flow("sw_linkage_hours", "hours", "social_workers", "volunteers", "联动工时", "Linkage hours", "stations"),
+    Flow("sw_case_hours", "hours", "social_workers", "residents", "个案工时", "Casework hours", "stations"),
+    Flow("volunteer_hours", "hours", "volunteers", "residents", "志愿服务时长", "Volunteer hours", "volunteers"),
+    Flow("sw_hired", "persons", "residents", "social_workers", "社工入职", "Social workers hired", "workforce"),
+    Flow("sw_left", "persons", "social_workers", "residents", "社工离职", "Social workers who left", "workforce"),
+    Flow("orgs_founded", "orgs", "residents", "organisations", "新成立组织", "Organisations founded",
+         "organisations"),
+    Flow("services", "services", "stations", "residents", "服务人次", "Services delivered", "needs"),
+    Flow("cw_hired", "persons", None, None, "社区工作者入职", "Community workers hired", "workforce"),
+    Flow("exam_candidates", "persons", None, None, "考试报名人数", "Exam candidates", "workforce"),
+    Flow("orgs_closed", "orgs", None, None, "注销组织", "Organisations closed", "organisations"),
+]
+FLOWS: dict[str, Flow] = {f.name: f for f in _FLOWS}
+

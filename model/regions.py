@@ -17,16 +17,17 @@ import numpy as np
 import pandas as pd
 
 from .files import read_toml
-from .messages import one_line, shown
+from .messages import one_line, quoted, shown
 
 __all__ = ["Region", "Structure", "RegionError", "available_regions", "load_region", "build_structure", "REGIONS_DIR",
-           "NEED_GROUPS", "split_groups", "county_traits"]
+           "NEED_GROUPS", "split_groups", "county_traits", "UNITS", "PREFECTURE_KINDS"]
 
 REGIONS_DIR = Path(__file__).parent / "data" / "regions"
 
 INITIAL_KEYS = (
     "station_coverage",
     "sw_certified",
+    "sw_uncertified_practitioners",
     "cw_certified_share",
     "agency_sw",
     "agencies",
@@ -74,6 +75,49 @@ COUNTY_DEFAULTS = {
 }
 
 
+# What a prefecture-level entry of a region file is (FACTS §1a): a 设区的市 (a prefecture-level
+# city with districts), an autonomous prefecture (自治州), a county-level unit the province
+# administers directly, or a part of a prefecture (a region holding only some of its counties).
+PREFECTURE_KINDS = {
+    "city": ("设区的市", "prefecture-level city"),
+    "autonomous_prefecture": ("自治州", "autonomous prefecture"),
+    "county_level": ("省直管县级单位", "county-level unit under the province"),
+    "part": ("地级市的一部分", "part of a prefecture"),
+}
+
+# The units a target can count (code -> (zh, en)). "county" is 县(市): counties and
+# county-level cities, not the districts (市辖区) among the county-level units.
+UNITS = {
+    "region": ("全域", "the whole region"),
+    "city": ("设区的市", "prefecture-level cities"),
+    "county": ("县(市)", "counties and county-level cities"),
+    "township": ("乡镇(街道)", "townships and streets"),
+    "urban_community": ("城市社区", "urban communities"),
+    "rural_community": ("农村社区", "rural communities"),
+    "facility": ("社区综合服务设施", "community service facilities"),
+    "community_worker": ("社区工作者", "community workers"),
+}
+
+
+# Optional dated values of a prefecture ({ "YYYY-MM" = value }) and their upper bounds:
+# its own registered-volunteer share (anchors, interpolated like [initial]) and its
+# registration rate against the region's (from each date on). Wuhan's, for example.
+PREFECTURE_DATED = {"volunteer_registered_share": 1.0, "volunteer_registration_mult": 100.0}
+
+
+def dated_value(table: dict, when: pd.Timestamp, interpolate: bool) -> float:
+    """A prefecture's dated value at ``when``: interpolated between anchors, or the last one in force."""
+    points = sorted((pd.Timestamp(k), float(v)) for k, v in table.items())
+    if when <= points[0][0]:
+        return points[0][1]
+    if when >= points[-1][0]:
+        return points[-1][1]
+    for (a, va), (b, vb) in zip(points, points[1:], strict=False):
+        if a <= when < b:
+            return va + (vb - va) * (when - a) / (b - a) if interpolate else va
+    raise AssertionError("unreachable")
+
+
 class RegionError(ValueError):
     """A region the loader refuses; ``str(error)`` is one bounded line naming the file and key."""
 
@@ -94,6 +138,32 @@ class Region:
     budget: dict = field(default_factory=dict)  # BUDGET_KEYS -> float: the yearly envelope (ODD §7.1)
     counties: dict = field(default_factory=lambda: dict(COUNTY_DEFAULTS))
     checks: dict = field(default_factory=dict)  # reported figures to compare runs with ([checks])
+    targets: str = ""  # the region's own target set (model/data/targets)
+    uncertainty: dict = field(default_factory=dict)  # INITIAL_KEYS -> relative half-width of the anchors
+
+    def unit_counts(self) -> dict[str, int]:
+        """How many of each unit (``UNITS``) the region holds, from the file alone."""
+        def townships(p):
+            return len(p["township"]) if "township" in p else int(p["streets"]) + int(p["towns"])
+
+        def communities(p, kind):
+            if "township" in p:
+                return sum(int(t[kind]) for t in p["township"])
+            return int(p[f"{kind}_communities"])
+
+        ps = self.prefectures
+        urban = sum(communities(p, "urban") for p in ps)
+        rural = sum(communities(p, "rural") for p in ps)
+        return {
+            "region": 1,
+            "city": sum(p["kind"] == "city" for p in ps),
+            "county": sum(int(p["counties"]) - int(p["districts"]) for p in ps),
+            "township": sum(townships(p) for p in ps),
+            "urban_community": urban,
+            "rural_community": rural,
+            "facility": urban + rural,
+            "community_worker": urban + rural,
+        }
 
     @property
     def population(self) -> int:
@@ -134,16 +204,30 @@ def _check_region_data(path: Path, data: dict) -> None:
     prefectures = data.get("prefecture", [])
     if not isinstance(prefectures, list) or not prefectures or not all(isinstance(p, dict) for p in prefectures):
         raise RegionError(f"{path}: prefecture: expected one [[prefecture]] table or more")
-    _number(data.get("urbanisation"), f"{path}: urbanisation", 0.0, 1.0)
+    if "urbanisation" not in data:
+        raise RegionError(f'{path}: missing "urbanisation"; expected the urban share of residents in [0, 1]')
+    _number(data["urbanisation"], f"{path}: urbanisation", 0.0, 1.0)
     for i, p in enumerate(prefectures, start=1):
         where = f"{path}: prefecture {i}"
-        for key in ("name", "population", "counties"):
+        for key in ("name", "population", "counties", "kind", "districts"):
             if key not in p:
                 raise RegionError(f'{where}: missing "{key}"')
+        if p["kind"] not in PREFECTURE_KINDS:
+            raise RegionError(f'{where}: kind: expected one of {", ".join(PREFECTURE_KINDS)}; got {shown(p["kind"])}')
         if not isinstance(p["name"], str):
             raise RegionError(f"{where}: name: expected a text; got {shown(p['name'])}")
         _number(p["population"], f"{where}: population", 1)
         n_counties = _number(p["counties"], f"{where}: counties", 1, 10_000, whole=True)
+        _number(p["districts"], f"{where}: districts", 0, n_counties, whole=True)
+        for key, hi in PREFECTURE_DATED.items():
+            if key in p:
+                table = p[key]
+                if not isinstance(table, dict) or not table:
+                    raise RegionError(f'{where}: {key}: expected a table {{ "YYYY-MM" = number, … }}; got {shown(table)}')
+                for date, value in table.items():
+                    if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", date):
+                        raise RegionError(f'{where}: {key}: "{date}": expected a month "YYYY-MM"')
+                    _number(value, f'{where}: {key}."{date}"', 0.0, hi)
         if "county_names" in p and (not isinstance(p["county_names"], list) or len(p["county_names"]) < n_counties):
             raise RegionError(f"{where}: county_names: expected a list of {n_counties} names")
         if "township" in p:
@@ -192,6 +276,17 @@ def _check_region_data(path: Path, data: dict) -> None:
             raise RegionError(f"{where} lacks {', '.join(missing)}")
         for k in INITIAL_KEYS:
             _number(values[k], f"{where}.{k}")
+    uncertainty = data.get("uncertainty", {})
+    if not isinstance(uncertainty, dict):
+        raise RegionError(f"{path}: uncertainty: expected a table of relative half-widths by initial-state key")
+    for key, value in uncertainty.items():
+        if key not in INITIAL_KEYS:
+            raise RegionError(f'{path}: [uncertainty] "{key}" is not an initial-state key; valid ones are: '
+                              f'{", ".join(INITIAL_KEYS)}')
+        _number(value, f"{path}: uncertainty.{key}", 0.0, 1.0)
+    targets = data.get("targets", "")
+    if not isinstance(targets, str):
+        raise RegionError(f"{path}: targets: expected the name of the region's own target set; got {shown(targets)}")
     title = data.get("title", {})
     if not isinstance(title, dict) or not all(isinstance(v, str) for v in title.values()):
         raise RegionError(f'{path}: title: expected a table {{ zh = "…", en = "…" }}; got {shown(title)}')
@@ -206,7 +301,7 @@ def load_region(name_or_path: str | Path) -> Region:
         path = REGIONS_DIR / f"{name_or_path}.toml"
         if not path.exists():
             raise RegionError(
-                f'{shown(str(name_or_path))} is not a region; valid ones are: {", ".join(available_regions())}')
+                f'{quoted(name_or_path)} is not a region; valid ones are: {", ".join(available_regions())}')
     _, data = read_toml(path, "a TOML region file",
                         lambda p, msg, line=None: RegionError(f"{p}:{line}: {msg}" if line else f"{p}: {msg}"))
     _check_region_data(path, data)
@@ -257,6 +352,8 @@ def load_region(name_or_path: str | Path) -> Region:
         budget=budget,
         counties=counties,
         checks=dict(data.get("checks", {})),
+        targets=data.get("targets", ""),
+        uncertainty={k: float(v) for k, v in data.get("uncertainty", {}).items()},
     )
 
 
@@ -265,8 +362,10 @@ class Structure:
     """The region as arrays. Townships and communities are indexed 0..n-1."""
 
     prefecture_names: list[str]
+    prefecture_city: np.ndarray  # bool: a 设区的市 (prefecture-level city with districts)
     county_prefecture: np.ndarray  # county -> prefecture index
     county_names: list[str]
+    county_district: np.ndarray  # bool: a district (市辖区), not a county or county-level city (县(市))
     township_county: np.ndarray  # township -> county index
     township_street: np.ndarray  # bool: street (街道) rather than town/township
     township_names: list[str]
@@ -308,7 +407,7 @@ def _split(total: int, parts: int) -> np.ndarray:
 
 def build_structure(region: Region, rng: np.random.Generator) -> Structure:
     """Lay out counties, townships and communities and draw community differences."""
-    county_pref, county_names = [], []
+    county_pref, county_names, county_district = [], [], []
     towns: list[dict] = []  # one dict per township: county, street, name, name_en, urban, rural
     pref_names = []
     for pi, p in enumerate(region.prefectures):
@@ -317,6 +416,7 @@ def build_structure(region: Region, rng: np.random.Generator) -> Structure:
         first_county = len(county_names)
         for ci in range(n_counties):
             county_pref.append(pi)
+            county_district.append(ci < int(p["districts"]))  # the first `districts` counties are 市辖区
             county_names.append(p["county_names"][ci] if "county_names" in p else f"{p['name']}·{ci + 1}")
         if "township" in p:  # explicit list
             towns += [{"county": first_county + int(t.get("county", 0)), "street": bool(t["street"]),
@@ -391,8 +491,10 @@ def build_structure(region: Region, rng: np.random.Generator) -> Structure:
 
     return Structure(
         prefecture_names=pref_names,
+        prefecture_city=np.array([p["kind"] == "city" for p in region.prefectures], bool),
         county_prefecture=np.array(county_pref),
         county_names=county_names,
+        county_district=np.array(county_district, bool),
         township_county=np.array(town_county),
         township_street=np.array(town_street, bool),
         township_names=town_names,

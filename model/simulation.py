@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from .core import committees
-from .core.budget import pay, plan_budgets, replan_budgets
+from .core.budget import EXAM_MONTH, pay, plan_budgets, replan_budgets
 from .core.calendar import EARLIEST_START, LATEST_END, month_ends, month_index, parse_month
-from .core.outputs import indicators
+from .core.outputs import Flows, indicators
 from .core.setup import set_up
 from .core.state import ROLE_NAMES
 from .core.streams import STREAMS, make_streams
@@ -28,8 +28,6 @@ from .params import Params, validate
 from .regions import build_structure, load_region
 
 __all__ = ["FiveSocietyModel", "simulate", "STREAMS", "parse_month", "EARLIEST_START", "LATEST_END"]
-
-EXAM_MONTH = 6  # the national exam is sat in June (FACTS §3)
 
 
 def _reporter(name: str):
@@ -91,7 +89,7 @@ class FiveSocietyModel(mesa.Model):
         self.changes = self._check_changes(changes)
         self.change_log: list[tuple[pd.Timestamp, dict]] = []
         self._pending: dict[int, dict] = defaultdict(dict)
-        self.flows: dict[str, float] = defaultdict(float)
+        self.flows = Flows()  # this month's flows (FLOWS)
         self.indicators: dict = {}
 
         self.region = load_region(region)
@@ -138,7 +136,7 @@ class FiveSocietyModel(mesa.Model):
             return
         self.t += 1
         self.workforce.month_station_leavers = 0
-        self.flows = defaultdict(float)
+        self.flows = Flows()
         before = self.params.copy() if self.t in self.changes or self.t in self._pending else None
         changed = self.apply_changes()  # 1. dated changes
         self.needs.tick_platform()

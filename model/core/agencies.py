@@ -15,6 +15,25 @@ from .state import ROLE_AGENCY
 
 __all__ = ["Agency", "Agencies"]
 
+# A new agency's reputation (0–1) is drawn from Beta(4, 4): centred, rarely extreme (assumption)
+REPUTATION_PRIOR = (4, 4)
+# The incumbent's advantage in a tender: +0.3 on a 0–1 reputation (assumption: incumbents know
+# the township and buyers avoid the risk of a new provider; FACTS §4b Qu et al.: officials
+# balance outcomes against risks)
+INCUMBENT_BONUS = 0.3
+# Up to five bidders from the prefecture; with fewer than two, a new agency enters half the
+# time (assumption: thin markets attract new agencies)
+MAX_BIDDERS = 5
+THIN_MARKET_BIDDERS = 2
+ENTRY_PROB = 0.5
+# Project posts earn 5% above their wage cost (assumption: a thin margin); an agency folds
+# after a year without contracts or posts, or 6 months' wages in debt (assumptions)
+PROJECT_MARGIN = 1.05
+FOLD_IDLE_MONTHS = 12
+FOLD_DEBT_MONTHS = 6
+# Agencies at the start hold 3 months of their project wages in reserve (assumption)
+INITIAL_RESERVE_MONTHS = 3
+
 
 class Agency(mesa.Agent):
     """A social-work agency (社工机构): bids for station contracts, employs social workers."""
@@ -25,7 +44,7 @@ class Agency(mesa.Agent):
         self.posts = posts  # non-station project posts
         self.contracts: set[int] = set()  # townships
         self.reserves = 0.0
-        self.reputation = float(model.streams["tender"].beta(4, 4))
+        self.reputation = float(model.streams["tender"].beta(*REPUTATION_PRIOR))
         self.idle_months = 0
         self.founded = model.t
         self.revenue_month = 0.0
@@ -33,10 +52,10 @@ class Agency(mesa.Agent):
     def bid(self, incumbent: int | None) -> float:
         """The bid's score before the purchaser's noise: reputation, plus the incumbent's advantage.
 
-        Incumbents know the township and buyers avoid the risk of a new provider (assumption:
-        +0.3 on a 0–1 reputation; FACTS §4b Qu et al.: officials balance outcomes against risks).
+        Incumbents know the township and buyers avoid the risk of a new provider
+        (``INCUMBENT_BONUS``).
         """
-        return self.reputation + (0.3 if self.unique_id == incumbent else 0.0)
+        return self.reputation + (INCUMBENT_BONUS if self.unique_id == incumbent else 0.0)
 
     def hire(self, on_projects: int, p_fill: float, rng: np.random.Generator):
         """Fill vacant project posts, each with probability ``p_fill`` this month."""
@@ -50,13 +69,13 @@ class Agency(mesa.Agent):
         staff = m.agencies.staff_of(self.unique_id)
         month_cost = m.workforce.month_cost()
         cost = staff * month_cost
-        self.reserves += self.revenue_month + self.posts * month_cost * 1.05 - cost
+        self.reserves += self.revenue_month + self.posts * month_cost * PROJECT_MARGIN - cost
         self.revenue_month = 0.0
         if not self.contracts and self.posts == 0:
             self.idle_months += 1
         else:
             self.idle_months = 0
-        if self.idle_months >= 12 or self.reserves < -6 * month_cost * max(staff, 1):
+        if self.idle_months >= FOLD_IDLE_MONTHS or self.reserves < -FOLD_DEBT_MONTHS * month_cost * max(staff, 1):
             self.fold()
 
     def fold(self):
@@ -94,10 +113,10 @@ class Agencies:
     def bidders(self, prefecture: int, incumbent: int | None, rng: np.random.Generator) -> list[Agency]:
         """Up to five bidders from the prefecture; the incumbent always bids; a thin market draws an entrant."""
         others = [a for a in self.by_id.values() if a.prefecture == prefecture and a.unique_id != incumbent]
-        if len(others) > 4:
-            others = [others[i] for i in rng.choice(len(others), 4, replace=False)]
+        if len(others) > MAX_BIDDERS - 1:
+            others = [others[i] for i in rng.choice(len(others), MAX_BIDDERS - 1, replace=False)]
         bidders = others + ([self.by_id[incumbent]] if incumbent in self.by_id else [])
-        if len(bidders) < 2 and rng.random() < 0.5:  # entry (assumption: thin markets attract new agencies)
+        if len(bidders) < THIN_MARKET_BIDDERS and rng.random() < ENTRY_PROB:  # a new agency enters
             bidders.append(self.enter(prefecture))
         if not bidders:
             bidders = [self.enter(prefecture)]

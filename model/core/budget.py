@@ -13,9 +13,20 @@ import numpy as np
 
 from ..indicators import BUDGET_LINES
 from . import committees
+from .organisations import VENTURE_MONTH
 from .state import MODE_DIRECT, MODE_PURCHASE, ROLE_COMMUNITY
+from .workforce import MAX_CW_SIT_SHARE, allowance_pull
 
 __all__ = ["Ledger", "budget_plan", "plan_budgets", "pay", "replan_budgets"]
+
+# How planners size the lines (assumptions): new organisations at a fifth of those alive a
+# year; the volunteer incentive for 1.5 times this month's active volunteers; matching for
+# 1.2 times last year's donations. Exam training is budgeted until the June exam and venture
+# grants until the April round.
+PLANNED_FOUNDING_RATE = 0.2
+INCENTIVE_HEADROOM = 1.5
+MATCH_HEADROOM = 1.2
+EXAM_MONTH = 6  # the national exam is sat in June, results about three months later (assumption: the usual calendar)
 
 
 class Ledger:
@@ -106,18 +117,19 @@ def budget_plan(m) -> dict[str, float]:
     allowances = float(allow_bill.sum()) * months_left * f
     in_post_candidates = ((alive & (cert == 0) & (role != ROLE_COMMUNITY)).sum() * p.in_post_exam_share
                           + (alive & (cert == 0) & (role == ROLE_COMMUNITY)).sum()
-                          * min(0.9, p.cw_exam_sit_share * (1 + 0.5 * p.cert_allowance_yuan / 200)))
-    training = float(in_post_candidates) * p.exam_training_yuan * f if month <= 6 else 0.0
+                          * min(MAX_CW_SIT_SHARE, p.cw_exam_sit_share * allowance_pull(p)))
+    training = float(in_post_candidates) * p.exam_training_yuan * f if month <= EXAM_MONTH else 0.0
     incubators = m.organisations.incubator_month_cost() * months_left
-    venture = p.venture_budget_yuan_per_10k * pop10k * f if month <= 4 else 0.0
-    expected_new_orgs = m.orgs.view("alive").sum() * 0.2 / 12
+    venture = p.venture_budget_yuan_per_10k * pop10k * f if month <= VENTURE_MONTH else 0.0
+    expected_new_orgs = m.orgs.view("alive").sum() * PLANNED_FOUNDING_RATE / 12
     grants = venture + expected_new_orgs * p.startup_grant_yuan * months_left * f
     points = int((c.has_volunteer_point & c.facility).sum())
     volunteers = (points * p.volunteer_point_cost_yuan / 12 * months_left
-                  + p.volunteer_incentive_yuan * max(1, int(c.volunteers_active.sum())) * 1.5 * months_left * f)
+                  + p.volunteer_incentive_yuan * max(1, int(c.volunteers_active.sum())) * INCENTIVE_HEADROOM
+                  * months_left * f)
     ch = m.charity
     base_donations = max(ch.donations_last_year, ch.donated / max(1, m.t) * 12, 1.0)
-    match = p.charity_match_ratio * base_donations * 1.2 / 12 * months_left * f
+    match = p.charity_match_ratio * base_donations * MATCH_HEADROOM / 12 * months_left * f
     platform = p.platform_cost_yuan_per_10k * pop10k / 12 * months_left * f if p.digital_platform else 0.0
     brand = p.brand_project_yuan * n_funded / 12 * months_left * f
     support = committees.support_cost(c.n, p.party_building, p.party_building_yuan) / 12 * months_left * f

@@ -19,8 +19,29 @@ import numpy as np
 
 from . import committees, funding, platform
 from .state import MODE_DIRECT, MODE_NONE, MODE_PURCHASE, ROLE_STATION_DIRECT, ROLE_STATION_PURCHASE
+from .workforce import INITIAL_CERT_SHARE, REFERENCE_PAY_RATIO
 
 __all__ = ["Purchaser", "Stations"]
+
+# Tender and renewal (ODD §7.3; assumptions). The purchaser's reading of a bid and of an
+# evaluation is noisy (standard deviations on the 0–1 scale); an agency's reputation moves 30%
+# of the way to each evaluation score; the evaluate rule renews at a score of 0.5 or more.
+TENDER_NOISE_SD = 0.15
+EVALUATION_NOISE_SD = 0.1
+REPUTATION_MEMORY = 0.7
+REPUTATION_NEW_WEIGHT = 0.3
+RENEWAL_PASS_SCORE = 0.5
+# The evaluation score: half staffing (posts filled), half performance. Outputs: casework
+# against 20 cases per social worker a month (assumption); outcomes: half the needs met, half
+# organisations per community against 8 (assumption: half the 47号 urban target of 10).
+EVAL_FILL_WEIGHT = 0.5
+EVAL_PERFORMANCE_WEIGHT = 0.5
+FULL_CASES_PER_SW = 20
+OUTCOME_MET_WEIGHT = 0.5
+OUTCOME_ORGS_WEIGHT = 0.5
+FULL_ORGS_PER_COMMUNITY = 8
+# stations affordable = floor(planned × fiscal factor): a whole number stays whole despite rounding
+_ROUNDING_SLACK = 1e-9
 
 
 class Purchaser(mesa.Agent):
@@ -51,7 +72,7 @@ class Purchaser(mesa.Agent):
         expiring = mine[tw.funded[mine] & (tw.contract_end[mine] <= year_end)]
         running = int(tw.funded[mine].sum()) - len(expiring)
         planned = running + len(expiring) + min(n_new, len(without))
-        affordable = max(running, int(np.floor(planned * f + 1e-9)))
+        affordable = max(running, int(np.floor(planned * f + _ROUNDING_SLACK)))
         renewable = max(0, min(len(expiring), affordable - running))
         rng = m.streams["build"]
         keep = rng.permutation(expiring)[:renewable] if len(expiring) else expiring
@@ -99,7 +120,7 @@ class Purchaser(mesa.Agent):
                 self.tender(town, incumbent=None, initial=True)
             staff_role = ROLE_STATION_PURCHASE if mode == MODE_PURCHASE else ROLE_STATION_DIRECT
             m.workforce.add(tw.positions[town], staff_role, township=town, agency=tw.agency[town],
-                            rng=rng, initial=True, cert_share=0.35)
+                            rng=rng, initial=True, cert_share=INITIAL_CERT_SHARE)
             tw.log(-1, town, "station open", "initial")
         elif mode == MODE_PURCHASE:
             tw.tender_ready[town] = m.t + 1 + p.tender_months - 1 if m.t >= 0 else p.tender_months - 1
@@ -118,7 +139,7 @@ class Purchaser(mesa.Agent):
         pref = int(m.township_prefecture[town])
         bidders = m.agencies.bidders(pref, incumbent, rng)
         scores = np.array([a.bid(incumbent) for a in bidders])
-        scores = scores + rng.normal(0, 0.15, len(bidders))
+        scores = scores + rng.normal(0, TENDER_NOISE_SD, len(bidders))
         winner = bidders[int(np.argmax(scores))]
         old = int(tw.agency[town])
         if old >= 0 and old != winner.unique_id:
@@ -147,11 +168,12 @@ class Purchaser(mesa.Agent):
             tw.positions[town] = m.stations.positions(MODE_DIRECT)
             return
         score = tw.eval_sum[town] / max(tw.eval_n[town], 1)
-        score += m.streams["tender"].normal(0, 0.1)
+        score += m.streams["tender"].normal(0, EVALUATION_NOISE_SD)
         agency = m.agencies.by_id.get(int(tw.agency[town]))
         if agency is not None:
-            agency.reputation = 0.7 * agency.reputation + 0.3 * min(1.0, max(0.0, float(score)))
-        renew = (p.renewal_rule == "always") or (p.renewal_rule == "evaluate" and score >= 0.5)
+            agency.reputation = (REPUTATION_MEMORY * agency.reputation
+                                 + REPUTATION_NEW_WEIGHT * min(1.0, max(0.0, float(score))))
+        renew = (p.renewal_rule == "always") or (p.renewal_rule == "evaluate" and score >= RENEWAL_PASS_SCORE)
         if renew and agency is not None:
             tw.contract_end[town] = m.t + 12 * p.contract_years - 1
             tw.positions[town] = m.stations.positions(MODE_PURCHASE)
@@ -222,7 +244,7 @@ class Stations:
         money = p.station_budget_yuan - p.station_activity_yuan
         if mode == MODE_PURCHASE:
             money -= p.agency_overhead_share * p.station_budget_yuan
-        return max(1, int(round(money / (p.sw_cost_yuan * p.sw_pay_ratio / 0.75))))
+        return max(1, int(round(money / (p.sw_cost_yuan * p.sw_pay_ratio / REFERENCE_PAY_RATIO))))
 
     def month_cost(self) -> float:
         """A station's monthly cost to the purchaser: the contract (purchase) or the post budget (direct)."""
@@ -302,9 +324,9 @@ class Stations:
         orgs_t = np.bincount(c.township, c.orgs, tw.n) / np.maximum(m.communities_per_township, 1)
         fill = np.minimum(1.0, tw.sw_staff / np.maximum(tw.positions, 1))
         if p.evaluation_basis == "outputs":
-            perf = np.minimum(1.0, (tw.case_hours / p.case_hours) / np.maximum(tw.sw_staff * 20, 1))
+            perf = np.minimum(1.0, (tw.case_hours / p.case_hours) / np.maximum(tw.sw_staff * FULL_CASES_PER_SW, 1))
         else:
             met = np.divide(served_t, asked_t, out=np.ones(tw.n), where=asked_t > 0)
-            perf = 0.5 * met + 0.5 * np.minimum(1.0, orgs_t / 8)
-        tw.eval_sum[op] += (0.5 * fill + 0.5 * perf)[op]
+            perf = OUTCOME_MET_WEIGHT * met + OUTCOME_ORGS_WEIGHT * np.minimum(1.0, orgs_t / FULL_ORGS_PER_COMMUNITY)
+        tw.eval_sum[op] += (EVAL_FILL_WEIGHT * fill + EVAL_PERFORMANCE_WEIGHT * perf)[op]
         tw.eval_n[op] += 1

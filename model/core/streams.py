@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..messages import shown
+
 __all__ = ["STREAMS", "make_streams", "stochastic_round", "bulk_flow", "monthly"]
 
 # One random stream per stochastic process, spawned in this order from the seed.
@@ -32,6 +34,7 @@ STREAMS = (
     "assessment",
     "channels",
     "platform",
+    "talent",
 )
 
 # an annual hazard is capped here before it is made monthly (assumption: nobody's yearly
@@ -41,7 +44,14 @@ MAX_ANNUAL_HAZARD = 0.95
 
 def make_streams(seed) -> dict[str, np.random.Generator]:
     """``{process: Generator}``, spawned from ``numpy.random.SeedSequence(seed)`` in ``STREAMS`` order."""
-    children = np.random.SeedSequence(seed).spawn(len(STREAMS))
+    try:
+        sequence = np.random.SeedSequence(seed)
+    except TypeError:
+        raise TypeError(f"seed must be a whole number ≥ 0 or a sequence of them; got {type(seed).__name__} "
+                        f"{shown(seed, 40)}") from None
+    except ValueError:
+        raise ValueError(f"seed must be a whole number ≥ 0 or a sequence of them; got {shown(seed, 40)}") from None
+    children = sequence.spawn(len(STREAMS))
     return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)}
 
 

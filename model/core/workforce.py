@@ -1,19 +1,23 @@
 """ODD §7.4, §7.6 and §7.7: the social-work workforce: hiring, the exam, turnover.
 
 ``Workforce`` owns the worker rows (``state.Workers``: social workers in stations and
-agencies, community workers) and the certified social workers outside any post
-(``certified_outside``). Hiring fills vacant posts (ODD §7.4); the national exam is sat in
-June and its results arrive three months later (§7.6); workers leave at an annual hazard
-from pay, allowances, contract, administration, tenure and exam failures (§7.7).
+agencies, community workers), the certified social workers outside any post
+(``certified_outside``) and the uncertified practitioners the statistics count as
+social-work talent outside those posts (``practitioners``: civil affairs, health, schools,
+courts, NGOs, community posts), a stock with inflows and outflows. Hiring fills vacant
+posts (ODD §7.4); the national exam is sat in June by the region's share of the national
+registrants and its results arrive three months later (§7.6); workers leave at an annual
+hazard from pay, allowances, contract, administration, tenure and exam failures (§7.7).
+
+``sw_talent`` = certified (in posts and outside) + uncertified social workers in stations
+and agencies + ``practitioners`` (ODD §7.6).
 """
 
 from __future__ import annotations
 
-import tomllib
-from pathlib import Path
-
 import numpy as np
 
+from ..exam_history import NATIONAL_POPULATION, exam_history
 from .state import (
     CERT_ASSISTANT,
     CERT_INTERMEDIATE,
@@ -30,22 +34,60 @@ from .state import (
 )
 from .streams import bulk_flow, monthly
 
-__all__ = ["Workforce", "EXAM_HISTORY"]
+__all__ = ["Workforce", "REFERENCE_PAY_RATIO", "INITIAL_CERT_SHARE", "allowance_pull", "PLAN_ISSUED",
+           "PLAN_DEADLINE", "CW_SIT_REFERENCE_YEAR"]
+
+# Hubei's 14th-FYP community-services plan, issued 2022-03, for 2025 (FACTS §1b, READ)
+PLAN_ISSUED, PLAN_DEADLINE = 2022, 2025
+# cw_exam_sit_share is the 2021 level; other years scale with national registrants (FACTS §2b)
+CW_SIT_REFERENCE_YEAR = 2021
 
 
-def _exam_history() -> dict:
-    path = Path(__file__).resolve().parent.parent / "data" / "exam_history.toml"
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    ref = data["registrants"][str(data["reference_year"])]
-    last = max(int(y) for y in data["registrants"])
-    return {
-        "scale": {int(y): v / ref for y, v in data["registrants"].items()},
-        "pass": {int(y): float(v) for y, v in data["pass_ratio"].items()},
-        "last": last,
-    }
+
+# The pay ratio at which ``sw_cost_yuan``, ``hire_fill_prob`` and the turnover rates are quoted:
+# the default of the lever ``sw_pay_ratio`` (EST, FACTS §2h: agency median ≈3,000 yuan against
+# >4,000 for the same graduates). Pay above it hires faster and keeps staff longer.
+REFERENCE_PAY_RATIO = 0.75
+# Certified share of agency and station social workers at the start (assumption; FACTS §3)
+INITIAL_CERT_SHARE = 0.35
+# Staff in post at the start were hired up to this many months before it, uniformly (assumption)
+INITIAL_TENURE_MAX_MONTHS = 72
+# Hiring (ODD §7.4). A vacancy's monthly chance of being filled is capped (assumption); town
+# stations fill 1.2× as fast as street ones: rural stations draw many local applicants while
+# graduates are reluctant (assumption on FACTS §5); community-worker posts are local and
+# sought after: half the vacancies fill each month (assumption).
+MAX_FILL_PROB = 0.95
+TOWN_FILL_MULT = 1.2
+CW_POST_FILL = 0.5
+# The exam (ODD §7.6). Certificate allowances draw community workers to sit: +50% at
+# 200 yuan a month (assumption; FACTS §1b: allowances of 100/200/300 yuan), capped at 90%
+# a year. Assistants sit the intermediate exam after three years, one in five a year, and
+# pass at 0.7 times the odds (assumptions: the higher exam is harder). Training's odds
+# ratio ``training_odds_ratio`` is quoted at 1,000 yuan (its unit in the schema).
+ALLOWANCE_PULL = 0.5
+ALLOWANCE_PULL_YUAN = 200.0
+MAX_CW_SIT_SHARE = 0.9
+INTERMEDIATE_MIN_TENURE_MONTHS = 36
+INTERMEDIATE_SIT_SHARE = 0.2
+INTERMEDIATE_EXAM_ODDS = 0.7
+TRAINING_ODDS_YUAN = 1000
+EXAM_RESULT_MONTHS = 3  # results are published about three months after the exam (assumption)
+# Turnover (ODD §7.7). New staff leave most, veterans least: ×1.4 in the first year, ×1.0 in
+# years two and three, ×0.7 after (assumption: the usual tenure gradient of quits); two failed
+# exams ×1.3 (assumption: discouragement); administration above a 35% share of hours pushes
+# staff out at ``admin_turnover_effect`` (the share stations report, FACTS §5); contracts of
+# two years are neutral, one year ×``insecure_contract_mult``, three years ÷ it (schema source).
+TENURE_BANDS_MONTHS = (12, 36)
+TENURE_TURNOVER_MULT = (1.4, 1.0, 0.7)
+FAILS_DISCOURAGED = 2
+FAILED_TURNOVER_MULT = 1.3
+ADMIN_REFERENCE_SHARE = 0.35
+NEUTRAL_CONTRACT_YEARS = 2
 
 
-EXAM_HISTORY = _exam_history()
+def allowance_pull(p) -> float:
+    """How much certificate allowances multiply community workers' chance of sitting the exam."""
+    return 1 + ALLOWANCE_PULL * p.cert_allowance_yuan / ALLOWANCE_PULL_YUAN
 
 
 class Workforce:
@@ -55,6 +97,7 @@ class Workforce:
         self.model = model
         self.rows = Workers(capacity=capacity)
         self.certified_outside = 0  # certified social workers in no post of the model
+        self.practitioners = 0  # uncertified practitioners counted as talent outside the model's posts
         self.exam_passed_this_year = 0
         self.month_station_leavers = 0  # station leavers this month
         self.leavers_station: list[int] = []  # station leavers per month
@@ -68,7 +111,7 @@ class Workforce:
     def month_cost(self) -> float:
         """What one social worker costs an employer a month, yuan."""
         p = self.model.params
-        return p.sw_cost_yuan * (p.sw_pay_ratio / 0.75) / 12
+        return p.sw_cost_yuan * (p.sw_pay_ratio / REFERENCE_PAY_RATIO) / 12
 
     # -- joining and leaving
     def add(self, count, role, township, rng, community=-1, agency=-1, initial=False, cert_share=None):
@@ -85,7 +128,7 @@ class Workforce:
             cert[rng.permutation(count)[:n_cert]] = CERT_ASSISTANT
         else:
             cert = (rng.random(count) < cert_share).astype(np.int8)
-        hired = -rng.integers(0, 72, count) if initial else m.t
+        hired = -rng.integers(0, INITIAL_TENURE_MAX_MONTHS, count) if initial else m.t
         if not initial:
             m.flows["sw_hired" if role != ROLE_COMMUNITY else "cw_hired"] += count
         return self.rows.add(count, alive=True, role=role, township=township, community=community,
@@ -134,7 +177,8 @@ class Workforce:
         staff = np.bincount(w.view("township")[station], minlength=tw.n)
         active = tw.funded & ((tw.mode == MODE_DIRECT) | (tw.agency >= 0))
         vac = np.where(active, np.maximum(tw.positions - staff, 0), 0)
-        p_fill = np.minimum(0.95, p.hire_fill_prob * (p.sw_pay_ratio / 0.75) * np.where(tw.street, 1.0, 1.2))
+        p_fill = np.minimum(MAX_FILL_PROB, p.hire_fill_prob * (p.sw_pay_ratio / REFERENCE_PAY_RATIO)
+                            * np.where(tw.street, 1.0, TOWN_FILL_MULT))
         hires = rng.binomial(vac, p_fill)
         for mode, r in ((MODE_PURCHASE, ROLE_STATION_PURCHASE), (MODE_DIRECT, ROLE_STATION_DIRECT)):
             sel = hires * (tw.mode == mode)
@@ -142,52 +186,89 @@ class Workforce:
             if len(towns):
                 self.add(len(towns), r, township=towns, agency=tw.agency[towns], rng=rng)
         # agency project posts
-        m.agencies.hire(min(0.95, p.hire_fill_prob * p.sw_pay_ratio / 0.75), rng)
-        # community-worker posts: local, sought after (assumption: half filled each month)
+        m.agencies.hire(min(MAX_FILL_PROB, p.hire_fill_prob * p.sw_pay_ratio / REFERENCE_PAY_RATIO), rng)
+        # community-worker posts: local, sought after
         alive, role = w.view("alive"), w.view("role")
         cw = np.bincount(w.view("community")[alive & (role == ROLE_COMMUNITY)], minlength=c.n)
         vac = np.maximum(c.worker_posts - cw, 0)
-        k = bulk_flow(rng, vac, 0.5)
+        k = bulk_flow(rng, vac, CW_POST_FILL)
         comm = np.repeat(np.arange(c.n), k)
         if len(comm):
             self.add(len(comm), ROLE_COMMUNITY, township=c.township[comm], community=comm, rng=rng)
 
     # -- ODD §7.6 the national exam: sit in June, results three months later
+    def candidates(self, year: int) -> float:
+        """The region's exam candidates in ``year``: its share of national registrants (FACTS §2b).
+
+        National registrants are the record to 2022, then grow by ``exam_registrant_growth``;
+        the region's share is its population share times ``exam_relative_propensity``.
+        """
+        m, p = self.model, self.model.params
+        national = exam_history().national_registrants(year, p.exam_registrant_growth)
+        return national * m.population / NATIONAL_POPULATION * p.exam_relative_propensity
+
+    def cw_sit_share(self, year: int, pass_prob: float) -> np.ndarray:
+        """Share of uncertified community workers sitting this year, by community.
+
+        The base (``cw_exam_sit_share`` at its 2021 level, scaled by national registrants and
+        raised by the certificate allowance) and, for urban community workers from the plan's
+        issue to its deadline, ``cw_plan_compliance`` of the shortfall against the sitting the
+        plan needs: (plan share − certified share) spread over the years left at this pass rate.
+        """
+        m, p, w = self.model, self.model.params, self.rows
+        h = exam_history()
+        trend = (h.national_registrants(year, p.exam_registrant_growth)
+                 / h.national_registrants(CW_SIT_REFERENCE_YEAR, p.exam_registrant_growth))
+        base = p.cw_exam_sit_share * allowance_pull(p) * trend
+        c = m.communities
+        share = np.full(c.n, base)
+        if p.cw_plan_cert_share > 0 and PLAN_ISSUED <= year <= PLAN_DEADLINE:
+            alive, role, cert, comm = w.view("alive"), w.view("role"), w.view("cert"), w.view("community")
+            urban_cw = alive & (role == ROLE_COMMUNITY) & (comm >= 0)
+            urban_cw[urban_cw] = c.urban[comm[urban_cw]]
+            n = int(urban_cw.sum())
+            now = float((urban_cw & (cert > 0)).sum() / n) if n else 1.0
+            years_left = PLAN_DEADLINE - year + 1
+            need = max(0.0, p.cw_plan_cert_share - now) / (years_left * pass_prob * max(1e-9, 1 - now))
+            share[c.urban] = base + p.cw_plan_compliance * max(0.0, need - base)
+        return np.minimum(share, MAX_CW_SIT_SHARE)
+
     def sit_exam(self):
         m = self.model
         p, w = m.params, self.rows
         rng = m.streams["exam"]
         year = int(m.calendar[m.t].year)
         year_shift = p.exam_year_sd * self.exam_year_z[year]
-        if year in EXAM_HISTORY["pass"]:  # a past exam: that year's national ratio (data/exam_history.toml)
-            pass_prob = EXAM_HISTORY["pass"][year]
+        h = exam_history()
+        if year in h.pass_ratio:  # a past exam: that year's national ratio (data/exam_history.toml)
+            pass_prob = h.pass_ratio[year]
             year_shift = 0.0
         else:
             pass_prob = p.exam_pass_prob
         base_logit = np.log(pass_prob / (1 - pass_prob)) + year_shift
-        trend = EXAM_HISTORY["scale"].get(min(year, EXAM_HISTORY["last"]), 1.0)
         alive, cert, role = w.view("alive"), w.view("cert"), w.view("role")
         tenure = m.t - w.view("hired")
         u = rng.random(w.n)
-        allowance_pull = 1 + 0.5 * p.cert_allowance_yuan / 200  # assumption: allowances draw candidates
-        sit_prob = np.where(role == ROLE_COMMUNITY, np.minimum(0.9, p.cw_exam_sit_share * allowance_pull * trend),
-                            p.in_post_exam_share)
+        cw_share = self.cw_sit_share(year, pass_prob)[np.maximum(w.view("community"), 0)]
+        sit_prob = np.where(role == ROLE_COMMUNITY, cw_share, p.in_post_exam_share)
         sit_assistant = alive & (cert == CERT_NONE) & (u < sit_prob)
-        sit_inter = alive & (cert == CERT_ASSISTANT) & (tenure >= 36) & (u < 0.2)
+        sit_inter = (alive & (cert == CERT_ASSISTANT) & (tenure >= INTERMEDIATE_MIN_TENURE_MONTHS)
+                     & (u < INTERMEDIATE_SIT_SHARE))
         sitters = np.flatnonzero(sit_assistant | sit_inter)
         in_post = w.alive[sitters]  # every candidate in a post (station, agency, community) may be trained
         bill = in_post.sum() * p.exam_training_yuan
         trained_share = m.ledger.spend("training", bill) / bill if bill > 0 else 0.0
         trained = in_post & (rng.random(len(sitters)) < trained_share)
-        logit = base_logit + trained * np.log(p.training_odds_ratio) * p.exam_training_yuan / 1000
-        logit = logit + np.where(cert[sitters] == CERT_ASSISTANT, np.log(0.7), 0.0)
+        logit = base_logit + trained * np.log(p.training_odds_ratio) * p.exam_training_yuan / TRAINING_ODDS_YUAN
+        logit = logit + np.where(cert[sitters] == CERT_ASSISTANT, np.log(INTERMEDIATE_EXAM_ODDS), 0.0)
         passed = rng.random(len(sitters)) < 1 / (1 + np.exp(-logit))
-        external = rng.poisson(p.external_candidates_per_10k * trend * m.population / 10_000)
+        # the rest of the region's candidates sit from outside the model's posts
+        external = max(0, int(round(self.candidates(year))) - len(sitters))
         ext_pass = rng.binomial(external, 1 / (1 + np.exp(-base_logit)))
         w.fails[sitters[~passed]] += 1
         self._exam_result = (sitters[passed], int(ext_pass))
         m.flows["exam_candidates"] = float(len(sitters) + external)
-        m.schedule_event(self.award_certificates, after=3)
+        m.schedule_event(self.award_certificates, after=EXAM_RESULT_MONTHS)
 
     def award_certificates(self):
         idx, ext = self._exam_result
@@ -197,24 +278,35 @@ class Workforce:
         newly = int((w.cert[idx] == CERT_ASSISTANT).sum())
         gone = int((~w.alive[idx] & (w.cert[idx] == CERT_ASSISTANT)).sum())
         self.certified_outside += ext + gone  # certified after leaving the post
+        # outside candidates who pass and were counted practitioners move to the certified
+        from_practitioners = self.model.streams["talent"].binomial(ext, self.model.params.external_from_practitioners)
+        self.practitioners -= min(self.practitioners, int(from_practitioners))
         self.exam_passed_this_year += newly + ext + int((w.cert[idx] == CERT_INTERMEDIATE).sum())
 
     # -- ODD §7.7 leaving
     def turnover(self):
-        """Leaving: an annual hazard from pay, allowance, contract, administration, tenure and exam failures."""
+        """Leaving: each worker in post leaves this month with their monthly probability (``leave_probability``)."""
+        w = self.rows
+        leave = w.alive[:w.n] & (self.model.streams["turnover"].random(w.n) < self.leave_probability())
+        self.separate(np.flatnonzero(leave), why=LEFT_QUIT)
+        self.practitioners_flow()
+
+    def leave_probability(self) -> np.ndarray:
+        """Each row's chance of leaving this month: an annual hazard from pay, allowance, contract,
+        administration, tenure and exam failures, made monthly."""
         m = self.model
         p, tw, w = m.params, m.townships, self.rows
-        rng = m.streams["turnover"]
         n = w.n
         alive = w.alive[:n]
         role = w.role[:n]
         levels = np.arange(4)
         allowance = levels * p.cert_allowance_yuan * m.ledger.allowance_paid_ratio  # by certificate level
-        pay_rel = (p.sw_pay_ratio * p.graduate_pay_yuan + allowance) / (0.75 * p.graduate_pay_yuan)
+        pay_rel = (p.sw_pay_ratio * p.graduate_pay_yuan + allowance) / (REFERENCE_PAY_RATIO * p.graduate_pay_yuan)
         sw = p.sw_turnover_base * np.power(pay_rel, -p.pay_turnover_elasticity)
-        cw = p.cw_turnover * np.power(1 + allowance / (0.75 * p.graduate_pay_yuan), -p.pay_turnover_elasticity)
+        cw = p.cw_turnover * np.power(1 + allowance / (REFERENCE_PAY_RATIO * p.graduate_pay_yuan),
+                                      -p.pay_turnover_elasticity)
         table = np.vstack([
-            sw * p.insecure_contract_mult ** (2 - p.contract_years),  # station, agency contract
+            sw * p.insecure_contract_mult ** (NEUTRAL_CONTRACT_YEARS - p.contract_years),  # station, agency contract
             sw * p.direct_turnover_mult,  # station, direct
             sw,  # agency projects
             cw,  # community workers
@@ -226,14 +318,22 @@ class Workforce:
         r = role[sw_idx]
         h = table[r, w.cert[sw_idx]]
         tenure = m.t - w.hired[sw_idx]
-        band = (tenure >= 12).astype(np.int8) + (tenure >= 36)
-        h = h * np.array([1.4, 1.0, 0.7])[band] * np.where(w.fails[sw_idx] >= 2, 1.3, 1.0)
-        admin = np.exp(p.admin_turnover_effect * (tw.admin_share - 0.35))
+        band = (tenure >= TENURE_BANDS_MONTHS[0]).astype(np.int8) + (tenure >= TENURE_BANDS_MONTHS[1])
+        h = (h * np.array(TENURE_TURNOVER_MULT)[band]
+             * np.where(w.fails[sw_idx] >= FAILS_DISCOURAGED, FAILED_TURNOVER_MULT, 1.0))
+        admin = np.exp(p.admin_turnover_effect * (tw.admin_share - ADMIN_REFERENCE_SHARE))
         station = r <= ROLE_STATION_DIRECT
         h[station] *= admin[w.township[sw_idx][station]]
         month_p[sw_idx] = monthly(h)
-        leave = alive & (rng.random(n) < month_p)
-        self.separate(np.flatnonzero(leave), why=LEFT_QUIT)
+        return month_p
+
+    def practitioners_flow(self):
+        """Uncertified practitioners enter the count (graduates, training, posts in other sectors) and leave it."""
+        m, p = self.model, self.model.params
+        rng = m.streams["talent"]
+        inflow = rng.poisson(p.practitioner_inflow_per_10k * m.population / 10_000 / 12)
+        outflow = rng.binomial(self.practitioners, monthly(p.practitioner_exit_rate))
+        self.practitioners += int(inflow) - int(outflow)
 
     def count_month(self) -> int:
         """Record this month's station staff and leavers; return the staff."""

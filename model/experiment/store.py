@@ -183,7 +183,11 @@ class Store:
         releasing the lock (a killed run), else None.
         """
         check_writable(self.path)
-        created = not self.path.exists()
+        created = []  # the folders this call makes, deepest first: removed again if left empty
+        folder = self.path
+        while not folder.exists() and folder.parent != folder:
+            created.append(folder)
+            folder = folder.parent
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -211,8 +215,9 @@ class Store:
             if created:
                 with _suppress():
                     (self.path / LOCK).unlink()
-                with _suppress():
-                    self.path.rmdir()  # only when nothing else was written
+                for folder in created:
+                    with _suppress():
+                        folder.rmdir()  # only when nothing else was written
 
     def _read_owner(self) -> dict[str, Any] | None:
         try:
@@ -415,9 +420,13 @@ class Store:
         """Rebuild ``runs.parquet`` from the records (all of them unless given)."""
         records = self.records() if records is None else records
         frame = runs_frame(records.values(), self._order(), self._values())
-        table = pa.Table.from_pandas(frame, schema=_runs_schema(frame), preserve_index=False)
+        table = self._runs_table(frame)
         atomic_write(self.runs_path, lambda tmp: pq.write_table(table, tmp))
         return frame
+
+    @staticmethod
+    def _runs_table(frame: pd.DataFrame) -> pa.Table:
+        return pa.Table.from_pandas(frame, schema=_runs_schema(frame), preserve_index=False)
 
     def _order(self) -> list[str]:
         try:
@@ -453,7 +462,7 @@ class Store:
         out with a StoreWarning.
         """
         records = self._checked()
-        frame = runs_frame(records.values(), self._order(), self._values())
+        frame = self._runs_table(runs_frame(records.values(), self._order(), self._values())).to_pandas()
         try:
             stale = not frame.equals(pd.read_parquet(self.runs_path))
         except (OSError, ValueError, pa.ArrowException):
@@ -634,7 +643,8 @@ def check_writable(path: str | Path) -> None:
                 raise StoreError(f"{path}: {probe} is a broken link")
             probe = probe.parent
         if not probe.is_dir():
-            raise StoreError(f"{path}: {probe} is a file, not a folder; expected a folder for the store")
+            where = f"{path} is" if probe == path else f"{path}: {probe} is"
+            raise StoreError(f"{where} a file, not a folder; expected a folder for the store")
         if not os.access(probe, os.W_OK | os.X_OK):
             raise StoreError(f"{path}: cannot write in {probe} (permission denied)")
         if probe == path:
