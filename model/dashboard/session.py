@@ -206,6 +206,7 @@ class Session:
         self._levers_at_start: dict[str, Any] = {}
         self._frames: dict[int, tuple] = {}
         self.lever_version = 0  # counts lever moves made by the run itself (scenario dates)
+        self.playing = False  # Play is on (read by the page's Play loop; Pause clears it at once)
         self.targets: TargetSet = load_targets(self.start.targets)
         self.reset()
 
