@@ -81,6 +81,7 @@ def _add_run(sub):
                    "judged against R's own target set unless the scenario's fits R")
     p.add_argument("--targets", metavar="T", help="judge every scenario against target set T (refused on a region "
                    "it does not fit)")
+    _uncertainty_arguments(p)
     p.add_argument("--chunk", type=int, metavar="K", help="runs per task (default: grouped to ~0.5 s tasks)")
     p.add_argument("--retry-failed", action="store_true", help="also run again the runs recorded as failed")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -104,6 +105,19 @@ def _check_seed(seed: int, option: str = "--seed") -> None:
         raise CommandError(f"{option} must be a whole number from 0 to 2**63 - 1; got {seed}")
 
 
+def _uncertainty_arguments(p) -> None:
+    p.add_argument("--uncertainty", choices=["seed", "posterior"], default="seed",
+                   help="what the bands count: seed = chance only (default); posterior = chance and the "
+                        "uncertain parameters, replicate r taking posterior draw r (see wushe calibrate)")
+    p.add_argument("--posterior", metavar="FILE", help="a posterior file (default: the region's shipped one)")
+
+
+def _posterior_options(args) -> dict:
+    if args.posterior and args.uncertainty != "posterior":
+        raise CommandError("--posterior needs --uncertainty posterior")
+    return {"uncertainty": args.uncertainty, "posterior": args.posterior}
+
+
 def cmd_run(args) -> int:
     from .experiment import ExecutorError, Experiment, StoreError
     from .experiment.runner import MAX_REPLICATES
@@ -120,10 +134,12 @@ def cmd_run(args) -> int:
     if args.scheduler and args.executor not in ("local", "dask"):
         raise CommandError(f"--scheduler needs --executor dask, not {args.executor}")
     _check_region(args.region)
+    from .calibration.posterior import PosteriorError
+
     try:
         experiment = Experiment(args.scenarios, replicates=args.replicates, seed=args.seed, region=args.region,
-                                targets=args.targets)
-    except ScenarioError as exc:
+                                targets=args.targets, **_posterior_options(args))
+    except (ScenarioError, PosteriorError) as exc:
         raise CommandError(str(exc)) from None
     try:
         report = experiment.run(
@@ -482,6 +498,7 @@ def _add_demo(sub):
     p.add_argument("--seed", type=int, default=0, metavar="S", help="root seed (default 0)")
     p.add_argument("--workers", type=int, metavar="K", help="worker processes (default: one per core)")
     p.add_argument("--lang", choices=["zh", "en"], default="en", help="language of the report (default en)")
+    _uncertainty_arguments(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_demo)
 
@@ -516,7 +533,8 @@ def cmd_demo(args) -> int:
           file=sys.stderr)
     run = argparse.Namespace(scenarios=names, replicates=args.replicates, seed=args.seed, out=args.out,
                              executor="local", workers=args.workers, scheduler=None, region=args.region, chunk=None,
-                             retry_failed=False, quiet=args.quiet, targets=None)
+                             retry_failed=False, quiet=args.quiet, targets=None,
+                             uncertainty=args.uncertainty, posterior=args.posterior)
     code = cmd_run(run)
     if code not in (0, 1):
         return code
@@ -529,7 +547,7 @@ def cmd_demo(args) -> int:
 
 
 # --------------------------------------------------------------------------------------------
-# wushe explore / sensitivity / discover / optimise (model/explore/cli.py)
+# wushe explore / sensitivity / discover / optimise (model/explore/cli.py); wushe calibrate (model/calibration/cli.py)
 
 
 def _add_explore(sub):
@@ -539,8 +557,14 @@ def _add_explore(sub):
         add(sub)
 
 
+def _add_calibrate(sub):
+    from .calibration.cli import add_parser
+
+    add_parser(sub)
+
+
 SUBCOMMANDS = [_add_baseline, _add_run, _add_check, _add_list, _add_dashboard, _add_report, _add_demo,
-               _add_explore]
+               _add_explore, _add_calibrate]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -442,6 +442,17 @@ footer{font-size:7pt}
 """
 
 
+def uncertainty_text(manifest: dict, lang: str) -> str:
+    """One sentence: whether the bands count chance only, or chance and the uncertain parameters."""
+    u = manifest.get("uncertainty") or {"mode": "seed"}
+    if u.get("mode") != "posterior":
+        return t("bands_seed", lang)
+    posts = u.get("posteriors", {})
+    fitted = sorted({name for p in posts.values() for name in p.get("fitted", [])})
+    draws = ", ".join(f"{region}: {p.get('draws')}" for region, p in posts.items())
+    return t("bands_posterior", lang, draws=draws, fitted=", ".join(fitted) or "-")
+
+
 def write_report(path, lang: str = "en", baseline: str | None = None, dpi: int = 100, pdf: bool = False,
                  progress=None) -> Path:
     """Write ``report.html``, ``figures/*.png|svg``, ``tables/*.csv`` and ``report.xlsx`` (and, with
@@ -520,7 +531,8 @@ def write_report(path, lang: str = "en", baseline: str | None = None, dpi: int =
         f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{t('report_title', lang)}</title>"
         f"<style>{_CSS}</style></head><body><h1>{t('report_title', lang)}</h1>"
         f"<p class='meta'>{_e(target_sets)}</p>"
-        f"<p class='note'>{_e(t('lede', lang, replicates=res.replicates, regions=regions, window=windows))}</p>"
+        f"<p class='note'>{_e(t('lede', lang, replicates=res.replicates, regions=regions, window=windows))} "
+        f"{_e(uncertainty_text(res.manifest, lang))}</p>"
         f"<nav><b>{t('contents', lang)}</b><ul>{toc}</ul></nav>{''.join(sections)}"
         f"<footer>{t('generated', lang)} · {_e(res.manifest.get('created', ''))} · {_e(str(out))}</footer>"
         "</body></html>")

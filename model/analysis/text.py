@@ -43,6 +43,18 @@ TEXT: dict[str, dict[str, str]] = {
               "random numbers (replicate r of every scenario used the same seed); region: {regions}; "
               "window: {window}.",
     },
+    "bands_seed": {
+        "zh": "区间只反映随机性(各次运行的随机种子不同),不包括参数的不确定性:它们偏窄。"
+              "用 --uncertainty posterior 运行,可把校准后参数的不确定性计入。",
+        "en": "Bands count chance only (each run's seed), not what we do not know about the parameters: they are "
+              "too narrow. Run with --uncertainty posterior to carry the calibrated parameters' uncertainty.",
+    },
+    "bands_posterior": {
+        "zh": "区间同时反映随机性与参数的不确定性:第 r 次运行使用后验样本 r(样本数 {draws});"
+              "已拟合的参数:{fitted},其余参数取自先验。",
+        "en": "Bands count chance and what we do not know about the parameters: replicate r used posterior draw r "
+              "(draws: {draws}); fitted to the record: {fitted}; the others drawn from their priors.",
+    },
     "contents": {"zh": "目录", "en": "Contents"},
     "s_verdict": {"zh": "1. 结论:各策略按期达成目标的概率", "en": "1. Verdict: how surely each strategy meets each target"},
     "verdict_note": {
