@@ -290,8 +290,10 @@ def plot_difference(results, indicator: str, baseline: str | None = None, scenar
 
 
 def plot_cost(results, lang: str = "en", ax=None, baseline: str | None = None, scenarios=None):
-    """Cost against attainment, one point per scenario: cumulative public spending (x) and the
-    mean probability of meeting a target (y)."""
+    """Cost against progress, one point per scenario: cumulative public spending (x) and the mean
+    progress towards the targets (y: each target's median value at its date as a share of the
+    goal, capped at 100%, averaged over targets). Progress, not the probability of meeting a
+    target, so that strategies that all miss a target (0%) are still told apart."""
     lang = use_fonts(lang)
     res = results if isinstance(results, Results) else Results(results)
     base = baseline or res.baseline
@@ -301,7 +303,7 @@ def plot_cost(results, lang: str = "en", ax=None, baseline: str | None = None, s
     fig, ax = _figure(ax, (9.5, 5.2))
     div, unit = yuan_scale(cost["total_yuan"], lang)
     for name, row in cost.iterrows():
-        ax.scatter([row["total_yuan"] / div], [row["attainment_pp"]], s=90 if name == base else 60,
+        ax.scatter([row["total_yuan"] / div], [row["mean_goal_share"]], s=90 if name == base else 60,
                    color=colours[name], zorder=3, edgecolor="black" if name == base else "none")
     ax.margins(x=0.15, y=0.12)
     ax.autoscale_view()
@@ -309,7 +311,8 @@ def plot_cost(results, lang: str = "en", ax=None, baseline: str | None = None, s
     ax.set_ylabel(t("attain_axis", lang), fontsize=10)
     ax.set_title(t("cost_title", lang), fontsize=13)
     ax.grid(alpha=0.3)
-    points = [(res.label(n, lang), r["total_yuan"] / div, r["attainment_pp"], colours[n]) for n, r in cost.iterrows()]
+    points = [(res.label(n, lang), r["total_yuan"] / div, r["mean_goal_share"], colours[n])
+              for n, r in cost.iterrows()]
     _label_points(ax, points)
     return fig
 
