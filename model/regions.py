@@ -70,8 +70,6 @@ COUNTY_DEFAULTS = {
     "fiscal_capacity_cv": 0.0,
     "speed_mean": 1.0,  # implementation speed: multiplies the planned pace of building
     "speed_cv": 0.0,
-    "community_sw_rooms": False,  # 47号: 有条件的地方, 在城乡社区建立社会工作服务站(室)
-    "community_foundations": False,
 }
 
 
@@ -328,12 +326,9 @@ def load_region(name_or_path: str | Path) -> Region:
     for key, value in data.get("counties", {}).items():
         if key not in COUNTY_DEFAULTS:
             raise RegionError(f'{path}: [counties] "{key}" is not a key; valid ones are: {", ".join(COUNTY_DEFAULTS)}')
-        want = type(COUNTY_DEFAULTS[key])
-        if want is bool and not isinstance(value, bool) or want is float and (
-                isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
-            raise RegionError(f'{path}: [counties] "{key}" must be {"true or false" if want is bool else "a number ≥ 0"}; '
-                              f"got {value!r}")
-        counties[key] = want(value)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise RegionError(f'{path}: [counties] "{key}" must be a number ≥ 0; got {value!r}')
+        counties[key] = float(value)
     for p in prefectures:
         for key in ("county_fiscal_capacity", "county_speed"):
             if key in p and (len(p[key]) != int(p["counties"]) or any(

@@ -7,6 +7,9 @@ Sections:
   entity-updates per second. Goal: ≤ 1.5 s and ≤ 500 MB on 2 cores.
 * ``experiment``: scenarios × replicates on 1 and 2 workers, and ``mesa.batch_run``
   (``model/bench/experiment.py``).
+* ``short``: many short runs, 8 scenarios × 50 replicates of ``demo`` (about 0.1 s a run),
+  wushe's runner against ``mesa.batch_run`` on the same ensemble, where per-run overhead
+  (saving each run, judging targets) shows (goal: not slower than batch_run).
 * ``dashboard``: one Step on ``demo`` (``model/bench/dashboard.py``).
 * ``classroom``: 30 browser sessions on one dashboard server at once (``model/bench/dashboard.py``;
   skipped without chromium).
@@ -29,7 +32,7 @@ import time
 
 __all__ = ["SECTIONS", "bench_model", "one_run", "main"]
 
-SECTIONS = ("model", "experiment", "dashboard", "classroom")
+SECTIONS = ("model", "experiment", "short", "dashboard", "classroom")
 
 
 def one_run(region: str = "hubei", seed: int = 0, start: str = "2021-01", end: str = "2025-12") -> dict:
@@ -108,6 +111,11 @@ def main(argv=None) -> int:
             print(f"experiment: skipped ({exc})")
         else:
             bench_experiment(replicates=args.replicates)
+    if "short" in args.sections:
+        from .experiment import bench_experiment
+
+        print("many short runs:")
+        bench_experiment(region="demo", replicates=50)
     if "dashboard" in args.sections:
         try:
             from .dashboard import bench_dashboard
