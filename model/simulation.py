@@ -14,7 +14,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from .core.budget import pay, plan_budgets
+from .core.budget import pay, plan_budgets, plan_envelope
 from .core.calendar import EARLIEST_START, LATEST_END, month_ends, month_index, parse_month
 from .core.outputs import indicators
 from .core.setup import set_up
@@ -159,8 +159,7 @@ class FiveSocietyModel(mesa.Model):
         # workers who left and organisations that closed move to the archive (history kept)
         self.workers.compact()
         self.orgs.compact()
-        for purchaser in self.stations.purchasers:
-            purchaser.plan_stations()
+        plan_envelope(self)  # the envelope, the squeeze, the counties' stations
         self.stations.province.plan_region()
         plan_budgets(self)
 

@@ -29,6 +29,11 @@ STREAMS = (
     "bases",
     "points",
     "funds",
+    "labour",
+    "evaluation",
+    "posts",
+    "quality",
+    "renewal",
 )
 
 # an annual hazard is capped here before it is made monthly (assumption: nobody's yearly

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import labour_market
 from .state import (
     CERT_ASSISTANT,
     CERT_INTERMEDIATE,
@@ -47,6 +48,15 @@ def _exam_history() -> dict:
 
 EXAM_HISTORY = _exam_history()
 
+# Town stations look better paid than street ones against local alternatives (assumption: county
+# pay 2,000–3,000 yuan a month against 5,000–8,000 in large cities, FACTS §2h (L); rural
+# station jobs attract many local applicants, FACTS §5)
+TOWN_PAY_ADVANTAGE = 1.2
+# Turnover by tenure (first year, second and third, later) relative to sw_turnover_base
+# (assumption: most leavers go early, FACTS §2h; scaled so that a steady workforce averages
+# below the base and one growing fast, as stations open, about at it)
+TENURE_TURNOVER = (1.2, 0.9, 0.7)
+
 
 class Workforce:
     """Social workers and community workers: who is in which post, certified, hired, leaving."""
@@ -64,6 +74,11 @@ class Workforce:
         # that scenarios on the same seed share it whatever else differs (common random numbers)
         years = range(model.start.year, int(model.calendar[-1].year) + 1)
         self.exam_year_z = dict(zip(years, model.streams["exam"].standard_normal(len(years)), strict=True))
+        # the labour market: candidates waiting per prefecture, starting with a year's entrants
+        s = model.structure
+        pref_pop = np.bincount(model.community_prefecture, s.community_population, s.n_prefectures)
+        self.candidate_inflow = model.params.candidates_per_10k * pref_pop / 10_000 / 12  # a month
+        self.candidates = self.candidate_inflow * 12
 
     def month_cost(self) -> float:
         """What one social worker costs an employer a month, yuan."""
@@ -112,6 +127,22 @@ class Workforce:
         w.agency[staff[stay]] = new_agency
         self.separate(staff[~stay], why=LEFT_CONTRACT_LOST)
 
+    def trim(self, towns, positions):
+        """Stations whose new contract (or year) pays for fewer posts than staff: the latest hires go."""
+        w = self.rows
+        towns = np.atleast_1d(np.asarray(towns))
+        positions = np.atleast_1d(np.asarray(positions))
+        over = self.model.townships.sw_staff[towns] > positions  # last month's staff: nobody joined since
+        if not over.any():
+            return
+        towns, positions = towns[over], positions[over]
+        station = w.view("alive") & np.isin(w.view("role"), (ROLE_STATION_PURCHASE, ROLE_STATION_DIRECT))
+        for town, keep in zip(towns.tolist(), positions.tolist(), strict=True):
+            staff = np.flatnonzero(station & (w.view("township") == town))
+            if len(staff) > keep:
+                latest = staff[np.argsort(-w.hired[staff], kind="stable")][: len(staff) - keep]
+                self.separate(latest, why=LEFT_CONTRACT_LOST)
+
     def close_station(self, town: int):
         """A station closes: its staff leave."""
         w = self.rows
@@ -124,7 +155,25 @@ class Workforce:
         w = self.rows
         self.separate(np.flatnonzero(w.view("alive") & (w.view("agency") == agency_id)), why=LEFT_CONTRACT_LOST)
 
-    # -- ODD §7.4 hiring into vacancies
+    # -- ODD §7.4 hiring into vacancies: the labour market
+    def fill_chances(self, station_vac: np.ndarray, agency_vac: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """This month's chance to fill a vacancy, per township and per prefecture (agency posts).
+
+        Candidates in the prefecture accept when the pay offered (relative to local graduate
+        pay; town posts look better against lower local alternatives) reaches their
+        reservation pay; the more candidates per vacancy, the sooner a post is filled.
+        """
+        m = self.model
+        p, tw = m.params, m.townships
+        n_pref = len(self.candidates)
+        vac = (np.bincount(m.township_prefecture, station_vac, n_pref) + agency_vac)
+        offer_town = p.sw_pay_ratio * np.where(tw.street, 1.0, TOWN_PAY_ADVANTAGE)
+        args = (p.hire_fill_prob, p.reservation_pay_ratio, p.reservation_pay_sigma)
+        p_town = labour_market.fill_probability(offer_town, self.candidates[m.township_prefecture],
+                                                vac[m.township_prefecture], *args)
+        p_agency = labour_market.fill_probability(p.sw_pay_ratio, self.candidates, vac, *args)
+        return p_town, p_agency
+
     def hire(self):
         m = self.model
         p, tw, w, c = m.params, m.townships, self.rows, m.communities
@@ -134,15 +183,26 @@ class Workforce:
         staff = np.bincount(w.view("township")[station], minlength=tw.n)
         active = tw.funded & ((tw.mode == MODE_DIRECT) | (tw.agency >= 0))
         vac = np.where(active, np.maximum(tw.positions - staff, 0), 0)
-        p_fill = np.minimum(0.95, p.hire_fill_prob * (p.sw_pay_ratio / 0.75) * np.where(tw.street, 1.0, 1.2))
-        hires = rng.binomial(vac, p_fill)
+        agency_vac = m.agencies.vacancies()
+        n_pref = len(self.candidates)
+        agency_vac_pref = np.bincount(m.agencies.prefecture_of(np.arange(len(agency_vac))), agency_vac, n_pref) \
+            if len(agency_vac) else np.zeros(n_pref)
+        p_town, p_agency = self.fill_chances(vac, agency_vac_pref)
+        hires = rng.binomial(vac, p_town)
         for mode, r in ((MODE_PURCHASE, ROLE_STATION_PURCHASE), (MODE_DIRECT, ROLE_STATION_DIRECT)):
             sel = hires * (tw.mode == mode)
             towns = np.repeat(np.arange(tw.n), sel)
             if len(towns):
                 self.add(len(towns), r, township=towns, agency=tw.agency[towns], rng=rng)
+        direct_hires = int((hires * (tw.mode == MODE_DIRECT)).sum())
+        if direct_hires:  # townships recruit themselves (agencies' recruiting is in their fee)
+            m.ledger.spend("stations", direct_hires * p.recruitment_cost_yuan)
         # agency project posts
-        m.agencies.hire(min(0.95, p.hire_fill_prob * p.sw_pay_ratio / 0.75), rng)
+        agency_hires = m.agencies.hire(p_agency, rng)
+        hired = np.bincount(m.township_prefecture, hires, n_pref) + agency_hires
+        self.candidates = labour_market.pool_step(self.candidates, self.candidate_inflow, hired,
+                                                  p.candidate_drift)
+        m.flows["sw_candidates"] = float(self.candidates.sum())
         # community-worker posts: local, sought after (assumption: half filled each month)
         alive, role = w.view("alive"), w.view("role")
         cw = np.bincount(w.view("community")[alive & (role == ROLE_COMMUNITY)], minlength=c.n)
@@ -214,7 +274,7 @@ class Workforce:
         sw = p.sw_turnover_base * np.power(pay_rel, -p.pay_turnover_elasticity)
         cw = p.cw_turnover * np.power(1 + allowance / (0.75 * p.graduate_pay_yuan), -p.pay_turnover_elasticity)
         table = np.vstack([
-            sw * p.insecure_contract_mult ** (2 - p.contract_years),  # station, agency contract
+            sw * p.insecure_contract_mult ** ((1 - p.contract_years) / 2),  # station, agency contract: 1 year as observed
             sw * p.direct_turnover_mult,  # station, direct
             sw,  # agency projects
             cw,  # community workers
@@ -227,7 +287,7 @@ class Workforce:
         h = table[r, w.cert[sw_idx]]
         tenure = m.t - w.hired[sw_idx]
         band = (tenure >= 12).astype(np.int8) + (tenure >= 36)
-        h = h * np.array([1.4, 1.0, 0.7])[band] * np.where(w.fails[sw_idx] >= 2, 1.3, 1.0)
+        h = h * np.array(TENURE_TURNOVER)[band] * np.where(w.fails[sw_idx] >= 2, 1.3, 1.0)
         admin = np.exp(p.admin_turnover_effect * (tw.admin_share - 0.35))
         station = r <= ROLE_STATION_DIRECT
         h[station] *= admin[w.township[sw_idx][station]]
