@@ -15,13 +15,15 @@ import sys
 import textwrap
 import unicodedata
 
+from .messages import one_line, quoted
+
 __all__ = ["CommandError", "SUBCOMMANDS", "build_parser", "main"]
 
 PROG = "wushe"
 
 
 class CommandError(Exception):
-    """A user error: printed as one line, exit code ``code`` (2 unless given)."""
+    """A user error: printed as one line (bounded, control characters escaped), exit code ``code`` (2 unless given)."""
 
     def __init__(self, message: str, code: int = 2):
         super().__init__(message)
@@ -92,16 +94,23 @@ def _check_region(region):
         raise CommandError(f'--region: "{region}" is not a region; valid ones are: {", ".join(valid)}')
 
 
+def _check_seed(seed: int, option: str = "--seed") -> None:
+    from .experiment.runner import MAX_SEED
+
+    if not 0 <= seed <= MAX_SEED:
+        raise CommandError(f"{option} must be a whole number from 0 to 2**63 - 1; got {seed}")
+
+
 def cmd_run(args) -> int:
-    from .experiment import Experiment, StoreError
+    from .experiment import ExecutorError, Experiment, StoreError
+    from .experiment.runner import MAX_REPLICATES
     from .scenarios import ScenarioError
 
-    if args.replicates < 1:
-        raise CommandError(f"-r/--replicates must be at least 1; got {args.replicates}")
-    if args.seed < 0:
-        raise CommandError(f"--seed must be 0 or more; got {args.seed}")
-    if args.workers is not None and args.workers < 1:
-        raise CommandError(f"--workers must be at least 1; got {args.workers}")
+    if not 1 <= args.replicates <= MAX_REPLICATES:
+        raise CommandError(f"-r/--replicates must be 1 to {MAX_REPLICATES:,}; got {args.replicates}")
+    _check_seed(args.seed)
+    if args.workers is not None and not 1 <= args.workers <= 1024:
+        raise CommandError(f"--workers must be 1 to 1024; got {args.workers}")
     if args.chunk is not None and args.chunk < 1:
         raise CommandError(f"--chunk must be at least 1; got {args.chunk}")
     executor = "dask" if args.scheduler else args.executor
@@ -122,7 +131,7 @@ def cmd_run(args) -> int:
             progress=not args.quiet,
             retry_failed=args.retry_failed,
         )
-    except StoreError as exc:
+    except (StoreError, ExecutorError) as exc:
         raise CommandError(str(exc)) from None
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted; finished runs are saved in {args.out}; run the same command to resume",
@@ -130,7 +139,7 @@ def cmd_run(args) -> int:
         return 130
     print(report)
     for note in report.warnings:
-        print(f"{PROG}: warning: {note}", file=sys.stderr)
+        print(f"{PROG}: warning: {one_line(note)}", file=sys.stderr)
     if report.failed:
         print(
             f"{PROG}: {report.failed} of {report.ok + report.failed} runs failed; their tracebacks are in the "
@@ -179,7 +188,7 @@ def cmd_check(args) -> int:
                                     f'duplicate scenario name "{sc.name}" (also in {seen[sc.name]}); '
                                     "names must be unique")
         except ScenarioError as exc:
-            print(f"{PROG}: error: {exc}", file=sys.stderr)
+            print(f"{PROG}: error: {one_line(str(exc))}", file=sys.stderr)
             bad += 1
             continue
         seen[sc.name] = sc.path
@@ -313,6 +322,7 @@ def cmd_baseline(args) -> int:
     from .simulation import simulate
     from .targets import TargetError, evaluate, load_targets
 
+    _check_seed(args.seed)
     try:
         region = load_region(args.region)
         targets = load_targets(args.targets)
@@ -389,16 +399,34 @@ def _add_report(sub):
 
 
 def cmd_report(args) -> int:
-    from pathlib import Path
+    import warnings
 
     from .analysis import write_report
+    from .experiment import Store, StoreError, StoreWarning
+    from .experiment.store import check_writable
+    from .targets import TargetError
 
-    if not (Path(args.out) / "manifest.json").is_file():
+    store = Store(args.out)
+    if not store.manifest_path.is_file():
         raise CommandError(f"{args.out} is not an experiment store (no manifest.json); make one with wushe run -o OUT")
     try:
-        path = write_report(args.out, lang=args.lang, baseline=args.baseline)
+        manifest = store.manifest  # read and checked before anything is written
+        names = [sc["name"] for sc in manifest["scenarios"]]
+        if args.baseline is not None and args.baseline not in names:
+            raise CommandError(f'--baseline: {quoted(args.baseline)} is not a scenario of this store; valid ones are: '
+                               f'{", ".join(names)}')
+        for folder in (store.path, store.path / "tables"):
+            if folder.exists():
+                check_writable(folder)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", StoreWarning)
+            path = write_report(args.out, lang=args.lang, baseline=args.baseline)
+    except (StoreError, TargetError) as exc:
+        raise CommandError(str(exc)) from None
     except (KeyError, ValueError) as exc:
         raise CommandError(str(exc).strip('"')) from None
+    for w in {str(w.message) for w in caught if issubclass(w.category, StoreWarning)}:
+        print(f"{PROG}: warning: {one_line(w)}", file=sys.stderr)
     print(f"report: {path.resolve()}")
     print(f"tables: {(path.parent / 'tables').resolve()}/*.csv and {(path.parent / 'report.xlsx').resolve()}")
     return 0
@@ -495,7 +523,7 @@ def main(argv=None) -> int:
     try:
         return int(args.func(args) or 0)
     except CommandError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {one_line(str(exc))}", file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

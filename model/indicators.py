@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Indicator", "INDICATORS", "BUDGET_LINES", "indicator_names", "label"]
+__all__ = ["Indicator", "INDICATORS", "BUDGET_LINES", "Flow", "FLOWS", "SOCIETIES", "indicator_names", "label"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ BUDGET_LINES = {
     "volunteers": ("志愿服务站点与激励", "Volunteer points and incentives"),
     "charity_match": ("慈善配捐", "Charity matching"),
     "platform": ("数字平台", "Digital platform"),
+    "committees": ("党建引领(两委支持)", "Party-building support for committees"),
 }
 
 _CORE = [
@@ -61,6 +62,14 @@ _CORE = [
     Indicator("needs_met_share", "share", "本月需求满足率", "Needs met this month", share=True),
     Indicator("service_person_times", "person-times", "本月服务人次", "Services delivered this month"),
     Indicator("public_spend_yuan", "yuan", "公共支出(累计)", "Public spending (cumulative)", cumulative=True),
+    Indicator("needs_met_share_elderly_alone", "share", "本月需求满足率:独居老人",
+              "Needs met: older people living alone", share=True),
+    Indicator("needs_met_share_left_behind_children", "share", "本月需求满足率:留守儿童",
+              "Needs met: left-behind children", share=True),
+    Indicator("needs_met_share_disability", "share", "本月需求满足率:残疾人", "Needs met: people with disabilities",
+              share=True),
+    Indicator("needs_met_share_low_income", "share", "本月需求满足率:低收入家庭", "Needs met: low-income households",
+              share=True),
 ]
 
 _EXTRA = [
@@ -75,6 +84,16 @@ _EXTRA = [
     Indicator("charity_donated_yuan", "yuan", "社会捐赠(累计)", "Donations (cumulative)", cumulative=True),
     Indicator("volunteer_hours", "hours", "本月志愿服务时长", "Volunteer hours this month"),
     Indicator("needs_open", "persons", "未满足需求人数", "Residents with an open need"),
+    Indicator("platform_orders", "orders", "本月平台订单", "Platform orders placed this month"),
+    Indicator("platform_orders_served", "orders", "本月平台订单已服务", "Platform orders served this month"),
+    Indicator("platform_orders_unmet", "orders", "本月平台订单未能满足(服务力量已满)",
+              "Platform orders unmet this month (providers full)"),
+    Indicator("households_visited", "visits", "本月入户走访", "Household visits this month"),
+    Indicator("needs_found_on_visits", "needs", "本月走访发现的需求(期望值)", "Needs found on visits this month (expected)"),
+    Indicator("project_services", "person-times", "本月项目服务人次(一站一品与社工项目)",
+              "Project services this month (brand and social-work projects)"),
+    Indicator("stations_assessing", "stations", "开展需求评估的社工站", "Stations assessing needs"),
+    Indicator("volunteers_lapsed", "persons", "沉寂的注册志愿者", "Registered volunteers lapsed (dormant)"),
     Indicator("sw_admin_share", "share", "驻站社工行政事务工时占比", "Station hours on administration", share=True),
     Indicator("sw_turnover_12m", "leavers / post-year", "驻站社工近12个月流失率",
               "Station social-worker turnover (12 months)"),
@@ -100,3 +119,74 @@ def indicator_names() -> list[str]:
 
 def label(name: str, lang: str = "en") -> str:
     return INDICATORS[name].label(lang) if name in INDICATORS else name
+
+
+# ---- flows: what moves between the five societies in a month ---------------------------------
+# The model writes these into ``model.flows`` (reset each month; ``FiveSocietyModel.flows``
+# refuses a name not declared here). ``source`` and ``target`` are societies (``SOCIETIES``);
+# a flow with neither is a monthly count shown beside the flows, not between societies.
+
+SOCIETIES = ("government", "stations", "agencies", "social_workers", "organisations", "volunteers", "charity",
+             "residents")
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str
+    unit: str  # yuan, hours, persons, orgs, services, projects
+    source: str | None
+    target: str | None
+    label_zh: str
+    label_en: str
+    written_by: str  # the module of model/core that writes it
+
+    def label(self, lang: str = "en") -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+_FLOWS = [
+    Flow("gov_to_stations_yuan", "yuan", "government", "stations", "政府→社工站(直接聘用)",
+         "Government to stations (direct)", "budget"),
+    Flow("gov_to_agencies_yuan", "yuan", "government", "agencies", "政府→社工机构(购买服务)",
+         "Government to agencies (purchase)", "budget"),
+    Flow("allowances_yuan", "yuan", "government", "social_workers", "持证津贴", "Certificate allowances", "budget"),
+    Flow("volunteer_incentives_yuan", "yuan", "government", "volunteers", "志愿者激励", "Volunteer incentives",
+         "budget"),
+    Flow("wages_yuan", "yuan", "agencies", "social_workers", "机构工资", "Agency wages", "agencies"),
+    Flow("grants_yuan", "yuan", "government", "organisations", "启动资金", "Start-up grants", "organisations"),
+    Flow("venture_grants_yuan", "yuan", "government", "organisations", "公益创投", "Venture grants",
+         "organisations"),
+    Flow("match_yuan", "yuan", None, None, "配捐基金→社区基金", "Matching fund to community funds",
+         "charity"),
+    Flow("donations_yuan", "yuan", "residents", "charity", "社会捐赠", "Donations", "charity"),
+    Flow("charity_to_orgs_yuan", "yuan", "charity", "organisations", "社区基金→社区社会组织",
+         "Community funds to organisations", "charity"),
+    Flow("charity_to_sw_projects_yuan", "yuan", "charity", "stations", "社区基金→社工项目",
+         "Community funds to social-work projects", "charity"),
+    Flow("projects", "projects", "charity", "organisations", "慈善项目", "Charity projects", "charity"),
+    Flow("sw_admin_hours", "hours", "social_workers", "government", "行政事务工时", "Administration hours",
+         "stations"),
+    Flow("sw_linkage_hours", "hours", "social_workers", "volunteers", "联动工时", "Linkage hours", "stations"),
+    Flow("sw_case_hours", "hours", "social_workers", "residents", "个案工时", "Casework hours", "stations"),
+    Flow("volunteer_hours", "hours", "volunteers", "residents", "志愿服务时长", "Volunteer hours", "volunteers"),
+    Flow("sw_hired", "persons", "residents", "social_workers", "社工入职", "Social workers hired", "workforce"),
+    Flow("sw_left", "persons", "social_workers", "residents", "社工离职", "Social workers who left", "workforce"),
+    Flow("orgs_founded", "orgs", "residents", "organisations", "新成立组织", "Organisations founded",
+         "organisations"),
+    Flow("services", "services", "stations", "residents", "服务人次", "Services delivered", "needs"),
+    Flow("cw_hired", "persons", None, None, "社区工作者入职", "Community workers hired", "workforce"),
+    Flow("exam_candidates", "persons", None, None, "考试报名人数", "Exam candidates", "workforce"),
+    Flow("orgs_closed", "orgs", None, None, "注销组织", "Organisations closed", "organisations"),
+    Flow("procurement_yuan", "yuan", None, None, "招标与评估费用", "Tenders and evaluations paid", "stations"),
+    Flow("evaluations", "evaluations", None, None, "合同评估", "Contract evaluations", "stations"),
+    Flow("evaluations_failed", "evaluations", None, None, "评估未通过", "Evaluations failed", "stations"),
+    Flow("provider_changes", "stations", None, None, "更换承接机构", "Stations changing agency", "stations"),
+    Flow("agencies_entered", "agencies", None, None, "新进入机构", "Agencies entering", "agencies"),
+    Flow("agencies_folded", "agencies", None, None, "倒闭机构", "Agencies folding", "agencies"),
+    Flow("stations_orphaned", "stations", None, None, "因机构倒闭重新招标的社工站", "Stations whose agency folded",
+         "agencies"),
+    Flow("sw_candidates", "persons", None, None, "待聘社工求职者", "Candidates waiting for a post", "workforce"),
+    Flow("envelope_yuan", "yuan", None, None, "五社联动年度预算总额", "Five-society envelope this year", "budget"),
+]
+FLOWS: dict[str, Flow] = {f.name: f for f in _FLOWS}
+

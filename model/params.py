@@ -269,7 +269,10 @@ _PARAMETERS = [
        "福彩公益金出资比例", "Station money from lottery welfare funds"),
     _p("funding_charity_share", "lever", "share of station money", 0.0, 0.0, 1.0,
        "47号: 引导慈善组织资金资助 (seed); Nanchong: 撬动多方资源 (seed)",
-       "慈善资金出资比例", "Station money from charity"),
+       "慈善资金出资比例", "Station money from charity",
+       help_en="Township, lottery and charity shares of station money; the county pays the rest (when they add "
+               "up to more than 1 they are scaled down to 1). Each channel pays in full in a year with its "
+               "reliability, else part; charity's share is not public spending."),
     _p("cw_posts_per_10k", "lever", "community-worker posts / 10,000 urban residents (0: as the region file)",
        0.0, 0.0, 30.0,
        "Hubei 14th-FYP community-services plan: 18 per 10,000 urban residents by 2025 (FACTS §1b, READ)",
@@ -278,7 +281,7 @@ _PARAMETERS = [
                "vacancies are filled by hiring."),
     # ---- uncertainties ---------------------------------------------------------------------
     _p("sw_turnover_base", "uncertainty", "quits / worker-year (second or third year in post, pay ratio 0.75)",
-       0.16, 0.10, 0.26,
+       0.15, 0.10, 0.26,
        "EST: observed turnover ≈20% a year in large cities, 17.6% Shenzhen, >25% Guangzhou (FACTS §2h, §6) "
        "counts every leaver; in the model contract changes and agencies folding add ≈4–6 points to quits, "
        "and first-year staff quit more (TENURE_TURNOVER), so quits at this base give 18–25% in all",
@@ -517,9 +520,9 @@ _PARAMETERS = [
        "assumption: 一站一品 raises a station's 知晓度、知名度 (seed, Linhai)",
        "品牌项目的带动作用", "Pull of a visible brand project"),
     _p("platform_uptake", "structural", "share of unreported open needs ordered on the platform / month, "
-       "once known", 0.02, 0.0, 0.2,
-       "EST: Linhai had 20-odd orders from June to December 2021 among ≈10,000 open needs (seed); with the "
-       "ramp below that is ≈0.01–0.02 once residents know the platform",
+       "once known", 0.003, 0.0, 0.2,
+       "EST: Linhai had 20-odd orders from June to December 2021 (seed); with the 36-month ramp, 0.003 gives "
+       "about 30 in those seven months in the linhai preset (model.measure_needs)",
        "平台下单率", "Platform uptake"),
     _p("platform_ramp_months", "structural", "months to full uptake", 36, 1, 120,
        "assumption: Linhai's 12,900 visits gave only 20-odd orders in the first half-year (seed)",

@@ -9,12 +9,15 @@ differences from the model's ``structure`` random stream.
 
 from __future__ import annotations
 
-import tomllib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from .files import read_toml
+from .messages import one_line, quoted, shown
 
 __all__ = ["Region", "Structure", "RegionError", "available_regions", "load_region", "build_structure", "REGIONS_DIR",
            "NEED_GROUPS", "split_groups", "county_traits"]
@@ -72,7 +75,10 @@ COUNTY_DEFAULTS = {
 
 
 class RegionError(ValueError):
-    pass
+    """A region the loader refuses; ``str(error)`` is one bounded line naming the file and key."""
+
+    def __init__(self, message: str):
+        super().__init__(one_line(message))
 
 
 @dataclass(frozen=True)
@@ -111,36 +117,105 @@ def available_regions() -> list[str]:
     return sorted(p.stem for p in REGIONS_DIR.glob("*.toml"))
 
 
+def _number(value, where: str, lo: float = 0.0, hi: float = float("inf"), whole: bool = False) -> float:
+    """A number in [lo, hi] (a whole one when ``whole``), else RegionError naming ``where``."""
+    ok = not isinstance(value, bool) and isinstance(value, (int, float)) and lo <= value <= hi
+    if ok and whole:
+        ok = float(value).is_integer()
+    if not ok:
+        kind = "a whole number" if whole else "a number"
+        rng = f" ≥ {lo:g}" if hi == float("inf") else f" in [{lo:g}, {hi:g}]"
+        raise RegionError(f"{where}: expected {kind}{rng}; got {shown(value)}")
+    return value
+
+
+def _check_region_data(path: Path, data: dict) -> None:
+    """Check a region file's keys and values before anything is built from them."""
+    prefectures = data.get("prefecture", [])
+    if not isinstance(prefectures, list) or not prefectures or not all(isinstance(p, dict) for p in prefectures):
+        raise RegionError(f"{path}: prefecture: expected one [[prefecture]] table or more")
+    if "urbanisation" not in data:
+        raise RegionError(f'{path}: missing "urbanisation"; expected the urban share of residents in [0, 1]')
+    _number(data["urbanisation"], f"{path}: urbanisation", 0.0, 1.0)
+    for i, p in enumerate(prefectures, start=1):
+        where = f"{path}: prefecture {i}"
+        for key in ("name", "population", "counties"):
+            if key not in p:
+                raise RegionError(f'{where}: missing "{key}"')
+        if not isinstance(p["name"], str):
+            raise RegionError(f"{where}: name: expected a text; got {shown(p['name'])}")
+        _number(p["population"], f"{where}: population", 1)
+        n_counties = _number(p["counties"], f"{where}: counties", 1, 10_000, whole=True)
+        if "county_names" in p and (not isinstance(p["county_names"], list) or len(p["county_names"]) < n_counties):
+            raise RegionError(f"{where}: county_names: expected a list of {n_counties} names")
+        if "township" in p:
+            towns = p["township"]
+            if not isinstance(towns, list) or not all(isinstance(t, dict) for t in towns):
+                raise RegionError(f"{where}: township: expected [[prefecture.township]] tables")
+            for j, t in enumerate(towns, start=1):
+                for key in ("name", "street", "urban", "rural"):
+                    if key not in t:
+                        raise RegionError(f'{where}: township {j}: missing "{key}"')
+                if not isinstance(t["street"], bool):
+                    raise RegionError(f"{where}: township {j}: street: expected true or false; got {shown(t['street'])}")
+                for key in ("urban", "rural"):
+                    _number(t[key], f"{where}: township {j}: {key}", 0, 100_000, whole=True)
+                _number(t.get("county", 0), f"{where}: township {j}: county", 0, n_counties - 1, whole=True)
+        else:
+            for key in ("streets", "towns", "urban_communities", "rural_communities"):
+                if key not in p:
+                    raise RegionError(f'{where}: missing "{key}" (or a [[prefecture.township]] list)')
+                _number(p[key], f"{where}: {key}", 0, 1_000_000, whole=True)
+            if p["streets"] + p["towns"] < 1:
+                raise RegionError(f"{where}: streets and towns: expected at least one township")
+    communities = data.get("communities", {})
+    if not isinstance(communities, dict):
+        raise RegionError(f"{path}: communities: expected tables [communities.urban] and [communities.rural]")
+    for kind in ("urban", "rural"):
+        table = communities.get(kind, {})
+        if not isinstance(table, dict):
+            raise RegionError(f"{path}: communities.{kind}: expected a table")
+        missing = [k for k in COMMUNITY_KEYS if k not in table]
+        if missing:
+            raise RegionError(f"{path}: [communities.{kind}] lacks {', '.join(missing)}")
+        for k in COMMUNITY_KEYS:
+            _number(table[k], f"{path}: communities.{kind}.{k}")
+    initial = data.get("initial", {})
+    if not isinstance(initial, dict) or not initial:
+        raise RegionError(f'{path}: no [initial."YYYY-MM"] anchor')
+    for date, values in initial.items():
+        where = f'{path}: initial."{date}"'
+        if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", date):
+            raise RegionError(f'{where}: expected a month "YYYY-MM"')
+        if not isinstance(values, dict):
+            raise RegionError(f"{where}: expected a table of {', '.join(INITIAL_KEYS)}")
+        missing = [k for k in INITIAL_KEYS if k not in values]
+        if missing:
+            raise RegionError(f"{where} lacks {', '.join(missing)}")
+        for k in INITIAL_KEYS:
+            _number(values[k], f"{where}.{k}")
+    title = data.get("title", {})
+    if not isinstance(title, dict) or not all(isinstance(v, str) for v in title.values()):
+        raise RegionError(f'{path}: title: expected a table {{ zh = "…", en = "…" }}; got {shown(title)}')
+
+
 def load_region(name_or_path: str | Path) -> Region:
+    """Load a region by name (a file in ``model/data/regions``) or by path; RegionError in one line if bad."""
+    if not isinstance(name_or_path, (str, Path)):
+        raise TypeError(f"region must be a region name or a path; got {type(name_or_path).__name__}")
     path = Path(name_or_path)
     if not path.suffix:
         path = REGIONS_DIR / f"{name_or_path}.toml"
         if not path.exists():
-            raise RegionError(f'"{name_or_path}" is not a region; valid ones are: {", ".join(available_regions())}')
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise RegionError(f"{path}: not valid TOML: {exc}") from None
-    prefectures = tuple(data.get("prefecture", []))
-    if not prefectures:
-        raise RegionError(f"{path}: no [[prefecture]] entries")
-    for p in prefectures:
-        for key in ("name", "population", "counties"):
-            if key not in p:
-                raise RegionError(f'{path}: prefecture {p.get("name", "?")}: missing "{key}"')
-    communities = data.get("communities", {})
-    for kind in ("urban", "rural"):
-        missing = [k for k in COMMUNITY_KEYS if k not in communities.get(kind, {})]
-        if missing:
-            raise RegionError(f"{path}: [communities.{kind}] lacks {', '.join(missing)}")
-    initial = {}
-    for date, values in data.get("initial", {}).items():
-        missing = [k for k in INITIAL_KEYS if k not in values]
-        if missing:
-            raise RegionError(f'{path}: [initial."{date}"] lacks {", ".join(missing)}')
-        initial[pd.Timestamp(date)] = {k: float(values[k]) for k in INITIAL_KEYS}
-    if not initial:
-        raise RegionError(f"{path}: no [initial.\"YYYY-MM\"] anchor")
+            raise RegionError(
+                f'{quoted(name_or_path)} is not a region; valid ones are: {", ".join(available_regions())}')
+    _, data = read_toml(path, "a TOML region file",
+                        lambda p, msg, line=None: RegionError(f"{p}:{line}: {msg}" if line else f"{p}: {msg}"))
+    _check_region_data(path, data)
+    prefectures = tuple(data["prefecture"])
+    communities = data["communities"]
+    initial = {pd.Timestamp(date): {k: float(values[k]) for k in INITIAL_KEYS}
+               for date, values in data["initial"].items()}
     budget_table = data.get("budget")
     if not isinstance(budget_table, dict):
         raise RegionError(f"{path}: no [budget] table (the yearly envelope: {', '.join(BUDGET_KEYS)})")
@@ -173,10 +248,10 @@ def load_region(name_or_path: str | Path) -> Region:
                 raise RegionError(f'{path}: prefecture {p["name"]}: "{key}" must list {p["counties"]} numbers ≥ 0')
     title = data.get("title", {})
     return Region(
-        name=data.get("name", path.stem),
+        name=str(data.get("name", path.stem)),
         title_zh=title.get("zh", path.stem),
         title_en=title.get("en", path.stem),
-        source=data.get("source", ""),
+        source=str(data.get("source", "")),
         urbanisation=float(data["urbanisation"]),
         prefectures=prefectures,
         communities=communities,

@@ -30,13 +30,14 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date as _date
 from pathlib import Path
 from typing import Any
 
 from .core.calendar import EARLIEST_START, LATEST_END
+from .files import read_toml
+from .messages import one_line, shown
 from .params import SCHEMA, ParameterError, validate
 from .targets import TargetError, available_target_sets, load_targets
 
@@ -56,10 +57,10 @@ __all__ = [
 SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 # The calendar the model accepts (MODEL.md §2), as the model declares it.
 WINDOW = (f"{EARLIEST_START:%Y-%m}", f"{LATEST_END:%Y-%m}")
-_NAME = re.compile(r"^[a-z0-9_]+$")
+_NAME = re.compile(r"^[a-z0-9_]{1,64}$")  # a name becomes part of file names in the store: 64 characters at most
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _KEYS = {
-    "name": "a name of lower-case letters, digits and _",
+    "name": "a name of lower-case letters, digits and _ (at most 64)",
     "title": "a table { zh = \"…\", en = \"…\" }",
     "description": "a table { zh = \"…\", en = \"…\" }",
     "region": "a region name",
@@ -89,7 +90,7 @@ class ScenarioError(ValueError):
         if line:
             where += f":{line}"
         text = f"{where}: {key}: {message}" if key else f"{where}: {message}"
-        super().__init__(" ".join(text.split("\n")))
+        super().__init__(one_line(" ".join(text.split("\n"))))
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,8 @@ def find_scenario(name_or_path: str | Path) -> Path:
     text = str(name_or_path)
     path = Path(text)
     if path.suffix == ".toml" or "/" in text or "\\" in text:
+        if path.is_dir():
+            raise ScenarioError(path, None, "is a folder; expected a TOML scenario file")
         if not path.is_file():
             raise ScenarioError(path, None, "no such file")
         return path
@@ -204,7 +207,7 @@ def _regions() -> list[str]:
 def _check_region(region: Any, path, key: str, line: int | None = None) -> str:
     valid = _regions()
     if not isinstance(region, str) or region not in valid:
-        raise ScenarioError(path, key, f'{region!r} is not a region; valid ones are: {", ".join(valid)}', line)
+        raise ScenarioError(path, key, f'{shown(region)} is not a region; valid ones are: {", ".join(valid)}', line)
     return region
 
 
@@ -252,10 +255,10 @@ def _bilingual(value: Any, path, key: str, line) -> dict[str, str]:
     if isinstance(value, str):
         return {"zh": value, "en": value}
     if not isinstance(value, dict) or not value or not all(isinstance(v, str) for v in value.values()):
-        raise ScenarioError(path, key, f'expected {_KEYS[key]}; got {value!r}', line)
+        raise ScenarioError(path, key, f'expected {_KEYS[key]}; got {shown(value)}', line)
     unknown = set(value) - {"zh", "en"}
     if unknown:
-        raise ScenarioError(path, key, f'unknown language {sorted(unknown)[0]!r}; expected zh and en', line)
+        raise ScenarioError(path, key, f'unknown language {shown(sorted(unknown)[0])}; expected zh and en', line)
     return dict(value)
 
 
@@ -280,7 +283,7 @@ def scenario_from_dict(data: dict[str, Any], path: str | Path | None = None, tex
 
     name = data["name"]
     if not isinstance(name, str) or not _NAME.match(name):
-        raise ScenarioError(path, "name", f"expected {_KEYS['name']} ([a-z0-9_]+); got {name!r}", lines("name"))
+        raise ScenarioError(path, "name", f"expected {_KEYS['name']}; got {shown(name)}", lines("name"))
     title = _bilingual(data["title"], path, "title", lines("title"))
     description = _bilingual(data.get("description", {"zh": "", "en": ""}), path, "description",
                              lines("description"))
@@ -288,7 +291,7 @@ def scenario_from_dict(data: dict[str, Any], path: str | Path | None = None, tex
 
     targets = data["targets"]
     if not isinstance(targets, str):
-        raise ScenarioError(path, "targets", f"expected {_KEYS['targets']}; got {targets!r}", lines("targets"))
+        raise ScenarioError(path, "targets", f"expected {_KEYS['targets']}; got {shown(targets)}", lines("targets"))
     if targets not in available_target_sets():
         target_path = Path(targets)
         if not target_path.is_absolute() and path is not None:
@@ -296,7 +299,7 @@ def scenario_from_dict(data: dict[str, Any], path: str | Path | None = None, tex
         if target_path.suffix != ".toml" or not target_path.is_file():
             raise ScenarioError(
                 path, "targets",
-                f'{targets!r} is not a target set; valid ones are: {", ".join(available_target_sets())} '
+                f'{shown(targets)} is not a target set; valid ones are: {", ".join(available_target_sets())} '
                 "or a path to a .toml file",
                 lines("targets"),
             )
@@ -310,7 +313,7 @@ def scenario_from_dict(data: dict[str, Any], path: str | Path | None = None, tex
     for key in ("start", "end"):
         month = _month(data[key])
         if month is None:
-            raise ScenarioError(path, key, f'expected {_KEYS[key]}; got {data[key]!r}', lines(key))
+            raise ScenarioError(path, key, f'expected {_KEYS[key]}; got {shown(data[key])}', lines(key))
         if not (WINDOW[0] <= month <= WINDOW[1]):
             raise ScenarioError(
                 path, key, f"{month} is outside the model's calendar: expected {WINDOW[0]} to {WINDOW[1]}", lines(key)
@@ -321,7 +324,7 @@ def scenario_from_dict(data: dict[str, Any], path: str | Path | None = None, tex
 
     raw_params = data.get("params", {})
     if not isinstance(raw_params, dict):
-        raise ScenarioError(path, "params", f"expected {_KEYS['params']}; got {raw_params!r}", lines("params"))
+        raise ScenarioError(path, "params", f"expected {_KEYS['params']}; got {shown(raw_params)}", lines("params"))
     try:
         params = validate(raw_params)
     except ParameterError as exc:
@@ -329,7 +332,7 @@ def scenario_from_dict(data: dict[str, Any], path: str | Path | None = None, tex
 
     raw_changes = data.get("changes", [])
     if not isinstance(raw_changes, list) or not all(isinstance(c, dict) for c in raw_changes):
-        raise ScenarioError(path, "changes", f"expected {_KEYS['changes']}; got {raw_changes!r}", lines("changes"))
+        raise ScenarioError(path, "changes", f"expected {_KEYS['changes']}; got {shown(raw_changes)}", lines("changes"))
     changes: dict[str, dict[str, Any]] = {}
     for i, change in enumerate(raw_changes, start=1):
         where = f"changes[{i}]"
@@ -338,7 +341,7 @@ def scenario_from_dict(data: dict[str, Any], path: str | Path | None = None, tex
                                 lines("", "changes", i))
         month = _month(change["date"])
         if month is None:
-            raise ScenarioError(path, f"{where}.date", f'expected a month "YYYY-MM"; got {change["date"]!r}',
+            raise ScenarioError(path, f"{where}.date", f'expected a month "YYYY-MM"; got {shown(change["date"])}',
                                 lines("date", "changes", i))
         if not (months["start"] <= month <= months["end"]):
             raise ScenarioError(
@@ -369,18 +372,18 @@ def scenario_from_dict(data: dict[str, Any], path: str | Path | None = None, tex
 
     raw_sources = data.get("sources", {})
     if not isinstance(raw_sources, dict):
-        raise ScenarioError(path, "sources", f"expected {_KEYS['sources']}; got {raw_sources!r}", lines("sources"))
+        raise ScenarioError(path, "sources", f"expected {_KEYS['sources']}; got {shown(raw_sources)}", lines("sources"))
     for k, v in raw_sources.items():
         if k not in SCHEMA:
             close = difflib.get_close_matches(k, SCHEMA, n=1)
             hint = f' (did you mean "{close[0]}"?)' if close else ""
             raise ScenarioError(path, f"sources.{k}", f"not a parameter{hint}", lines(k, "sources"))
         if not isinstance(v, str) or not v.strip():
-            raise ScenarioError(path, f"sources.{k}", f"expected a source text; got {v!r}", lines(k, "sources"))
+            raise ScenarioError(path, f"sources.{k}", f"expected a source text; got {shown(v)}", lines(k, "sources"))
 
     tags = data.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-        raise ScenarioError(path, "tags", f"expected {_KEYS['tags']}; got {tags!r}", lines("tags"))
+        raise ScenarioError(path, "tags", f"expected {_KEYS['tags']}; got {shown(tags)}", lines("tags"))
 
     return Scenario(
         name=name,
@@ -401,21 +404,7 @@ def scenario_from_dict(data: dict[str, Any], path: str | Path | None = None, tex
 def load_scenario(name_or_path: str | Path, region: str | None = None) -> Scenario:
     """Load and check one scenario file; ``region`` overrides the file's region."""
     path = find_scenario(name_or_path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ScenarioError(path, None, f"cannot read: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError(path, None, "not a UTF-8 text file; expected a TOML scenario") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        msg = str(exc)
-        m = re.search(r"\(at line (\d+), column \d+\)", msg)
-        line = int(m.group(1)) if m else None
-        raise ScenarioError(path, None, f"not valid TOML: {msg}", line) from None
+    text, data = read_toml(path, "a TOML scenario", lambda p, msg, line=None: ScenarioError(p, None, msg, line))
     return scenario_from_dict(data, path, text).with_region(region)
 
 

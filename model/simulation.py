@@ -9,24 +9,25 @@ each verb is one submodel of ODD §7 in ``model/core/`` (set-up: ``core/setup.py
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 import mesa
 import numpy as np
 import pandas as pd
 
-from .core.budget import pay, plan_budgets, plan_envelope
+from .core import committees
+from .core.budget import EXAM_MONTH, pay, plan_budgets, plan_envelope, replan_budgets
 from .core.calendar import EARLIEST_START, LATEST_END, month_ends, month_index, parse_month
-from .core.outputs import indicators
+from .core.outputs import Flows, indicators
 from .core.setup import set_up
 from .core.state import ROLE_NAMES
 from .core.streams import STREAMS, make_streams
 from .indicators import indicator_names
+from .messages import shown
 from .params import Params, validate
 from .regions import build_structure, load_region
 
 __all__ = ["FiveSocietyModel", "simulate", "STREAMS", "parse_month", "EARLIEST_START", "LATEST_END"]
-
-EXAM_MONTH = 6  # the national exam is sat in June (FACTS §3)
 
 
 def _reporter(name: str):
@@ -88,7 +89,7 @@ class FiveSocietyModel(mesa.Model):
         self.changes = self._check_changes(changes)
         self.change_log: list[tuple[pd.Timestamp, dict]] = []
         self._pending: dict[int, dict] = defaultdict(dict)
-        self.flows: dict[str, float] = defaultdict(float)
+        self.flows = Flows()  # this month's flows (FLOWS)
         self.indicators: dict = {}
 
         self.region = load_region(region)
@@ -99,14 +100,21 @@ class FiveSocietyModel(mesa.Model):
         self.running = True
 
     def _check_changes(self, changes: dict | None) -> dict[int, dict]:
+        """``{"2024-01": {lever: value}}`` → {month index: checked levers}; levers only, as in scenario files."""
+        if changes is None:
+            return {}
+        if not isinstance(changes, Mapping):
+            raise TypeError(f'changes must be a mapping of month to levers, such as {{"2024-01": {{"fiscal_squeeze": '
+                            f"0.2}}}}; got {type(changes).__name__} {shown(changes, 40)}")
         out: dict[int, dict] = {}
-        for date, overrides in (changes or {}).items():
+        for date, overrides in changes.items():
             month = parse_month(date, "change date")
             if not (self.start <= month <= self.calendar[-1]):
                 raise ValueError(
-                    f"change dated {date} is outside the run {self.start:%Y-%m} to {self.calendar[-1]:%Y-%m}"
+                    f"change dated {shown(date)} is outside the run {self.start:%Y-%m} to {self.calendar[-1]:%Y-%m}"
                 )
-            out.setdefault(month_index(self.start, month), {}).update(validate(overrides))
+            checked = validate(overrides, kinds=("lever",), what=f"the change dated {shown(date)}")
+            out.setdefault(month_index(self.start, month), {}).update(checked)
         return out
 
     # the individuals' tables
@@ -128,12 +136,14 @@ class FiveSocietyModel(mesa.Model):
             return
         self.t += 1
         self.workforce.month_station_leavers = 0
-        self.flows = defaultdict(float)
+        self.flows = Flows()
+        before = self.params.copy() if self.t in self.changes or self.t in self._pending else None
         changed = self.apply_changes()  # 1. dated changes
+        self.needs.tick_platform()
         if self.calendar_month[self.t] == 1 or self.t == 0:
             self.plan_year()  # 2. the year's plan
         elif changed:
-            plan_budgets(self)
+            replan_budgets(self, before)  # ... or what the change adds to it
         self.stations.procure()  # 3. renew, re-tender, close, award
         self.workforce.hire()  # 4. hire into vacancies
         self.stations.allocate_time()  # 5. station hours
@@ -159,7 +169,10 @@ class FiveSocietyModel(mesa.Model):
         # workers who left and organisations that closed move to the archive (history kept)
         self.workers.compact()
         self.orgs.compact()
-        plan_envelope(self)  # the envelope, the squeeze, the counties' stations
+        self.stations.plan_funding(self.streams["channels"])
+        c = self.communities  # community-worker posts per 10,000 urban residents (lever cw_posts_per_10k)
+        c.worker_posts = committees.worker_posts(c.worker_posts, c.urban, c.population, self.params.cw_posts_per_10k)
+        plan_envelope(self)  # the envelope, the squeeze applied once, the counties' stations
         self.stations.province.plan_region()
         plan_budgets(self)
 
@@ -170,15 +183,20 @@ class FiveSocietyModel(mesa.Model):
 
     # -- dated changes
     def set_params(self, overrides: dict):
-        """Change parameters from the next month on (as the dashboard does); recorded in ``change_log``."""
-        checked = validate(overrides)
+        """Change levers from the next month on (as the dashboard does); recorded in ``change_log``."""
+        checked = validate(overrides, kinds=("lever",), what="set_params")
         self._pending[self.t + 1].update(checked)
         return checked
 
     def apply_changes(self) -> bool:
+        """This month's dated changes and set_params calls; True when a lever takes a new value.
+
+        A change to a lever's current value changes nothing (and is not logged).
+        """
         todo = {}
         todo.update(self.changes.get(self.t, {}))
         todo.update(self._pending.pop(self.t, {}))
+        todo = {k: v for k, v in todo.items() if self.params[k] != v}
         if not todo:
             return False
         self.params.update(todo)
@@ -221,6 +239,21 @@ class FiveSocietyModel(mesa.Model):
     def organisation_table(self) -> pd.DataFrame:
         """Every community social organisation that ever existed, with its history."""
         return pd.DataFrame(self.orgs.table())
+
+    def county_table(self) -> pd.DataFrame:
+        """Station coverage per county, month by month: date, prefecture, county, coverage,
+        and the county's fiscal capacity and implementation speed (region file)."""
+        s = self.structure
+        cov = np.array(self.stations.county_coverage).reshape(-1, s.n_counties)
+        n = len(cov)
+        return pd.DataFrame({
+            "date": np.repeat(self.calendar[:n], s.n_counties),
+            "prefecture": np.tile([s.prefecture_names[i] for i in s.county_prefecture], n),
+            "county": np.tile(s.county_names, n),
+            "station_coverage": cov.ravel(),
+            "fiscal_capacity": np.tile(s.county_fiscal_capacity, n),
+            "speed": np.tile(s.county_speed, n),
+        })
 
 
 def simulate(region: str = "hubei", seed=0, start="2021-01", end="2025-12", params: dict | None = None,

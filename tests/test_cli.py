@@ -50,9 +50,9 @@ def test_list_filters_by_kind_and_speaks_chinese(capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["run", "baseline", "-o", "X", "-r", "0"], "-r/--replicates must be at least 1"),
-    (["run", "baseline", "-o", "X", "--seed", "-1"], "--seed must be 0 or more"),
-    (["run", "baseline", "-o", "X", "--workers", "0"], "--workers must be at least 1"),
+    (["run", "baseline", "-o", "X", "-r", "0"], "-r/--replicates must be 1 to 1,000,000; got 0"),
+    (["run", "baseline", "-o", "X", "--seed", "-1"], "--seed must be a whole number from 0 to 2**63 - 1; got -1"),
+    (["run", "baseline", "-o", "X", "--workers", "0"], "--workers must be 1 to 1024; got 0"),
     (["run", "baseline", "-o", "X", "--region", "atlantis"], '--region: "atlantis" is not a region'),
     (["run", "basline", "-o", "X"], '"basline" is not a scenario (did you mean "baseline"?)'),
     (["run", "baseline", "-o", "X", "--executor", "serial", "--scheduler", "tcp://h:1"], "--scheduler needs"),

@@ -140,7 +140,7 @@ def test_dashboard_in_chromium_offline_step_play_and_checklist(chromium, dashboa
 
 
 # Text nodes on the page smaller than this many pixels (computed by the browser), with their text.
-_SMALL_TEXT_JS = """(minPx) => {
+_SMALL_TEXT_JS = r"""(minPx) => {
   const small = [];
   const walker = document.createTreeWalker(document.querySelector('.wushe-root'), NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
@@ -148,8 +148,14 @@ _SMALL_TEXT_JS = """(minPx) => {
     if (!text || !el) continue;
     const rect = el.getBoundingClientRect(), style = getComputedStyle(el);
     if (rect.width === 0 || rect.height === 0 || style.visibility === 'hidden' || style.display === 'none') continue;
-    const px = parseFloat(style.fontSize);
-    if (px < minPx) small.push(`${px}px: ${text.slice(0, 40)}`);
+    // a scaled element (a floating field label) shows smaller than its font size
+    let scale = 1;
+    for (let e = el; e && e !== document.body; e = e.parentElement) {
+      const m = getComputedStyle(e).transform.match(/^matrix\(([^,]+),\s*([^,]+)/);
+      if (m) scale *= Math.hypot(parseFloat(m[1]), parseFloat(m[2]));
+    }
+    const px = parseFloat(style.fontSize) * scale;
+    if (px < minPx - 0.01) small.push(`${px}px: ${text.slice(0, 40)}`);
   }
   return small;
 }"""

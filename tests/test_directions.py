@@ -122,8 +122,20 @@ def test_matching_comes_from_its_own_fund_and_public_money_only_when_put_in():
 
 
 def test_hubei_can_reach_full_coverage_when_the_build_lever_allows_it():
-    runs = _runs("hubei", (("station_build_share", 1.0),), seeds=(0,))
-    assert runs[0]["max_coverage"] == 1.0
+    """Every county builds, even a county of one township (Shennongjia), by stochastic rounding.
+
+    Coverage counts stations operating: at any month a few are between providers (an agency
+    folded, a re-tender) or still hiring, and counties short of fiscal capacity build more
+    slowly (``funding``), so the share hovers just under 1 once everything is built.
+    """
+    m = FiveSocietyModel(region="hubei", seed=0, end="2027-12", params={"station_build_share": 1.0})
+    df = m.run()
+    tw = m.townships
+    built = {town for _, town, ev, _ in tw.history if ev in ("station funded", "station open")}
+    one_township = [c for c in range(m.structure.n_counties) if (tw.county == c).sum() == 1]
+    assert one_township and all(int(np.flatnonzero(tw.county == c)[0]) in built for c in one_township)
+    assert len(built) >= tw.n - 2
+    assert df["station_coverage"].max() >= 0.995
 
 
 def test_hubei_turnover_and_staff_per_station_at_defaults_inside_the_facts_ranges():

@@ -24,6 +24,9 @@ def test_records_every_indicator_of_the_brief_by_name():
         "share_rural_communities_5plus_orgs", "incubator_city_coverage", "incubator_county_coverage",
         "volunteers_registered", "volunteers_active", "volunteer_point_coverage", "charity_raised_yuan",
         "needs_met_share", "service_person_times", "public_spend_yuan",
+        # MODEL.md §5: residents' needs by group
+        "needs_met_share_elderly_alone", "needs_met_share_left_behind_children", "needs_met_share_disability",
+        "needs_met_share_low_income",
     ]
     assert brief == CORE_NAMES
     assert list(df.columns) == list(INDICATORS)
@@ -75,6 +78,26 @@ def _numeric_strategy(p):
     return st.floats(p.min, p.max, allow_nan=False)
 
 
+_LEVERS = [name for name, p in SCHEMA.items() if p.kind == "lever"]
+_CHANGE_MONTHS = [f"{y}-{m:02d}" for y in (2021, 2022, 2023) for m in range(1, 13)
+                  if "2021-06" <= f"{y}-{m:02d}" <= "2023-03"]
+
+
+def _value_strategy(p):
+    if p.type == "choice":
+        return st.sampled_from(p.choices)
+    if p.type == "bool":
+        return st.booleans()
+    return _numeric_strategy(p)
+
+
+def _changes_strategy():
+    """Up to three dated changes of one to four levers each, anywhere in the window (mid-year included)."""
+    levers = st.lists(st.sampled_from(_LEVERS), min_size=1, max_size=4, unique=True).flatmap(
+        lambda names: st.fixed_dictionaries({n: _value_strategy(SCHEMA[n]) for n in names}))
+    return st.dictionaries(st.sampled_from(_CHANGE_MONTHS), levers, max_size=3)
+
+
 def _param_strategy():
     fields = {}
     for name, p in SCHEMA.items():
@@ -88,9 +111,9 @@ def _param_strategy():
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(params=_param_strategy(), seed=st.integers(0, 2**32 - 1))
-def test_invariants_hold_for_any_valid_parameters(params, seed):
-    m = FiveSocietyModel(region="demo", seed=seed, start="2021-06", end="2023-03", params=params)
+@given(params=_param_strategy(), changes=_changes_strategy(), seed=st.integers(0, 2**32 - 1))
+def test_invariants_hold_for_any_valid_parameters(params, changes, seed):
+    m = FiveSocietyModel(region="demo", seed=seed, start="2021-06", end="2023-03", params=params, changes=changes)
     df = m.run()
     counts = [i.name for i in INDICATORS.values() if not i.share]
     assert (df[counts] >= 0).all().all(), "a count went negative"
@@ -104,8 +127,35 @@ def test_invariants_hold_for_any_valid_parameters(params, seed):
     assert (df["public_spend_yuan"] <= df["public_budget_yuan"] + 1e-6).all()
     spend_lines = df[[f"spend_{line}_yuan" for line in BUDGET_LINES]].sum(axis=1)
     np.testing.assert_allclose(spend_lines, df["public_spend_yuan"], rtol=1e-9)
-    for col in ("public_spend_yuan", "charity_raised_yuan", "charity_donated_yuan"):
-        assert df[col].is_monotonic_increasing, f"{col} is cumulative"
+    for col in [i.name for i in INDICATORS.values() if i.cumulative]:  # budget lines too, whatever the changes
+        assert df[col].is_monotonic_increasing, f"{col} is cumulative but fell"
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(params=_param_strategy(), month=st.sampled_from(_CHANGE_MONTHS),
+       levers=st.lists(st.sampled_from(_LEVERS), min_size=1, max_size=6, unique=True), seed=st.integers(0, 2**32 - 1))
+def test_a_dated_change_to_the_current_value_leaves_the_run_identical_bit_for_bit(params, month, levers, seed):
+    run = dict(region="demo", seed=seed, start="2021-06", end="2023-03", params=params)
+    base = FiveSocietyModel(**run)
+    current = {name: base.params[name] for name in levers}
+    pd.testing.assert_frame_equal(FiveSocietyModel(**run, changes={month: current}).run(), base.run(),
+                                  check_exact=True)
+
+
+def test_a_mid_year_change_re_plans_only_what_it_changes():
+    base = simulate(region="demo", seed=4, end="2022-12")
+    raised = simulate(region="demo", seed=4, end="2022-12", changes={"2022-07": {"cert_allowance_yuan": 300}})
+    before = base.index < pd.Timestamp("2022-07-01")
+    pd.testing.assert_frame_equal(base[before], raised[before])
+    assert (raised["budget_allowances_yuan"] >= base["budget_allowances_yuan"]).all()
+    assert raised["budget_allowances_yuan"].iloc[-1] > base["budget_allowances_yuan"].iloc[-1]
+    for line in ("stations", "incubators", "volunteers", "platform", "charity_match"):  # untouched by the change
+        assert raised.loc["2022-07-31", f"budget_{line}_yuan"] == base.loc["2022-07-31", f"budget_{line}_yuan"]
+    cut = simulate(region="demo", seed=4, end="2022-12", changes={"2022-07": {"station_budget_yuan": 80_000}})
+    assert cut["budget_stations_yuan"].is_monotonic_increasing  # a cut leaves money unspent, the line stands
+    assert cut.loc["2022-07-31", "budget_stations_yuan"] == base.loc["2022-07-31", "budget_stations_yuan"]
+
+
 
 
 def test_unknown_parameter_is_named_and_valid_ones_listed():

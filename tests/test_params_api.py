@@ -65,3 +65,24 @@ def test_a_huge_or_hostile_value_is_not_echoed_back_whole():
         validate({"\x1b[31mred": 1})
     assert "\x1b" not in str(err.value) and "\\x1b" in str(err.value)
     assert all(SCHEMA[n].coerce(SCHEMA[n].default) == SCHEMA[n].default for n in SCHEMA)
+
+
+@pytest.mark.parametrize("changes, error, message", [
+    ([("2024-01", {"fiscal_squeeze": 0.1})], TypeError, "changes must be a mapping of month to levers"),
+    ({"2024-01": "x"}, TypeError, "the change dated '2024-01' must be a mapping"),
+    ({"2024-01": [("fiscal_squeeze", 0.1)]}, TypeError, "must be a mapping"),
+    ({"2024-01": {"sw_turnover_base": 0.2}}, ParameterError, '"sw_turnover_base" is an uncertainty, not a lever'),
+    ({"2024-01": {"sw_cost_yuan": 60_000}}, ParameterError, '"sw_cost_yuan" is a structural, not a lever'),
+    ({"2030-01": {"fiscal_squeeze": 0.1}}, ValueError, "outside the run"),
+    ({"not a month": {"fiscal_squeeze": 0.1}}, ValueError, 'change date must be a month like "2024-01"'),
+])
+def test_dated_changes_through_the_python_api_are_refused_as_scenario_files_refuse_them(changes, error, message):
+    with pytest.raises(error, match=message):
+        model.simulate(region="demo", end="2024-03", changes=changes)
+
+
+def test_set_params_moves_levers_only():
+    m = model.FiveSocietyModel(region="demo", end="2021-03")
+    with pytest.raises(ParameterError, match="not a lever"):
+        m.set_params({"exam_pass_prob": 0.3})
+    assert m.set_params({"contract_years": np.int64(2)}) == {"contract_years": 2}

@@ -16,6 +16,7 @@ import base64
 import html
 import io
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -61,11 +62,29 @@ def report_tables(res: Results, lang: str = "en") -> dict[str, pd.DataFrame]:
     }
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d[\d,]*\.?\d*|\.\d+)(e[+-]?\d+)?%?$", re.IGNORECASE)
+
+
+def _is_formula_like(value) -> bool:
+    return isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(value)
+
+
+def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells a spreadsheet would run as a formula (a scenario title "=HYPERLINK(…)") get a leading '."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(lambda v: "'" + v if _is_formula_like(v) else v)
+    out.columns = ["'" + c if _is_formula_like(c) else c for c in out.columns]
+    return out
+
+
 def _write_tables(out: Path, tables: dict[str, pd.DataFrame]) -> None:
     folder = out / "tables"
     folder.mkdir(exist_ok=True)
     for name, frame in tables.items():
-        frame.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
+        _csv_safe(frame).to_csv(folder / f"{name}.csv", index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
     with pd.ExcelWriter(out / "report.xlsx", engine="openpyxl") as xl:
         for name, frame in tables.items():
             sheet = frame.copy()
@@ -74,6 +93,10 @@ def _write_tables(out: Path, tables: dict[str, pd.DataFrame]) -> None:
                     sheet[col] = sheet[col].dt.strftime("%Y-%m-%d").where(sheet[col].notna(), "")
             sheet.to_excel(xl, sheet_name=name, index=False)
             ws = xl.sheets[name]
+            for row in ws.iter_rows():  # user text is text: never a live formula
+                for cell in row:
+                    if cell.data_type == "f" or _is_formula_like(cell.value):
+                        cell.data_type = "s"
             for i, col in enumerate(sheet.columns, start=1):
                 width = min(60, max(10, len(str(col)) + 2, *(len(str(v)) + 2 for v in sheet[col].head(50))))
                 ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width

@@ -1,9 +1,10 @@
 """Social-work agencies (社工机构): they bid for station contracts, hire, book money and fold.
 
-``Agency`` is a Mesa agent: it bids in a tender (``bid``), hires onto its own project posts
-(``hire``), books the month's revenue and wages and folds after a year with no work or
-when its reserves run out (``step``). ``Agencies`` is the market: the agencies alive,
-who bids in a prefecture's tender, new entrants, and the monthly round of books.
+``Agency`` is a Mesa agent with a hidden quality and a reputation that evaluations move
+(``learn``); it hires onto its own project posts (``hire``) and folds (``fold``).
+``Agencies`` is the market: the agencies alive, who bids in a prefecture's tender, new
+entrants (thin markets), and the monthly round of books, where an agency whose reserves
+run out folds, stations and all (``step``; rules in ``tender``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ from .state import ROLE_AGENCY
 
 __all__ = ["Agency", "Agencies"]
 
+# Up to five bidders from the prefecture (assumption: a typical shortlist)
+MAX_BIDDERS = 5
+# A tender with fewer bidders than this is a thin market that may draw an entrant (assumption:
+# competition needs at least two; FACTS §4b 何磊: weak competition)
+THIN_MARKET_BIDDERS = 2
 
 # Project posts outside stations are paid at cost plus this margin (assumption: small fees on
 # other purchased projects, FACTS §2h: most agencies lack funding)
@@ -74,11 +80,6 @@ class Agency(mesa.Agent):
         self.remove()
 
 
-# A tender with fewer bidders than this is a thin market that may draw an entrant (assumption:
-# competition needs at least two; FACTS §4b 何磊: weak competition)
-THIN_MARKET_BIDDERS = 2
-
-
 class Agencies:
     """The agencies alive (``by_id``, in order of entry) and the monthly count of their staff."""
 
@@ -118,8 +119,8 @@ class Agencies:
     def bidders(self, prefecture: int, incumbent: int | None, rng: np.random.Generator) -> list[Agency]:
         """Up to five bidders from the prefecture; the incumbent always bids; a thin market draws an entrant."""
         others = [a for a in self.by_id.values() if a.prefecture == prefecture and a.unique_id != incumbent]
-        if len(others) > 4:
-            others = [others[i] for i in rng.choice(len(others), 4, replace=False)]
+        if len(others) > MAX_BIDDERS - 1:
+            others = [others[i] for i in rng.choice(len(others), MAX_BIDDERS - 1, replace=False)]
         bidders = others + ([self.by_id[incumbent]] if incumbent in self.by_id else [])
         if tender.entry(len(bidders), THIN_MARKET_BIDDERS, self.model.params.agency_entry_prob, rng):
             bidders.append(self.enter(prefecture))

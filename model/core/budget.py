@@ -12,10 +12,22 @@ from __future__ import annotations
 import numpy as np
 
 from ..indicators import BUDGET_LINES
-from . import envelope, tender
+from . import committees, envelope, tender
+from .organisations import VENTURE_MONTH
 from .state import MODE_DIRECT, MODE_PURCHASE, ROLE_COMMUNITY
+from .workforce import MAX_CW_SIT_SHARE, allowance_pull
 
-__all__ = ["Ledger", "plan_envelope", "plan_budgets", "pay"]
+__all__ = ["Ledger", "budget_plan", "plan_envelope", "plan_budgets", "pay", "replan_budgets"]
+
+# How planners size the lines (assumptions): new organisations at a fifth of those alive a
+# year; the volunteer incentive for 1.5 times this month's active volunteers. Exam training is
+# budgeted until the June exam and venture grants until the April round.
+PLANNED_FOUNDING_RATE = 0.2
+INCENTIVE_HEADROOM = 1.5
+EXAM_MONTH = 6  # the national exam is sat in June, results about three months later (assumption: the usual calendar)
+# Direct stations recruit about this many times a year per post's turnover (assumption: a
+# station's ≈2.5 posts); the stations line budgets their recruitment
+DIRECT_POSTS_BUDGETED = 3
 
 
 class Ledger:
@@ -57,6 +69,12 @@ class Ledger:
         for line, amount in plan.items():
             self.budget_year[line] = self.spent_year[line] + float(amount)
 
+    def extend_lines(self, extra: dict[str, float]) -> None:
+        """Add ``extra[line]`` to this year's lines where it is positive: a line never shrinks mid-year."""
+        for line, amount in extra.items():
+            if amount > 0:
+                self.budget_year[line] += float(amount)
+
     def spent(self) -> float:
         return float(sum(self.spend_total.values()))
 
@@ -92,8 +110,9 @@ def _tiers_by_county(m, plans) -> tuple[np.ndarray, dict]:
     facilities = m.organisations.incubator_month_cost() * 12 + points * p.volunteer_point_cost_yuan
     pop10k = m.population / 10_000
     activities = (p.venture_budget_yuan_per_10k * pop10k
-                  + m.orgs.view("alive").sum() * 0.2 * p.startup_grant_yuan
-                  + p.volunteer_incentive_yuan * max(1, int(c.volunteers_active.sum())) * 1.5 * 12)
+                  + m.orgs.view("alive").sum() * PLANNED_FOUNDING_RATE * p.startup_grant_yuan
+                  + p.volunteer_incentive_yuan * max(1, int(c.volunteers_active.sum())) * INCENTIVE_HEADROOM * 12
+                  + committees.support_cost(c.n, p.party_building, p.party_building_yuan))
     req = np.zeros((len(envelope.TIERS), n_c))
     req[0] = committed + (n_run + n_exp) * (floor + procurement)  # stations_floor
     req[1] = allowances * share_pop
@@ -150,7 +169,9 @@ def plan_envelope(m) -> None:
     keep = np.divide(grant[0] - committed, renewable, out=np.ones_like(renewable), where=renewable > 0)
     posts = ratio(4)
     money = unit["floor"] + posts * (p.station_budget_yuan - unit["floor"])
-    build = ratio(3)
+    # new stations also need the county's own channels to put up their share (fiscal capacity and
+    # funding channels, ``funding.county_factor``): a poor county expands more slowly
+    build = np.minimum(ratio(3), m.stations.county_money)
     for i, purchaser in enumerate(m.stations.purchasers):
         purchaser.plan_stations(float(np.clip(keep[i], 0, 1)), float(build[i]), float(money[i]))
     granted = grant.sum(axis=1)
@@ -169,7 +190,7 @@ def _province_request(m) -> float:
     alive, cert, role = w.view("alive"), w.view("cert"), w.view("role")
     in_post_candidates = ((alive & (cert == 0) & (role != ROLE_COMMUNITY)).sum() * p.in_post_exam_share
                           + (alive & (cert == 0) & (role == ROLE_COMMUNITY)).sum()
-                          * min(0.9, p.cw_exam_sit_share * (1 + 0.5 * p.cert_allowance_yuan / 200)))
+                          * min(MAX_CW_SIT_SHARE, p.cw_exam_sit_share * allowance_pull(p)))
     pop10k = m.population / 10_000
     return float(float(in_post_candidates) * p.exam_training_yuan
                  + (p.platform_cost_yuan_per_10k * pop10k if p.digital_platform else 0.0)
@@ -177,7 +198,30 @@ def _province_request(m) -> float:
 
 
 def plan_budgets(m) -> None:
-    """Budget lines for the rest of the year: the current levers' bills at the shares the envelope granted."""
+    """Budget lines for the rest of the year (ODD §7.1): the levers' bills at the shares the envelope granted."""
+    m.ledger.set_lines(budget_plan(m))
+
+
+def replan_budgets(m, before) -> None:
+    """A mid-year lever change (ODD §7.1): each line grows by what the change adds to the rest of the year.
+
+    The rest of the year is costed twice on today's counts and this year's envelope shares,
+    with the levers before the change (``before``) and after it; a line gains the difference
+    where it is positive. A line the change does not touch stays as it is, and a cut leaves
+    its money unspent rather than shrinking a line already granted.
+    """
+    after = m.params
+    m.params = before
+    try:
+        old = budget_plan(m)
+    finally:
+        m.params = after
+    new = budget_plan(m)
+    m.ledger.extend_lines({line: new[line] - old[line] for line in new})
+
+
+def budget_plan(m) -> dict[str, float]:
+    """Each line's cost for the rest of the year under ``m.params``, at the envelope's shares; pure."""
     p = m.params
     tw, c = m.townships, m.communities
     ledger = m.ledger
@@ -189,9 +233,10 @@ def plan_budgets(m) -> None:
     pop10k = m.population / 10_000
     purchase = int((tw.funded & (tw.mode == MODE_PURCHASE)).sum()) + int((tw.funded & (tw.mode < 0)).sum())
     procurement = float(tender.contract_overhead_per_year(p.contract_years, p.tender_cost_yuan, p.evaluation_cost_yuan))
-    direct_hiring = int((tw.funded & (tw.mode == MODE_DIRECT)).sum()) * 3 * p.sw_turnover_base * p.recruitment_cost_yuan
+    direct_hiring = (int((tw.funded & (tw.mode == MODE_DIRECT)).sum()) * DIRECT_POSTS_BUDGETED * p.sw_turnover_base
+                     * p.recruitment_cost_yuan)
     money = np.maximum(tw.station_money, tw.next_money)[tw.funded]  # a renewal may start this year
-    stations = (float(money.sum()) / 12 * months_left
+    stations = (float(money.sum()) * m.stations.public_share() / 12 * months_left
                 + (purchase * procurement + direct_hiring) * months_left / 12)
     w = m.workers
     alive, cert, role = w.view("alive"), w.view("cert"), w.view("role")
@@ -199,22 +244,24 @@ def plan_budgets(m) -> None:
     allowances = float(allow_bill.sum()) * months_left * ledger.allowances_share
     in_post_candidates = ((alive & (cert == 0) & (role != ROLE_COMMUNITY)).sum() * p.in_post_exam_share
                           + (alive & (cert == 0) & (role == ROLE_COMMUNITY)).sum()
-                          * min(0.9, p.cw_exam_sit_share * (1 + 0.5 * p.cert_allowance_yuan / 200)))
-    training = float(in_post_candidates) * p.exam_training_yuan * fp if month <= 6 else 0.0
+                          * min(MAX_CW_SIT_SHARE, p.cw_exam_sit_share * allowance_pull(p)))
+    training = float(in_post_candidates) * p.exam_training_yuan * fp if month <= EXAM_MONTH else 0.0
     incubators = m.organisations.incubator_month_cost() * months_left * ledger.facilities_share
-    venture = p.venture_budget_yuan_per_10k * pop10k * f if month <= 4 else 0.0
-    expected_new_orgs = m.orgs.view("alive").sum() * 0.2 / 12
+    venture = p.venture_budget_yuan_per_10k * pop10k * f if month <= VENTURE_MONTH else 0.0
+    expected_new_orgs = m.orgs.view("alive").sum() * PLANNED_FOUNDING_RATE / 12
     grants = venture + expected_new_orgs * p.startup_grant_yuan * months_left * f
     points = int((c.has_volunteer_point & c.facility).sum())
     volunteers = (points * p.volunteer_point_cost_yuan / 12 * months_left * ledger.facilities_share
-                  + p.volunteer_incentive_yuan * max(1, int(c.volunteers_active.sum())) * 1.5 * months_left * f)
+                  + p.volunteer_incentive_yuan * max(1, int(c.volunteers_active.sum())) * INCENTIVE_HEADROOM
+                  * months_left * f)
     match = (p.match_fund_public_yuan_per_10k * pop10k * fp * months_left / 12
              if p.charity_match_ratio > 0 else 0.0)
     platform = p.platform_cost_yuan_per_10k * pop10k / 12 * months_left * fp if p.digital_platform else 0.0
     brand = p.brand_project_yuan * n_funded / 12 * months_left * f
-    m.ledger.set_lines({"stations": stations, "brand": brand, "allowances": allowances, "training": training,
-                        "incubators": incubators, "grants": grants, "volunteers": volunteers,
-                        "charity_match": match, "platform": platform})
+    support = committees.support_cost(c.n, p.party_building, p.party_building_yuan) / 12 * months_left * f
+    return {"stations": stations, "brand": brand, "allowances": allowances, "training": training,
+            "incubators": incubators, "grants": grants, "volunteers": volunteers,
+            "charity_match": match, "platform": platform, "committees": support}
 
 
 def pay(m) -> None:
@@ -222,17 +269,19 @@ def pay(m) -> None:
     p, tw, c, w, ledger = m.params, m.townships, m.communities, m.workers, m.ledger
     paying = tw.funded & ((tw.mode == MODE_DIRECT) | (tw.agency >= 0))
     bills = m.stations.station_month_cost() * paying
-    due = float(bills.sum())
+    public = m.stations.public_share()  # charity's share of station money is not public money (``funding``)
+    due = float(bills.sum()) * public
     paid = ledger.spend("stations", due)
-    ratio = paid / due if due > 0 else 1.0
+    ratio = (paid / due if due > 0 else 1.0) * public + (1 - public)
     purchased = paying & (tw.mode == MODE_PURCHASE)
-    m.flows["gov_to_agencies_yuan"] = float(bills[purchased].sum()) * ratio
+    m.flows["gov_to_agencies_yuan"] = float(bills[purchased].sum()) * (ratio - (1 - public))
     m.flows["gov_to_stations_yuan"] = paid - m.flows["gov_to_agencies_yuan"]
     for town in np.flatnonzero(purchased):
         agency = m.agencies.by_id.get(int(tw.agency[town]))
         if agency is not None:
             agency.revenue_month += bills[town] * ratio
-    ledger.spend("brand", p.brand_project_yuan / 12 * int(tw.has_station.sum()))
+    # brand projects are paid as they run (``needs.Needs._projects``)
+    ledger.spend("committees", committees.support_cost(c.n, p.party_building, p.party_building_yuan) / 12)
     alive, cert = w.view("alive"), w.view("cert")
     bill = float(((alive & (cert > 0)) * cert).sum() * p.cert_allowance_yuan)
     ledger.allowance_paid_ratio = ledger.spend("allowances", bill) / bill if bill > 0 else 1.0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..messages import shown
+
 __all__ = ["EARLIEST_START", "LATEST_END", "parse_month", "month_index", "month_ends"]
 
 EARLIEST_START = pd.Timestamp("2018-01-01")
@@ -14,10 +16,10 @@ def parse_month(value, what: str = "date") -> pd.Timestamp:
     """'2024-01', '2024-01-31', a Timestamp or a date → the first day of that month."""
     try:
         ts = pd.Timestamp(str(value)) if not isinstance(value, pd.Timestamp) else value
-    except (ValueError, TypeError):
-        raise ValueError(f'{what} must be a month like "2024-01"; got {value!r}') from None
+    except (ValueError, TypeError, OverflowError):
+        raise ValueError(f'{what} must be a month like "2024-01"; got {shown(value)}') from None
     if ts is pd.NaT:
-        raise ValueError(f'{what} must be a month like "2024-01"; got {value!r}')
+        raise ValueError(f'{what} must be a month like "2024-01"; got {shown(value)}')
     return pd.Timestamp(year=ts.year, month=ts.month, day=1)
 
 

@@ -15,6 +15,17 @@ from .streams import stochastic_round
 __all__ = ["Charity", "YUAN_PER_SERVICE"]
 
 YUAN_PER_SERVICE = 500.0  # charity project money per service delivered (assumption)
+# Projects per funded community grow 10% per station linkage hour and per organisation
+# (assumption: social workers and organisations design and run the projects)
+PROJECT_LINKAGE_HOURS = 10
+PROJECT_ORGS = 10
+# A project's donations are log-normal with this log-sd (assumption: a few large gifts)
+DONATION_SIGMA = 0.8
+# Funds pay out a sixth of the balance a month; half of it to the community's organisations
+# (where it has any), half to services (assumptions; 47号 asks funds to support organisations
+# and services alike)
+PAYOUT_MONTHS = 6
+TO_ORGS_SHARE = 0.5
 
 
 class Charity:
@@ -52,13 +63,14 @@ class Charity:
         m = self.model
         p, c = m.params, m.communities
         rng = m.streams["donation"]
-        rate = p.project_rate * (1 + c.linkage / 10) * (1 + c.orgs / 10) * c.has_fund
+        rate = (p.project_rate * (1 + c.linkage / PROJECT_LINKAGE_HOURS) * (1 + c.orgs / PROJECT_ORGS) * c.has_fund
+                * (1 + p.brand_visibility * m.needs.project_running[c.township]))  # a visible project draws giving
         projects = rng.poisson(rate)
         total = int(projects.sum())
         donations = np.zeros(c.n)
         if total:
             mean = p.donation_per_project_yuan * (1 + p.donation_match_elasticity * p.charity_match_ratio)
-            sigma = 0.8
+            sigma = DONATION_SIGMA
             amounts = rng.lognormal(np.log(mean) - sigma**2 / 2, sigma, total)
             asked = np.bincount(np.repeat(np.arange(c.n), projects), amounts, minlength=c.n)
             # donors give what projects ask while the community's donor base is far from used up
@@ -73,17 +85,22 @@ class Charity:
         self.donated += donated
         self.raised += donated + match
         self.donations_this_year += donated
-        # funds pay out over about six months: half to the community's organisations, half to services
-        out = c.fund_balance / 6
+        # funds pay out over about six months: a share to social-work projects at the township's
+        # station (47号; lever charity_project_share), of the rest half to the community's
+        # organisations and half to services
+        out = c.fund_balance / PAYOUT_MONTHS
         c.fund_balance -= out
+        c.sw_project_money = out * p.charity_project_share * m.townships.has_station[c.township]
+        out = out - c.sw_project_money
+        m.flows["charity_to_sw_projects_yuan"] = float(c.sw_project_money.sum())
         o = m.orgs
         idx = np.flatnonzero(o.view("alive"))
         comm = o.community[idx]
-        share = np.divide(out * 0.5, c.orgs, out=np.zeros(c.n), where=c.orgs > 0)
+        share = np.divide(out * TO_ORGS_SHARE, c.orgs, out=np.zeros(c.n), where=c.orgs > 0)
         o.funds[idx] += share[comm]
         c.charity_payout = out
-        c.charity_services = np.where(c.orgs > 0, out * 0.5, out) / YUAN_PER_SERVICE
-        m.flows["charity_to_orgs_yuan"] = float((out * 0.5 * (c.orgs > 0)).sum())
+        c.charity_services = np.where(c.orgs > 0, out * TO_ORGS_SHARE, out) / YUAN_PER_SERVICE
+        m.flows["charity_to_orgs_yuan"] = float((out * TO_ORGS_SHARE * (c.orgs > 0)).sum())
         m.flows["donations_yuan"] = donated
         m.flows["match_yuan"] = match
         m.flows["projects"] = float(total)

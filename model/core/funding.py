@@ -19,14 +19,14 @@ CHANNELS = ("county", "township", "lottery", "charity")
 def channel_shares(township: float, lottery: float, charity: float) -> np.ndarray:
     """The four channels' shares of station money; the county pays the rest.
 
-    Raises ValueError when the other channels add up to more than the whole.
+    Each lever is a share of the whole; when the other channels add up to more than the
+    whole they are scaled down to it in proportion (the county then pays nothing).
     """
-    others = float(township) + float(lottery) + float(charity)
-    if others > 1.0 + 1e-9:
-        raise ValueError(
-            "funding_township_share + funding_lottery_share + funding_charity_share must be at most 1; "
-            f"got {others:g}")
-    return np.array([max(0.0, 1.0 - others), township, lottery, charity], float)
+    others = np.array([township, lottery, charity], float)
+    total = float(others.sum())
+    if total > 1.0:
+        others = others / total
+    return np.concatenate([[max(0.0, 1.0 - float(others.sum()))], others])
 
 
 def draw_paid(n_counties: int, reliability: np.ndarray, shortfall_paid: float, rng: np.random.Generator

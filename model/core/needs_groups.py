@@ -64,20 +64,23 @@ def arise(open_needs: np.ndarray, residents: np.ndarray, onset: float, flow) -> 
 
 def find(open_needs: np.ndarray, ask_p: np.ndarray, visits: np.ndarray, residents: np.ndarray, flow
          ) -> tuple[np.ndarray, np.ndarray]:
-    """Needs that reach a provider this month: asked for, and found on household visits.
+    """Needs that reach a provider this month: asked for, or found on household visits.
 
     ``ask_p`` (communities,) is the chance an open need is asked for at the community or
     the station; ``visits`` (communities,) household visits by station social workers,
     aimed at residents in need groups, each finding an open need with the chance
     ``open / residents`` of that group mix (Linhai: 394 needs among 2,730 people visited,
-    seed). Returns ``(asked, found_on_visits)``, both ``(groups, communities)``.
+    seed), i.e. an open need not asked for is found with chance ``visits / residents``.
+    One flow draws both; the visits' part is its expected share.
+    Returns ``(reached, found_on_visits)``, both ``(groups, communities)``; the second is an
+    expected number (fractional).
     """
-    asked = flow(open_needs, np.broadcast_to(ask_p, open_needs.shape))
-    left = open_needs - asked
     total = residents.sum(axis=0)
-    rate = np.divide(visits, total, out=np.zeros_like(visits, dtype=float), where=total > 0)
-    found = flow(left, np.broadcast_to(np.minimum(rate, 1.0), left.shape))
-    return asked, found
+    visit_p = np.minimum(np.divide(visits, total, out=np.zeros(np.shape(visits)), where=total > 0), 1.0)
+    reach_p = ask_p + (1.0 - ask_p) * visit_p
+    reached = flow(open_needs, np.broadcast_to(reach_p, open_needs.shape))
+    on_visits = np.divide((1.0 - ask_p) * visit_p, reach_p, out=np.zeros(np.shape(reach_p)), where=reach_p > 0)
+    return reached, reached * on_visits
 
 
 def allocate(demand: np.ndarray, capacity: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
@@ -109,10 +112,10 @@ def serve(asked: np.ndarray, capacity: np.ndarray, assessed: np.ndarray, prior: 
     by which an unassessed station plans its casework; ``gain`` the casework gain of an
     assessment; ``targeted`` (groups, n) project services aimed at one group, whose unused
     part serves other groups at ``overflow`` per unit (as casework fits).
-    Returns ``(served, spare)``: served (groups, n) as whole needs and the capacity left
-    (providers, n).
+    Returns ``(served, spare)``: services given to each group (groups, n; fractional, as an
+    expected number of needs) and the capacity left (providers, n).
     """
-    remaining = np.asarray(asked, float).copy()
+    remaining = np.array(asked, dtype=float)
     served = np.zeros_like(remaining)
     if targeted is not None:
         take = np.minimum(remaining, targeted)
@@ -122,42 +125,61 @@ def serve(asked: np.ndarray, capacity: np.ndarray, assessed: np.ndarray, prior: 
         take = allocate(remaining * fit[:, CASEWORK:CASEWORK + 1], left)
         served += take
         remaining -= take
-    spare = np.asarray(capacity, float).copy()
+    spare = np.array(capacity, dtype=float)
+    assessed = np.asarray(assessed, bool)
     for p in range(len(PROVIDERS)):
-        demand = remaining * fit[:, p:p + 1]
-        if p == CASEWORK:
-            cap = spare[p] * np.where(assessed, gain, 1.0)
-            planned = allocate(demand, cap, np.broadcast_to(prior[:, None], demand.shape))
-            responsive = allocate(demand, cap)
-            take = np.where(assessed[None, :], responsive, planned)
-            used = take.sum(axis=0) / np.where(assessed, gain, 1.0)
-        else:
-            take = allocate(demand, spare[p])
+        col = fit[:, p]
+        demand = remaining if (col == 1.0).all() else remaining * col[:, None]
+        if p == CASEWORK and (assessed.any() or not (prior > 0).all()):
+            boost = np.where(assessed, gain, 1.0)
+            cap = spare[p] * boost
+            if assessed.all():
+                take = allocate(demand, cap)
+            else:
+                take = allocate(demand, cap, np.broadcast_to(prior[:, None], demand.shape))
+                if assessed.any():
+                    take = np.where(assessed[None, :], allocate(demand, cap), take)
+            used = take.sum(axis=0) / boost
+        elif p == CASEWORK:  # no station assesses: casework planned on the region's mix
+            take = np.minimum(demand, spare[p] * prior[:, None])
             used = take.sum(axis=0)
+        else:  # community providers respond to what is asked (water-filling)
+            total = demand.sum(axis=0)
+            ratio = np.minimum(np.divide(spare[p], total, out=np.ones_like(total), where=total > 0), 1.0)
+            take = demand * ratio
+            used = total * ratio
         served += take
         remaining -= take
         spare[p] = np.maximum(spare[p] - used, 0.0)
-    return whole_needs(served, asked), spare
+    return served, spare
 
 
 def whole_needs(x: np.ndarray, cap: np.ndarray) -> np.ndarray:
-    """Round fractional services per group down to whole needs keeping each column's whole total.
+    """Round fractional services per group down to whole needs, keeping each column's whole total.
 
-    The column total is floored; the needs lost by flooring each group are given back to the
-    groups with the largest remainders (largest-remainder rounding), never above ``cap``.
+    Each group is floored; the needs lost by flooring (the column's floored total minus the
+    sum of the floors) go to the group with the largest remainder, never above ``cap``.
     """
     x = np.asarray(x, float)
     base = np.floor(x + 1e-9)
-    extra = (np.floor(x.sum(axis=0) + 1e-9) - base.sum(axis=0)).astype(np.int64)
-    rank = np.argsort(np.argsort(-(x - base), axis=0, kind="stable"), axis=0, kind="stable")
-    base += rank < extra[None, :]
+    extra = np.floor(x.sum(axis=0) + 1e-9) - base.sum(axis=0)
+    top = np.argmax(x - base, axis=0)
+    cols = np.arange(x.shape[1])
+    base[top, cols] += extra
     return np.minimum(base, cap).astype(np.int64)
 
 
 def resolve(open_needs: np.ndarray, served: np.ndarray, flow, p_served: float = 0.7, p_waiting: float = 0.03
             ) -> np.ndarray:
-    """Needs that end this month: most served ones, a few waiting ones (ODD §7.11 shares, assumption)."""
-    return flow(served, p_served) + flow(np.maximum(open_needs - served, 0), p_waiting)
+    """Needs that end this month: most served ones, a few waiting ones (ODD §7.11 shares, assumption).
+
+    One flow over the open needs at the combined chance, so the expected number is
+    ``p_served × served + p_waiting × (open − served)``.
+    """
+    open_needs = np.asarray(open_needs)
+    x = p_served * served + p_waiting * np.maximum(open_needs - served, 0)
+    p = np.divide(x, open_needs, out=np.zeros(open_needs.shape), where=open_needs > 0)
+    return flow(open_needs, np.minimum(p, 1.0))
 
 
 def group_shares(counts: np.ndarray) -> np.ndarray:

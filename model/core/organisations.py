@@ -14,10 +14,56 @@ from collections import defaultdict
 import mesa
 import numpy as np
 
+from . import committees
 from .state import Organisations
 from .streams import monthly, stochastic_round
 
 __all__ = ["IncubationBase", "OrganisationSector"]
+
+# Founding (ODD §7.8; assumptions): the committee's factor (``committees.founding_factor``;
+# at the start, 0.5 + strength, from 0.5× to 1.5×); start-up grants add 30% per 10,000 yuan;
+# charity projects recruit
+# people into new groups, up to +50% at 2,000 yuan a month of fund pay-outs. New
+# organisations start small: capacity ~ Beta(2, 6) (mean 0.25).
+COMMITTEE_FLOOR = 0.5
+STARTUP_GRANT_PULL = 0.3
+STARTUP_GRANT_PULL_YUAN = 10_000
+CHARITY_RECRUIT = 0.5
+CHARITY_RECRUIT_YUAN = 2_000
+NEW_CAPACITY_BETA = (2, 6)
+# Capacity (0–1) grows each month by 0.01, +0.002 per station linkage hour in the community,
+# +0.01 in incubation, +0.01 with 10,000 yuan or more on hand; a tenth of the money on hand is
+# spent each month (assumptions).
+GROWTH_BASE = 0.01
+GROWTH_PER_LINKAGE_HOUR = 0.002
+GROWTH_INCUBATED = 0.01
+GROWTH_FUNDED = 0.01
+GROWTH_FUNDED_YUAN = 10_000
+FUNDS_KEPT = 0.9
+# Closure: ``org_failure_rate`` × exp(-1.5 × capacity) × (0.6 + 0.4 × exp(-funds / 3,000))
+# × the committee's factor (``committees.closure_factor``) (assumptions: capable, funded
+# organisations last longer; the money factor is 1 for an organisation with no funds).
+CLOSURE_CAPACITY_SLOPE = 1.5
+CLOSURE_FUNDED_FLOOR = 0.6
+CLOSURE_UNFUNDED = 0.4
+CLOSURE_FUNDS_YUAN = 3_000
+# Registration: filed organisations above capacity 0.6 register at 1% a month, 2% while
+# incubated (assumption; FACTS §5: counts grow mostly through filing, 备案)
+REGISTER_CAPACITY = 0.6
+REGISTER_PROB = 0.01
+REGISTER_PROB_INCUBATED = 0.02
+# Incubation takes organisations under two years old, for a year (assumption; FACTS §1c)
+INCUBATION_MAX_AGE_MONTHS = 24
+INCUBATION_MONTHS = 12
+# Venture philanthropy (公益创投) in April; incubated organisations are twice as likely to
+# win; a grant adds 0.1 capacity (assumptions)
+VENTURE_MONTH = 4
+VENTURE_INCUBATED_WEIGHT = 2.0
+VENTURE_CAPACITY_GAIN = 0.1
+_TINY_WEIGHT = 1e-6  # every living organisation keeps a chance
+# Organisations at the start: capacity ~ Beta(2, 4), founded up to 8 years before (assumptions)
+INITIAL_CAPACITY_BETA = (2, 4)
+INITIAL_MAX_AGE_MONTHS = 96
 
 
 class IncubationBase(mesa.Agent):
@@ -96,13 +142,12 @@ class OrganisationSector:
         lam = (p.org_founding_rate / 12 * np.sqrt(c.population / 10_000)
                * (1 + p.sw_founding_effect * c.linkage)
                * np.where(base, p.incubator_founding_mult, 1.0)
-               * (0.5 + c.committee)
-               * (1 + 0.3 * p.startup_grant_yuan / 10_000)
-               # charity projects recruit people into new groups (assumption: up to +50% at 2,000 yuan a month)
-               * (1 + 0.5 * np.minimum(1.0, c.charity_payout / 2_000)))
+               * committees.founding_factor(committees.effective_strength(c.committee, p.party_building))
+               * (1 + STARTUP_GRANT_PULL * p.startup_grant_yuan / STARTUP_GRANT_PULL_YUAN)
+               * (1 + CHARITY_RECRUIT * np.minimum(1.0, c.charity_payout / CHARITY_RECRUIT_YUAN)))
         born = rng.poisson(lam)
         comm = np.repeat(np.arange(c.n), born)
-        new = o.add(len(comm), alive=True, community=comm, capacity=rng.beta(2, 6, len(comm)), founded=t)
+        new = o.add(len(comm), alive=True, community=comm, capacity=rng.beta(*NEW_CAPACITY_BETA, len(comm)), founded=t)
         if len(new) and p.startup_grant_yuan > 0:
             paid = m.ledger.spend("grants", len(new) * p.startup_grant_yuan)
             o.funds[new] += paid / len(new)
@@ -110,7 +155,7 @@ class OrganisationSector:
         m.flows["orgs_founded"] = float(len(new))
 
         self.incubate()
-        if m.calendar_month[t] == 4:
+        if m.calendar_month[t] == VENTURE_MONTH:
             self.venture_grants()
 
         # capacity grows with age, social-worker support and incubation; money is spent down.
@@ -121,18 +166,17 @@ class OrganisationSector:
         incubated = o.incubated_until[:n] >= t
         cap = o.capacity[:n]
         funds = o.funds[:n]
-        np.minimum(1.0, cap + (0.01 + 0.002 * c.linkage[comm] + 0.01 * incubated
-                               + 0.01 * np.minimum(1.0, funds / 10_000)), out=cap)
-        funds *= 0.9
+        np.minimum(1.0, cap + (GROWTH_BASE + GROWTH_PER_LINKAGE_HOUR * c.linkage[comm] + GROWTH_INCUBATED * incubated
+                               + GROWTH_FUNDED * np.minimum(1.0, funds / GROWTH_FUNDED_YUAN)), out=cap)
+        funds *= FUNDS_KEPT
         # closure
-        hazard = (p.org_failure_rate * np.exp(-1.5 * cap)
+        hazard = (p.org_failure_rate * np.exp(-CLOSURE_CAPACITY_SLOPE * cap)
                   * np.where(incubated, p.incubator_survival_mult, 1.0)
-                  * (0.6 + 0.4 * np.exp(-funds / 3_000))
-                  * (1.3 - 0.6 * c.committee[comm]))
-        # registration: filed organisations of some capacity register (assumption: 1% a month above
-        # capacity 0.6, doubled while incubated; FACTS §5: counts grow mostly through filing)
-        cand = np.flatnonzero(alive & (cap > 0.6) & ~o.registered[:n])
-        p_reg = np.where(incubated[cand], 0.02, 0.01)
+                  * (CLOSURE_FUNDED_FLOOR + CLOSURE_UNFUNDED * np.exp(-funds / CLOSURE_FUNDS_YUAN))
+                  * committees.closure_factor(committees.effective_strength(c.committee, p.party_building))[comm])
+        # registration: filed organisations of some capacity register
+        cand = np.flatnonzero(alive & (cap > REGISTER_CAPACITY) & ~o.registered[:n])
+        p_reg = np.where(incubated[cand], REGISTER_PROB_INCUBATED, REGISTER_PROB)
         o.registered[cand[m.streams["registration"].random(len(cand)) < p_reg]] = True
         close = alive & (m.streams["closure"].random(n) < monthly(hazard))
         gone = np.flatnonzero(close)
@@ -151,7 +195,7 @@ class OrganisationSector:
         n = o.n
         until, founded = o.incubated_until[:n], o.founded[:n]
         inside = np.flatnonzero(until >= t)
-        cand_all = np.flatnonzero(o.alive[:n] & (until < 0) & ((t - founded) < 24))
+        cand_all = np.flatnonzero(o.alive[:n] & (until < 0) & ((t - founded) < INCUBATION_MAX_AGE_MONTHS))
         area_fns = {
             "city": lambda comm: m.community_prefecture[comm],
             "county": lambda comm: m.community_county[comm],
@@ -177,7 +221,7 @@ class OrganisationSector:
             cand, a = cand[order], a[order]
             rank = np.arange(len(cand)) - np.searchsorted(a, a, side="left")
             take = cand[rank < free[a]]
-            o.incubated_until[take] = t + 12
+            o.incubated_until[take] = t + INCUBATION_MONTHS
             o.base[take] = code
             cand_all = np.setdiff1d(cand_all, take, assume_unique=True)
 
@@ -195,9 +239,9 @@ class OrganisationSector:
         n = int(paid // p.venture_grant_yuan)
         if n <= 0:
             return
-        weight = o.capacity[idx] * np.where(o.incubated_until[idx] >= 0, 2.0, 1.0) + 1e-6
+        weight = o.capacity[idx] * np.where(o.incubated_until[idx] >= 0, VENTURE_INCUBATED_WEIGHT, 1.0) + _TINY_WEIGHT
         win = rng.choice(idx, size=n, replace=False, p=weight / weight.sum())
         o.funds[win] += p.venture_grant_yuan
-        o.capacity[win] = np.minimum(1.0, o.capacity[win] + 0.1)
+        o.capacity[win] = np.minimum(1.0, o.capacity[win] + VENTURE_CAPACITY_GAIN)
         o.grants[win] += 1
         m.flows["venture_grants_yuan"] = float(n * p.venture_grant_yuan)

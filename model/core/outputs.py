@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..indicators import BUDGET_LINES
+from ..indicators import BUDGET_LINES, FLOWS
+from ..regions import NEED_GROUPS
 from .state import ROLE_COMMUNITY, ROLE_STATION_DIRECT, ROLE_STATION_PURCHASE
-from .volunteers import MONTHLY_VOL_HOURS
 
-__all__ = ["indicators"]
+__all__ = ["indicators", "Flows"]
+
+
+class Flows(dict):
+    """This month's flows (``model/indicators.py: FLOWS``): declared names only, 0 until written."""
+
+    def __missing__(self, name: str) -> float:
+        if name not in FLOWS:
+            raise KeyError(f"{name!r} is not a declared flow (model/indicators.py FLOWS)")
+        return 0.0
+
+    def __setitem__(self, name: str, value) -> None:
+        if name not in FLOWS:
+            raise KeyError(f"{name!r} is not a declared flow (model/indicators.py FLOWS)")
+        super().__setitem__(name, value)
 
 
 def indicators(m) -> dict:
@@ -47,6 +61,8 @@ def indicators(m) -> dict:
         if facilities else 0.0,
         "charity_raised_yuan": float(m.charity.raised),
         "needs_met_share": float(m.needs.served / m.needs.asked) if m.needs.asked else 1.0,
+        **{f"needs_met_share_{g}": float(m.needs.served_g[k] / m.needs.asked_g[k]) if m.needs.asked_g[k] else 1.0
+           for k, g in enumerate(NEED_GROUPS)},
         "service_person_times": float(c.services.sum()),
         "public_spend_yuan": float(sum(ledger.spend_total.values())),
         "public_budget_yuan": float(sum(ledger.budget_closed.values()) + sum(ledger.budget_year.values())),
@@ -56,13 +72,22 @@ def indicators(m) -> dict:
         "orgs_incubated": int((o.view("alive") & (o.view("incubated_until") >= m.t)).sum()),
         "community_fund_coverage": float(c.has_fund.mean()),
         "charity_donated_yuan": float(m.charity.donated),
-        "volunteer_hours": float(c.volunteers_active.sum() * MONTHLY_VOL_HOURS),
+        "volunteer_hours": float(c.volunteer_hours.sum()),
         "needs_open": int(c.needs_open.sum()),
+        "platform_orders": m.needs.orders,
+        "platform_orders_served": m.needs.orders_served,
+        "platform_orders_unmet": m.needs.orders - m.needs.orders_served,
+        "households_visited": float(c.visits.sum()),
+        "needs_found_on_visits": m.needs.found,
+        "project_services": m.needs.project_services,
+        "stations_assessing": int(m.needs.assessing().sum()),
+        "volunteers_lapsed": int(c.volunteers_lapsed.sum()),
         "sw_admin_share": float((tw.admin_share * tw.sw_staff).sum() / max(tw.sw_staff.sum(), 1)),
         "sw_turnover_12m": float(sum(wf.leavers_station[-12:]) / staff_12) if staff_12 else 0.0,
         "station_vacancies": int(np.maximum(tw.positions - tw.sw_staff, 0)[tw.funded].sum()),
         "exam_passed_year": int(wf.exam_passed_this_year),
     }
+    m.stations.record_counties()
     for line in BUDGET_LINES:
         ind[f"spend_{line}_yuan"] = float(ledger.spend_total[line])
         ind[f"budget_{line}_yuan"] = float(ledger.budget_closed[line] + ledger.budget_year[line])

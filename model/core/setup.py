@@ -14,18 +14,15 @@ from .agencies import Agencies
 from .budget import Ledger
 from .charity import Charity
 from .needs import Needs
-from .organisations import OrganisationSector
+from .organisations import COMMITTEE_FLOOR, INITIAL_CAPACITY_BETA, INITIAL_MAX_AGE_MONTHS, OrganisationSector
 from .state import ROLE_AGENCY, ROLE_COMMUNITY, Communities, Townships
 from .stations import Stations
 from .streams import stochastic_round
 from .volunteers import Volunteers
-from .workforce import Workforce
+from .workforce import INITIAL_CERT_SHARE, Workforce
 
-__all__ = ["set_up", "INITIAL_CERT_SHARE", "INITIAL_REGISTERED_SHARE"]
+__all__ = ["set_up", "INITIAL_REGISTERED_SHARE"]
 
-# Certified share of the agency and station social workers at the start (assumption; FACTS §3:
-# the certified stock against the social-work posts of 2020–21)
-INITIAL_CERT_SHARE = 0.35
 # Registered share of the community organisations at the start (FACTS §2e: >175万 community
 # organisations against 89万 registered social organisations of every kind; share: assumption)
 INITIAL_REGISTERED_SHARE = 0.1
@@ -90,16 +87,17 @@ def set_up(m) -> None:
 
     # organisations
     mean = np.where(c.urban, init["orgs_per_urban_community"], init["orgs_per_rural_community"])
-    n_orgs = rng.poisson(mean * (0.5 + c.committee))
+    n_orgs = rng.poisson(mean * (COMMITTEE_FLOOR + c.committee))
     comm = np.repeat(np.arange(c.n), n_orgs)
-    new = m.orgs.add(len(comm), alive=True, community=comm, capacity=rng.beta(2, 4, len(comm)),
-                     founded=-rng.integers(0, 96, len(comm)))
+    new = m.orgs.add(len(comm), alive=True, community=comm, capacity=rng.beta(*INITIAL_CAPACITY_BETA, len(comm)),
+                     founded=-rng.integers(0, INITIAL_MAX_AGE_MONTHS, len(comm)))
     m.orgs.registered[new] = rng.random(len(new)) < INITIAL_REGISTERED_SHARE
 
     # residents, volunteers, charity funds, needs
     c.volunteers_registered = rng.binomial(m.volunteers.adults(), init["volunteer_registered_share"])
     c.has_volunteer_point = c.facility & (rng.random(c.n) < init["volunteer_point_coverage"])
     c.has_fund = rng.random(c.n) < init["community_fund_coverage"]
-    c.needs_open = rng.binomial(c.vulnerable, init["needs_open_share"])
+    c.needs_open_g = rng.binomial(c.groups, init["needs_open_share"])
+    c.needs_open = c.needs_open_g.sum(axis=0)
     m.organisations.count()
     m.stations.allocate_time()  # sets the communities' linkage and casework hours

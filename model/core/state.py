@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..regions import NEED_GROUPS
+
 __all__ = [
     "Communities",
     "Organisations",
@@ -192,7 +194,8 @@ class Communities:
         self.township = structure.community_township
         self.urban = structure.community_urban
         self.population = structure.community_population
-        self.vulnerable = structure.community_vulnerable
+        self.vulnerable = structure.community_vulnerable  # residents in any need group
+        self.groups = structure.community_groups  # residents per need group (regions.NEED_GROUPS, communities)
         self.committee = structure.community_committee
         self.worker_posts = structure.community_workers
         self.facility = structure.community_facility
@@ -203,6 +206,12 @@ class Communities:
         self.has_fund = np.zeros(n, bool)
         self.fund_balance = np.zeros(n)
         self.needs_open = np.zeros(n, np.int64)
+        self.needs_open_g = np.zeros((len(NEED_GROUPS), n), np.int64)  # open needs per group (needs)
+        self.volunteers_ready = np.zeros(n, np.int64)  # registered, not active, reachable (volunteers)
+        self.volunteers_lapsed = np.zeros(n, np.int64)  # registered, dormant (volunteers)
+        self.volunteer_hours = np.zeros(n)  # hours given this month (volunteers)
+        self.visits = np.zeros(n)  # station household visits this month (stations)
+        self.sw_project_money = np.zeros(n)  # community-fund pay-out to social-work projects (charity)
         self.orgs = np.zeros(n, np.int64)  # organisations alive, counted monthly
         self.services = np.zeros(n)  # services delivered this month
         # this month's derived quantities

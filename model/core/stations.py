@@ -17,12 +17,12 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from . import labour_market, tender
+from . import committees, funding, labour_market, platform, tender
 from .envelope import stochastic_round
 from .state import MODE_DIRECT, MODE_NONE, MODE_PURCHASE, ROLE_STATION_DIRECT, ROLE_STATION_PURCHASE
+from .workforce import INITIAL_CERT_SHARE, REFERENCE_PAY_RATIO
 
 __all__ = ["Purchaser", "Stations"]
-
 
 class Purchaser(mesa.Agent):
     """A buyer of services: a county civil-affairs bureau (民政局), or the province (``county=None``)."""
@@ -49,7 +49,10 @@ class Purchaser(mesa.Agent):
         p = m.params
         rng = m.streams["build"]
         without = mine[~tw.funded[mine]]
-        n_new = min(len(without), int(stochastic_round(np.array(p.station_build_share * len(mine)), rng)))
+        # the planned pace × the county's implementation speed (region file ``[counties]``), rounded
+        # stochastically (a county of one township builds in some years)
+        pace = p.station_build_share * len(mine) * m.stations.county_speed[self.county]
+        n_new = min(len(without), int(stochastic_round(np.array(pace), rng)))
         year_end = m.t + 11
         funded = mine[tw.funded[mine]]
         expiring = funded[tw.contract_end[funded] <= year_end]
@@ -127,7 +130,7 @@ class Purchaser(mesa.Agent):
                 self.tender(town, incumbent=None, initial=True)
             staff_role = ROLE_STATION_PURCHASE if mode == MODE_PURCHASE else ROLE_STATION_DIRECT
             m.workforce.add(tw.positions[town], staff_role, township=town, agency=tw.agency[town],
-                            rng=rng, initial=True, cert_share=0.35)
+                            rng=rng, initial=True, cert_share=INITIAL_CERT_SHARE)
             tw.log(-1, town, "station open", "initial")
         elif mode == MODE_PURCHASE:
             tw.tender_ready[town] = m.t + 1 + p.tender_months - 1 if m.t >= 0 else p.tender_months - 1
@@ -247,6 +250,28 @@ class Stations:
         self.purchasers = [Purchaser(model, c, np.flatnonzero(s.township_county == c))
                            for c in range(s.n_counties)]
         self.province = Purchaser(model, None, np.arange(s.n_townships))
+        # counties differ (region file [counties]); station money by channel (``funding``)
+        self.county_capacity = s.county_fiscal_capacity
+        self.county_speed = s.county_speed
+        self.county_money = np.ones(s.n_counties)  # share of its station plan a county pays for this year
+        self.county_coverage: list[np.ndarray] = []  # station coverage per county, month by month
+
+    def plan_funding(self, rng):
+        """January: what each channel pays this year in each county, and so each county's money."""
+        p = self.model.params
+        shares = funding.channel_shares(p.funding_township_share, p.funding_lottery_share, p.funding_charity_share)
+        reliability = np.array([p.county_reliability, p.township_reliability, p.lottery_reliability,
+                                p.charity_reliability])
+        paid = funding.draw_paid(len(self.purchasers), reliability, p.channel_shortfall_paid, rng)
+        self.county_money = funding.county_factor(shares, paid, self.county_capacity)
+
+    def record_counties(self):
+        """This month's station coverage per county (``Stations.county_table``)."""
+        m = self.model
+        county = m.structure.township_county
+        n = m.structure.n_counties
+        have = np.bincount(county, m.townships.has_station, n)
+        self.county_coverage.append(have / np.maximum(np.bincount(county, minlength=n), 1))
 
     def purchaser_of(self, town: int) -> Purchaser:
         return self.purchasers[int(self.model.townships.county[town])]
@@ -254,7 +279,7 @@ class Stations:
     def post_cost(self, mode: int) -> float:
         """Yearly cost of one post to its employer: the salary (agency), or with on-costs (direct)."""
         p = self.model.params
-        salary = p.sw_cost_yuan * p.sw_pay_ratio / 0.75
+        salary = p.sw_cost_yuan * p.sw_pay_ratio / REFERENCE_PAY_RATIO
         if mode == MODE_DIRECT:
             return labour_market.direct_post_cost(salary, p.direct_oncost_share, p.recruitment_cost_yuan,
                                                   p.sw_turnover_base)
@@ -306,6 +331,12 @@ class Stations:
         bill = np.where(tw.mode == MODE_DIRECT, np.minimum(direct_bill, tw.station_money), tw.station_money)
         return bill / 12
 
+    def public_share(self) -> float:
+        """The share of station money that is public: charity's share is not (``funding``)."""
+        p = self.model.params
+        return 1.0 - float(funding.channel_shares(p.funding_township_share, p.funding_lottery_share,
+                                                  p.funding_charity_share)[3])
+
     def pay_procurement(self, amount: float) -> float:
         """The purchaser pays for a tender or an evaluation from the stations line."""
         m = self.model
@@ -353,21 +384,33 @@ class Stations:
         case_share = p.outputs_casework_share if p.evaluation_basis == "outputs" else p.outcomes_casework_share
         hours = tw.sw_staff * p.sw_hours_month * operating
         free = hours * (1 - tw.admin_share)
-        brand = 1 + 0.5 * p.brand_project_yuan / 100_000 * operating  # assumption: brand money multiplies linkage
-        # experience: casework productivity and community ties grow with tenure (ODD §7.4)
+        per = np.maximum(m.communities_per_township, 1)
+        # needs assessment: an assessing station visits households for some hours a year (ODD §7.11)
+        assessing = operating & (m.needs.assess_u < p.needs_assessment_share)
+        assess = np.minimum(assessing * p.assessment_hours_per_community * per / 12, free * case_share)
+        # central dispatch on the platform saves coordination time (``platform``)
+        running = m.needs.platform_months >= 0
+        # experience: casework productivity and community ties grow with tenure (ODD §7.4); the
+        # provider's quality against the plan of an average one (ODD §7.3)
         tenure = m.t - w.view("hired")[station]
         towns = w.view("township")[station]
-        prod = labour_market.productivity(tenure, p.new_hire_productivity, p.productivity_ramp_months)
-        ties = labour_market.linkage_ties(tenure, p.linkage_floor, p.linkage_ramp_months)
         staff = np.maximum(tw.sw_staff, 1)
-        tw.productivity = np.bincount(towns, prod, tw.n) / staff
-        tw.ties = np.bincount(towns, ties, tw.n) / staff
-        quality = self.quality() / p.agency_quality_mean  # against the plan: an average provider
-        tw.case_hours = free * case_share * tw.productivity * quality
-        tw.linkage_hours = free * (1 - case_share) * brand * tw.ties * quality
-        per = np.maximum(m.communities_per_township, 1)
-        c.linkage = (tw.linkage_hours / per)[c.township]
+        tw.productivity = np.bincount(towns, labour_market.productivity(
+            tenure, p.new_hire_productivity, p.productivity_ramp_months), tw.n) / staff
+        tw.ties = np.bincount(towns, labour_market.linkage_ties(tenure, p.linkage_floor, p.linkage_ramp_months),
+                              tw.n) / staff
+        quality = self.quality() / p.agency_quality_mean
+        tw.case_hours = platform.hours_with_platform(free * case_share - assess, p.platform_time_saved,
+                                                     running) * tw.productivity * quality
+        tw.linkage_hours = platform.hours_with_platform(free * (1 - case_share), p.platform_time_saved,
+                                                        running) * tw.ties * quality
+        # the community committee coordinates the linkage (党建引领; ``committees``)
+        strength = committees.effective_strength(c.committee, p.party_building)
+        c.linkage = (tw.linkage_hours / per)[c.township] * committees.centred_factor(strength,
+                                                                                      p.committee_linkage_effect)
         c.case_hours = (tw.case_hours / per)[c.township]
+        # household visits: part of the linkage hours, and the assessment's hours
+        c.visits = (c.linkage * p.outreach_share + (assess / per)[c.township]) / p.visit_hours
         m.flows["sw_admin_hours"] = float((hours * tw.admin_share).sum())
         m.flows["sw_linkage_hours"] = float(tw.linkage_hours.sum())
         m.flows["sw_case_hours"] = float(tw.case_hours.sum())

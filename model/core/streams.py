@@ -29,6 +29,9 @@ STREAMS = (
     "bases",
     "points",
     "funds",
+    "assessment",
+    "channels",
+    "platform",
     "labour",
     "evaluation",
     "posts",
@@ -62,8 +65,10 @@ def bulk_flow(rng: np.random.Generator, n, p) -> np.ndarray:
     """
     n = np.asarray(n, dtype=np.int64)
     x = n * np.asarray(p, dtype=float)
-    base = np.floor(x)
-    return np.minimum(base.astype(np.int64) + (rng.random(n.shape) < (x - base)), n)
+    out = x.astype(np.int64)  # the floor, as x ≥ 0
+    out += rng.random(n.shape) < (x - out)
+    # x ≤ n when p ≤ 1, so the cap is needed only for probabilities above 1
+    return out if np.max(p, initial=0.0) <= 1.0 else np.minimum(out, n)
 
 
 def monthly(annual_hazard):

@@ -32,19 +32,17 @@ def start_probability(target: np.ndarray, spell: float, lapse: float, reach: flo
     """Monthly start chance of a ready volunteer that makes ``target`` the long-run active share.
 
     The stationary stocks of ``step`` satisfy q A = s R + reach s L and l (1 − s) R = reach s L
-    (q = 1/spell, l = 1/lapse); the active share A / (A + R + L) rises with s, which is found
-    by bisection.
+    (q = 1/spell, l = 1/lapse). Writing the active share a = A / (A + R + L) gives
+    (1 − a) reach (1 − l) s² + ((1 − a) reach l − a reach q + a l q) s − a l q = 0, whose
+    positive root is returned.
     """
     a = np.clip(np.asarray(target, float), 0.0, 0.95)
-    lo, hi = np.zeros_like(a), np.ones_like(a)
-    for _ in range(50):
-        mid = (lo + hi) / 2
-        act, lap = _ratios(mid, spell, lapse, reach)
-        share = act / (act + 1.0 + lap)
-        low = share < a
-        lo = np.where(low, mid, lo)
-        hi = np.where(low, hi, mid)
-    return (lo + hi) / 2
+    q, l_ = 1.0 / float(spell), 1.0 / float(lapse)
+    qa = (1 - a) * reach * (1 - l_)
+    qb = (1 - a) * reach * l_ - a * reach * q + a * l_ * q
+    qc = -a * l_ * q
+    s = (-qb + np.sqrt(qb * qb - 4 * qa * qc)) / (2 * qa)
+    return np.clip(s, 0.0, 1.0)
 
 
 def equilibrium(registered: np.ndarray, target: np.ndarray, spell: float, lapse: float,

@@ -1,20 +1,30 @@
-"""ODD §7.9: volunteers, held in bulk per community: registration, lapse, activation.
+"""ODD §7.9: volunteers, held in bulk per community: registration, then spells of activity.
 
-State (columns of ``state.Communities``): ``volunteers_registered``, ``volunteers_active``,
-``has_volunteer_point``. Registration grows with a volunteer point and the incentive;
-activation with organising (station linkage hours, organisations' capacity, a point).
+State (columns of ``state.Communities``): ``volunteers_registered``, split into
+``volunteers_active``, ``volunteers_ready`` and ``volunteers_lapsed``; ``volunteer_hours``;
+``has_volunteer_point``. Registration grows with a volunteer point and the incentive.
+Registered volunteers move between active, ready and lapsed (``volunteer_activity``): the
+long-run active share rises with organising (station linkage hours, organisations' capacity,
+a point), the incentive, the committee, the platform's recruitment and a visible project;
+incentives lengthen the active spell; hours per active volunteer rise with organising.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from . import committees, volunteer_activity
 from .streams import bulk_flow, stochastic_round
 
-__all__ = ["Volunteers", "ADULT_SHARE", "MONTHLY_VOL_HOURS"]
+__all__ = ["Volunteers", "ADULT_SHARE", "MAX_ACTIVE_SHARE"]
 
 ADULT_SHARE = 0.85  # residents aged 15+ (census: 0–14 ≈ 16%; assumption for volunteering)
-MONTHLY_VOL_HOURS = 4.0  # hours per active volunteer-month (assumption; FACTS §2d thin activity)
+MAX_ACTIVE_SHARE = 0.9  # the long-run active share is capped here (assumption)
+# Registration (assumptions): a volunteer point in the community adds 50%; the monthly
+# incentive adds 100% per 100 yuan; registrations lapse at 0.2% a month.
+POINT_REGISTRATION_GAIN = 0.5
+INCENTIVE_REGISTRATION_YUAN = 100.0
+LAPSE_PROB = 0.002
 
 
 class Volunteers:
@@ -41,12 +51,28 @@ class Volunteers:
         rng = m.streams["volunteering"]
         incentive = p.volunteer_incentive_yuan * m.ledger.incentive_paid_ratio
         adults = self.adults()
-        reg_p = p.volunteer_registration_rate * (1 + 0.5 * c.has_volunteer_point) * (1 + incentive / 100)
+        reg_p = (p.volunteer_registration_rate * (1 + POINT_REGISTRATION_GAIN * c.has_volunteer_point)
+                 * (1 + incentive / INCENTIVE_REGISTRATION_YUAN))
         c.volunteers_registered += bulk_flow(rng, np.maximum(adults - c.volunteers_registered, 0),
                                              np.minimum(reg_p, 1))
-        c.volunteers_registered -= bulk_flow(rng, c.volunteers_registered, 0.002)  # lapse (assumption)
+        c.volunteers_registered -= bulk_flow(rng, c.volunteers_registered, LAPSE_PROB)
         org_cap = m.organisations.count_capacity()
         organising = c.linkage / 10 + org_cap / 5 + 0.5 * c.has_volunteer_point
-        p_act = p.volunteer_activation * (1 - np.exp(-organising)) * (1 + 0.5 * incentive / 50)
-        c.volunteers_active = bulk_flow(rng, c.volunteers_registered, np.minimum(p_act, 0.9))
-        m.flows["volunteer_hours"] = float(c.volunteers_active.sum() * MONTHLY_VOL_HOURS)
+        strength = committees.effective_strength(c.committee, p.party_building)
+        target = (p.volunteer_activation * (1 - np.exp(-organising)) * (1 + 0.5 * incentive / 50)
+                  * committees.centred_factor(strength, p.committee_volunteer_effect)
+                  * (1 + p.platform_recruit * (m.needs.platform_months >= 0))
+                  * (1 + p.brand_visibility * m.needs.project_running[c.township]))
+        target = np.minimum(target, MAX_ACTIVE_SHARE)
+        spell = p.volunteer_spell_months * (1 + incentive / 100)  # incentives keep volunteers (FACTS §5)
+        lapse = p.volunteer_lapse_months
+        if m.t == 0:  # the first month: the stocks at their long-run shares
+            c.volunteers_active, c.volunteers_ready, c.volunteers_lapsed = volunteer_activity.equilibrium(
+                c.volunteers_registered, target, spell, lapse)
+        stocks = volunteer_activity.reconcile(c.volunteers_active, c.volunteers_ready, c.volunteers_lapsed,
+                                              c.volunteers_registered)
+        start = volunteer_activity.start_probability(target, spell, lapse)
+        c.volunteers_active, c.volunteers_ready, c.volunteers_lapsed = volunteer_activity.step(
+            *stocks, start, spell, lapse, lambda n, q: bulk_flow(rng, n, q))
+        c.volunteer_hours = volunteer_activity.hours(c.volunteers_active, p.volunteer_hours_month, organising)
+        m.flows["volunteer_hours"] = float(c.volunteer_hours.sum())

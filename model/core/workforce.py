@@ -31,7 +31,7 @@ from .state import (
 )
 from .streams import bulk_flow, monthly
 
-__all__ = ["Workforce", "EXAM_HISTORY"]
+__all__ = ["Workforce", "EXAM_HISTORY", "REFERENCE_PAY_RATIO", "INITIAL_CERT_SHARE", "allowance_pull"]
 
 
 def _exam_history() -> dict:
@@ -48,14 +48,54 @@ def _exam_history() -> dict:
 
 EXAM_HISTORY = _exam_history()
 
+# The pay ratio at which ``sw_cost_yuan``, ``hire_fill_prob`` and the turnover rates are quoted:
+# the default of the lever ``sw_pay_ratio`` (EST, FACTS §2h: agency median ≈3,000 yuan against
+# >4,000 for the same graduates). Pay above it hires faster and keeps staff longer.
+REFERENCE_PAY_RATIO = 0.75
+# Certified share of agency and station social workers at the start (assumption; FACTS §3)
+INITIAL_CERT_SHARE = 0.35
+# Staff in post at the start were hired up to this many months before it, uniformly (assumption)
+INITIAL_TENURE_MAX_MONTHS = 72
+# Hiring (ODD §7.4). A vacancy's monthly chance of being filled is capped (assumption); town
+# stations fill 1.2× as fast as street ones: rural stations draw many local applicants while
+# graduates are reluctant (assumption on FACTS §5); community-worker posts are local and
+# sought after: half the vacancies fill each month (assumption).
+CW_POST_FILL = 0.5
 # Town stations look better paid than street ones against local alternatives (assumption: county
 # pay 2,000–3,000 yuan a month against 5,000–8,000 in large cities, FACTS §2h (L); rural
 # station jobs attract many local applicants, FACTS §5)
 TOWN_PAY_ADVANTAGE = 1.2
-# Turnover by tenure (first year, second and third, later) relative to sw_turnover_base
-# (assumption: most leavers go early, FACTS §2h; scaled so that a steady workforce averages
-# below the base and one growing fast, as stations open, about at it)
-TENURE_TURNOVER = (1.2, 0.9, 0.7)
+# The exam (ODD §7.6). Certificate allowances draw community workers to sit: +50% at
+# 200 yuan a month (assumption; FACTS §1b: allowances of 100/200/300 yuan), capped at 90%
+# a year. Assistants sit the intermediate exam after three years, one in five a year, and
+# pass at 0.7 times the odds (assumptions: the higher exam is harder). Training's odds
+# ratio ``training_odds_ratio`` is quoted at 1,000 yuan (its unit in the schema).
+ALLOWANCE_PULL = 0.5
+ALLOWANCE_PULL_YUAN = 200.0
+MAX_CW_SIT_SHARE = 0.9
+INTERMEDIATE_MIN_TENURE_MONTHS = 36
+INTERMEDIATE_SIT_SHARE = 0.2
+INTERMEDIATE_EXAM_ODDS = 0.7
+TRAINING_ODDS_YUAN = 1000
+EXAM_RESULT_MONTHS = 3  # results are published about three months after the exam (assumption)
+# Turnover (ODD §7.7). New staff leave most, veterans least: ×1.2 in the first year, ×0.9 in
+# years two and three, ×0.7 after (assumption: most leavers go early, FACTS §2h; scaled so that
+# a workforce growing as stations open quits at about ``sw_turnover_base``); two failed
+# exams ×1.3 (assumption: discouragement); administration above a 35% share of hours pushes
+# staff out at ``admin_turnover_effect`` (the share stations report, FACTS §5); 1-year contracts
+# are neutral (the observed turnover comes from them, FACTS §2g, §2h), three years ÷
+# ``insecure_contract_mult`` (schema source).
+TENURE_BANDS_MONTHS = (12, 36)
+TENURE_TURNOVER_MULT = (1.2, 0.9, 0.7)
+FAILS_DISCOURAGED = 2
+FAILED_TURNOVER_MULT = 1.3
+ADMIN_REFERENCE_SHARE = 0.35
+NEUTRAL_CONTRACT_YEARS = 1
+
+
+def allowance_pull(p) -> float:
+    """How much certificate allowances multiply community workers' chance of sitting the exam."""
+    return 1 + ALLOWANCE_PULL * p.cert_allowance_yuan / ALLOWANCE_PULL_YUAN
 
 
 class Workforce:
@@ -83,7 +123,7 @@ class Workforce:
     def month_cost(self) -> float:
         """What one social worker costs an employer a month, yuan."""
         p = self.model.params
-        return p.sw_cost_yuan * (p.sw_pay_ratio / 0.75) / 12
+        return p.sw_cost_yuan * (p.sw_pay_ratio / REFERENCE_PAY_RATIO) / 12
 
     # -- joining and leaving
     def add(self, count, role, township, rng, community=-1, agency=-1, initial=False, cert_share=None):
@@ -100,7 +140,7 @@ class Workforce:
             cert[rng.permutation(count)[:n_cert]] = CERT_ASSISTANT
         else:
             cert = (rng.random(count) < cert_share).astype(np.int8)
-        hired = -rng.integers(0, 72, count) if initial else m.t
+        hired = -rng.integers(0, INITIAL_TENURE_MAX_MONTHS, count) if initial else m.t
         if not initial:
             m.flows["sw_hired" if role != ROLE_COMMUNITY else "cw_hired"] += count
         return self.rows.add(count, alive=True, role=role, township=township, community=community,
@@ -203,11 +243,11 @@ class Workforce:
         self.candidates = labour_market.pool_step(self.candidates, self.candidate_inflow, hired,
                                                   p.candidate_drift)
         m.flows["sw_candidates"] = float(self.candidates.sum())
-        # community-worker posts: local, sought after (assumption: half filled each month)
+        # community-worker posts: local, sought after
         alive, role = w.view("alive"), w.view("role")
         cw = np.bincount(w.view("community")[alive & (role == ROLE_COMMUNITY)], minlength=c.n)
         vac = np.maximum(c.worker_posts - cw, 0)
-        k = bulk_flow(rng, vac, 0.5)
+        k = bulk_flow(rng, vac, CW_POST_FILL)
         comm = np.repeat(np.arange(c.n), k)
         if len(comm):
             self.add(len(comm), ROLE_COMMUNITY, township=c.township[comm], community=comm, rng=rng)
@@ -229,25 +269,26 @@ class Workforce:
         alive, cert, role = w.view("alive"), w.view("cert"), w.view("role")
         tenure = m.t - w.view("hired")
         u = rng.random(w.n)
-        allowance_pull = 1 + 0.5 * p.cert_allowance_yuan / 200  # assumption: allowances draw candidates
-        sit_prob = np.where(role == ROLE_COMMUNITY, np.minimum(0.9, p.cw_exam_sit_share * allowance_pull * trend),
+        sit_prob = np.where(role == ROLE_COMMUNITY,
+                            np.minimum(MAX_CW_SIT_SHARE, p.cw_exam_sit_share * allowance_pull(p) * trend),
                             p.in_post_exam_share)
         sit_assistant = alive & (cert == CERT_NONE) & (u < sit_prob)
-        sit_inter = alive & (cert == CERT_ASSISTANT) & (tenure >= 36) & (u < 0.2)
+        sit_inter = (alive & (cert == CERT_ASSISTANT) & (tenure >= INTERMEDIATE_MIN_TENURE_MONTHS)
+                     & (u < INTERMEDIATE_SIT_SHARE))
         sitters = np.flatnonzero(sit_assistant | sit_inter)
         in_post = w.alive[sitters]  # every candidate in a post (station, agency, community) may be trained
         bill = in_post.sum() * p.exam_training_yuan
         trained_share = m.ledger.spend("training", bill) / bill if bill > 0 else 0.0
         trained = in_post & (rng.random(len(sitters)) < trained_share)
-        logit = base_logit + trained * np.log(p.training_odds_ratio) * p.exam_training_yuan / 1000
-        logit = logit + np.where(cert[sitters] == CERT_ASSISTANT, np.log(0.7), 0.0)
+        logit = base_logit + trained * np.log(p.training_odds_ratio) * p.exam_training_yuan / TRAINING_ODDS_YUAN
+        logit = logit + np.where(cert[sitters] == CERT_ASSISTANT, np.log(INTERMEDIATE_EXAM_ODDS), 0.0)
         passed = rng.random(len(sitters)) < 1 / (1 + np.exp(-logit))
         external = rng.poisson(p.external_candidates_per_10k * trend * m.population / 10_000)
         ext_pass = rng.binomial(external, 1 / (1 + np.exp(-base_logit)))
         w.fails[sitters[~passed]] += 1
         self._exam_result = (sitters[passed], int(ext_pass))
         m.flows["exam_candidates"] = float(len(sitters) + external)
-        m.schedule_event(self.award_certificates, after=3)
+        m.schedule_event(self.award_certificates, after=EXAM_RESULT_MONTHS)
 
     def award_certificates(self):
         idx, ext = self._exam_result
@@ -261,20 +302,27 @@ class Workforce:
 
     # -- ODD §7.7 leaving
     def turnover(self):
-        """Leaving: an annual hazard from pay, allowance, contract, administration, tenure and exam failures."""
+        """Leaving: each worker in post leaves this month with their monthly probability (``leave_probability``)."""
+        w = self.rows
+        leave = w.alive[:w.n] & (self.model.streams["turnover"].random(w.n) < self.leave_probability())
+        self.separate(np.flatnonzero(leave), why=LEFT_QUIT)
+
+    def leave_probability(self) -> np.ndarray:
+        """Each row's chance of leaving this month: an annual hazard from pay, allowance, contract,
+        administration, tenure and exam failures, made monthly."""
         m = self.model
         p, tw, w = m.params, m.townships, self.rows
-        rng = m.streams["turnover"]
         n = w.n
         alive = w.alive[:n]
         role = w.role[:n]
         levels = np.arange(4)
         allowance = levels * p.cert_allowance_yuan * m.ledger.allowance_paid_ratio  # by certificate level
-        pay_rel = (p.sw_pay_ratio * p.graduate_pay_yuan + allowance) / (0.75 * p.graduate_pay_yuan)
+        pay_rel = (p.sw_pay_ratio * p.graduate_pay_yuan + allowance) / (REFERENCE_PAY_RATIO * p.graduate_pay_yuan)
         sw = p.sw_turnover_base * np.power(pay_rel, -p.pay_turnover_elasticity)
-        cw = p.cw_turnover * np.power(1 + allowance / (0.75 * p.graduate_pay_yuan), -p.pay_turnover_elasticity)
+        cw = p.cw_turnover * np.power(1 + allowance / (REFERENCE_PAY_RATIO * p.graduate_pay_yuan),
+                                      -p.pay_turnover_elasticity)
         table = np.vstack([
-            sw * p.insecure_contract_mult ** ((1 - p.contract_years) / 2),  # station, agency contract: 1 year as observed
+            sw * p.insecure_contract_mult ** ((NEUTRAL_CONTRACT_YEARS - p.contract_years) / 2),  # station, agency
             sw * p.direct_turnover_mult,  # station, direct
             sw,  # agency projects
             cw,  # community workers
@@ -286,14 +334,14 @@ class Workforce:
         r = role[sw_idx]
         h = table[r, w.cert[sw_idx]]
         tenure = m.t - w.hired[sw_idx]
-        band = (tenure >= 12).astype(np.int8) + (tenure >= 36)
-        h = h * np.array(TENURE_TURNOVER)[band] * np.where(w.fails[sw_idx] >= 2, 1.3, 1.0)
-        admin = np.exp(p.admin_turnover_effect * (tw.admin_share - 0.35))
+        band = (tenure >= TENURE_BANDS_MONTHS[0]).astype(np.int8) + (tenure >= TENURE_BANDS_MONTHS[1])
+        h = (h * np.array(TENURE_TURNOVER_MULT)[band]
+             * np.where(w.fails[sw_idx] >= FAILS_DISCOURAGED, FAILED_TURNOVER_MULT, 1.0))
+        admin = np.exp(p.admin_turnover_effect * (tw.admin_share - ADMIN_REFERENCE_SHARE))
         station = r <= ROLE_STATION_DIRECT
         h[station] *= admin[w.township[sw_idx][station]]
         month_p[sw_idx] = monthly(h)
-        leave = alive & (rng.random(n) < month_p)
-        self.separate(np.flatnonzero(leave), why=LEFT_QUIT)
+        return month_p
 
     def count_month(self) -> int:
         """Record this month's station staff and leavers; return the staff."""

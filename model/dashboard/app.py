@@ -51,6 +51,8 @@ STYLE = """
   padding: 8px 12px; }
 .wushe-root .v-card__text { font-size: 16px; padding: 4px 12px 8px; }
 .wushe-root .v-input--switch { margin-top: 0; padding-top: 0; }
+.wushe-root .v-text-field { padding-top: 18px; }
+.wushe-root .v-text-field .v-label--active { transform: translateY(-24px) scale(1) !important; }
 .wushe-title { font-size: 20px; font-weight: 700; }
 .wushe-month { font-size: 28px; font-weight: 700; min-width: 6.5em; }
 .wushe-top { display: grid; grid-template-columns: minmax(0, 11fr) minmax(0, 9fr); gap: 8px; align-items: start; }
@@ -161,6 +163,11 @@ def LeverPanel(session: Session, lang: str, generation, tick):
                     LeverControl(p, session.levers[p.name], lang, setter(p.name))
 
 
+# After each month of Play a session pauses at least this long, whatever the speed, so that the
+# other sessions' Step and Pause clicks (handled outside the turnstile) are never crowded out.
+PLAY_YIELD_S = 0.05
+
+
 def _advance(session: Session, tick, generation) -> bool:
     """One month for this session when its turn comes (``STEP_TURNS``: first come, first served
     across every session of the process), and the redraw that shows it."""
@@ -186,7 +193,8 @@ def RunControls(session: Session, lang: str, version: int, tick, generation, pla
             if not _advance(session, tick, generation):
                 playing.value = False
                 break
-            time.sleep(max(0.0, 1.0 / max(speed.value, 0.1) - (time.perf_counter() - started)))
+            # the speed's pace, and never less than a short pause: the other sessions' clicks get their turn
+            time.sleep(max(PLAY_YIELD_S, 1.0 / max(speed.value, 0.1) - (time.perf_counter() - started)))
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
 

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..indicators import INDICATORS
+from ..indicators import FLOWS, INDICATORS
 from ..indicators import label as indicator_label
 from ..params import SCHEMA
 from .session import Session
@@ -250,36 +250,9 @@ def region_option(session: Session, colour_by: str = "orgs", lang: str = "en") -
 
 # ---- flows between the five societies -------------------------------------------------------
 
-# (flow key in model.flows, from, to, unit); keys the model does not report are left out.
-FLOW_EDGES = [
-    ("gov_to_stations_yuan", "government", "stations", "yuan"),
-    ("gov_to_agencies_yuan", "government", "agencies", "yuan"),
-    ("agencies_to_stations_hours", "agencies", "stations", "hours"),
-    ("gov_to_orgs_yuan", "government", "organisations", "yuan"),
-    ("grants_yuan", "government", "organisations", "yuan"),
-    ("venture_grants_yuan", "government", "organisations", "yuan"),
-    ("match_yuan", "government", "charity", "yuan"),
-    ("charity_match_yuan", "government", "charity", "yuan"),
-    ("donations_yuan", "residents", "charity", "yuan"),
-    ("charity_to_orgs_yuan", "charity", "organisations", "yuan"),
-    ("projects_yuan", "charity", "organisations", "yuan"),
-    ("projects", "charity", "organisations", "projects"),
-    ("gov_to_volunteers_yuan", "government", "volunteers", "yuan"),
-    ("volunteer_incentives_yuan", "government", "volunteers", "yuan"),
-    ("allowances_yuan", "government", "social_workers", "yuan"),
-    ("wages_yuan", "agencies", "social_workers", "yuan"),
-    ("sw_hired", "residents", "social_workers", "persons"),
-    ("sw_left", "social_workers", "residents", "persons"),
-    ("sw_station_hours", "social_workers", "stations", "hours"),
-    ("sw_admin_hours", "social_workers", "government", "hours"),
-    ("sw_linkage_hours", "social_workers", "volunteers", "hours"),
-    ("sw_incubation_hours", "social_workers", "organisations", "hours"),
-    ("sw_case_hours", "social_workers", "residents", "hours"),
-    ("orgs_founded", "residents", "organisations", "orgs"),
-    ("volunteers_new", "residents", "volunteers", "persons"),
-    ("volunteer_hours", "volunteers", "residents", "hours"),
-    ("services", "stations", "residents", "services"),
-]
+# (flow key in model.flows, from, to, unit): the flows the model declares between societies
+# (model/indicators.py FLOWS); the rest are listed as other flows.
+FLOW_EDGES = [(f.name, f.source, f.target, f.unit) for f in FLOWS.values() if f.source and f.target]
 
 _UNIT_COLOUR = {"yuan": "#d62728", "hours": "#1f77b4", "persons": "#2ca02c", "orgs": "#2ca02c", "services": "#9467bd",
                 "projects": "#8c564b"}

@@ -32,12 +32,44 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--region", default="demo", choices=REGIONS, help="region to start with (default: demo)")
     parser.add_argument("--lang", default="zh", choices=("zh", "en"), help="language of the page (default: zh)")
-    parser.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0 for any free port)")
+    parser.add_argument("--port", type=_port, default=8765, help="port (default: 8765; 0 for any free port)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default: 127.0.0.1; 0.0.0.0 to serve a classroom network)")
 
 
+def _port(text: str) -> int:
+    """An argparse type: a TCP port number 0-65535 (0: any free port)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number 0 to 65535; got {text[:40]!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number 0 to 65535; got {port}")
+    return port
+
+
+def check_address(host: str, port: int) -> None:
+    """Raise CommandError (one line, exit 2) when this machine cannot listen on ``host``:``port``."""
+    import socket
+
+    from ..cli import CommandError
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError) as exc:
+        raise CommandError(f"--host {host[:80]!r}: not an address of this machine ({exc})") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise CommandError(f"--port {port}: cannot listen on {host}:{port} ({exc.strerror}); "
+                               "choose another port, or 0 for any free one") from None
+
+
 def run(region: str = "demo", lang: str = "zh", port: int = 8765, host: str = "127.0.0.1") -> int:
+    check_address(host, port)
     os.environ["WUSHE_DASHBOARD_REGION"] = region
     os.environ["WUSHE_DASHBOARD_LANG"] = lang
     # nothing leaves the machine: no usage telemetry, assets from the local copy
@@ -46,6 +78,11 @@ def run(region: str = "demo", lang: str = "zh", port: int = 8765, host: str = "1
     from solara.__main__ import cli
 
     print(f"wushe dashboard: http://{host}:{port}/ (region {region}, {lang}); Ctrl-C stops it", flush=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print("caution: served to the network with no login; anyone who can reach this port can use the page. "
+              "Use it on a classroom network you trust and stop it after class (model/dashboard/README.md).\n"
+              "注意:页面向网络开放且无需登录,能访问此端口的任何人都可以使用。只在可信任的教室网络中使用,下课后停止。",
+              flush=True)
     cli.main(args=["run", APP, "--host", host, "--port", str(port), "--production", "--no-open",
                    "--log-level", "warning"], prog_name="wushe dashboard", standalone_mode=False)
     return 0

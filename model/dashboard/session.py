@@ -269,12 +269,13 @@ class Session:
 
     def _frame_of(self, model) -> pd.DataFrame:
         """The model's frame, built once per month (the views read it many times a redraw)."""
-        key = (id(model), int(getattr(model, "steps", 0)), len(getattr(model, "change_log", ())))
-        cached = self._frames.get(id(model))
-        if cached is None or cached[0] != key:
-            cached = (key, model.frame())
-            self._frames[id(model)] = cached
-        return cached[1]
+        with self.lock:  # never read a month while it is being written (Play runs in its own thread)
+            key = (id(model), int(getattr(model, "steps", 0)), len(getattr(model, "change_log", ())))
+            cached = self._frames.get(id(model))
+            if cached is None or cached[0] != key:
+                cached = (key, model.frame())
+                self._frames[id(model)] = cached
+            return cached[1]
 
     @property
     def running(self) -> bool:

@@ -12,17 +12,20 @@ From the shell: ``wushe run baseline purchase_3yr -r 10 --seed 1 -o results/quic
 The store's layout is described in ``model/experiment/README.md``.
 """
 
-from .executors import EXECUTORS, SerialExecutor, open_executor
+from .executors import EXECUTORS, ExecutorError, SerialExecutor, open_executor
 from .runner import Experiment, RunReport, replicate_seeds, run_experiment, simulate_scenario
-from .store import Store, StoreError
+from .store import Store, StoreBusy, StoreError, StoreWarning
 
 __all__ = [
     "EXECUTORS",
+    "ExecutorError",
     "Experiment",
     "RunReport",
     "SerialExecutor",
     "Store",
+    "StoreBusy",
     "StoreError",
+    "StoreWarning",
     "open_executor",
     "replicate_seeds",
     "run_experiment",

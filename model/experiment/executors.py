@@ -12,11 +12,31 @@ import contextlib
 import logging
 import os
 import sys
+import threading
+import time
 from concurrent.futures import Executor, Future
 
-__all__ = ["EXECUTORS", "SerialExecutor", "default_workers", "open_executor"]
+__all__ = ["EXECUTORS", "ExecutorError", "SerialExecutor", "default_workers", "open_executor"]
 
 EXECUTORS = ("serial", "local", "dask")
+SCHEDULER_TIMEOUT = "20s"  # how long to try reaching a Dask scheduler
+PARENT_POLL_SECONDS = 0.5  # how often a local worker checks that the process that started it is alive
+
+
+class ExecutorError(RuntimeError):
+    """The executor cannot start (e.g. no Dask scheduler at the address given)."""
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(PARENT_POLL_SECONDS)
+        if os.getppid() != parent:  # re-parented: the run that started this worker is gone (kill -9)
+            os._exit(1)
+
+
+def _worker_init(parent: int) -> None:
+    """Local worker start-up: end this process when the run that started it ends, however it ends."""
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="wushe-parent-watch").start()
 
 
 class SerialExecutor(Executor):
@@ -68,13 +88,22 @@ def open_executor(kind: str = "local", workers: int | None = None, scheduler: st
         from loky import get_reusable_executor
 
         n = workers or default_workers()
-        # Reused across calls (a notebook re-running an experiment starts no new processes).
-        yield get_reusable_executor(max_workers=n, timeout=60), n
+        # Reused across calls (a notebook re-running an experiment starts no new processes); each
+        # worker ends itself if this process dies without shutting it down
+        yield get_reusable_executor(max_workers=n, timeout=60, initializer=_worker_init,
+                                    initargs=(os.getpid(),)), n
         return
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
-        with Client(scheduler, timeout="20s") as client:
+        try:
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            detail = " ".join(str(exc).split()) or type(exc).__name__
+            raise ExecutorError(f"--scheduler {scheduler}: cannot reach a Dask scheduler there within "
+                                f"{SCHEDULER_TIMEOUT} ({detail[:200]}); expected an address such as "
+                                "tcp://10.0.0.5:8786 of a running `dask scheduler`") from None
+        with client:
             n = workers or max(1, sum(w["nthreads"] for w in client.scheduler_info()["workers"].values()))
             yield client.get_executor(pure=False), n
         return

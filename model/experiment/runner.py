@@ -21,6 +21,7 @@ whatever the executor, the number of workers and the chunking.
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import platform
@@ -37,10 +38,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..messages import shown
 from ..scenarios import Scenario, load_scenarios
 from ..targets import TargetSet, evaluate, load_targets
 from .executors import EXECUTORS, default_workers, open_executor
-from .store import Store, now_iso, run_key
+from .store import Store, check_writable, now_iso, run_key
 
 __all__ = [
     "Experiment",
@@ -95,6 +97,10 @@ def code_fingerprint() -> str:
 
 
 def _fn_name(fn) -> str:
+    """The run function's identity: module and qualified name, and a partial's arguments (no memory address)."""
+    if isinstance(fn, functools.partial):
+        args = [repr(a) for a in fn.args] + [f"{k}={v!r}" for k, v in sorted(fn.keywords.items())]
+        return f"{_fn_name(fn.func)}({', '.join(args)})"
     return f"{getattr(fn, '__module__', '?')}:{getattr(fn, '__qualname__', repr(fn))}"
 
 
@@ -170,6 +176,19 @@ def run_chunk(run_fn, tasks) -> list:
     return out
 
 
+MAX_REPLICATES = 1_000_000  # per scenario: a million runs of seeds and records; beyond that, memory runs out
+MAX_SEED = 2**63 - 1  # a root seed fits the int64 columns and every JSON reader
+
+
+def _whole(value, what: str) -> int:
+    """A whole number (Python or numpy integer), else TypeError saying what was expected."""
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{what} must be a whole number; got {type(value).__name__} {shown(value, 40)}")
+    return value
+
+
 @dataclass(frozen=True)
 class Experiment:
     """Scenarios × replicates × a root seed.
@@ -187,10 +206,12 @@ class Experiment:
                  run_fn=None):
         loaded = tuple(load_scenarios(list(scenarios) if not isinstance(scenarios, (str, Path, Scenario))
                                       else [scenarios], region=region))
-        if int(replicates) < 1:
-            raise ValueError(f"replicates must be at least 1; got {replicates}")
-        if int(seed) < 0:
-            raise ValueError(f"the root seed must be a whole number ≥ 0; got {seed}")
+        replicates = _whole(replicates, "replicates")
+        seed = _whole(seed, "seed")
+        if not 1 <= replicates <= MAX_REPLICATES:
+            raise ValueError(f"replicates must be 1 to {MAX_REPLICATES:,}; got {replicates:,}")
+        if not 0 <= seed <= MAX_SEED:
+            raise ValueError(f"the root seed must be a whole number from 0 to 2**63 - 1; got {seed:,}")
         object.__setattr__(self, "scenarios", loaded)
         object.__setattr__(self, "replicates", int(replicates))
         object.__setattr__(self, "seed", int(seed))
@@ -312,6 +333,7 @@ def run_experiment(
     chunk_size: int | None = None,
     progress: bool = True,
     retry_failed: bool = False,
+    extend: bool = False,
 ) -> RunReport:
     """Run every scenario × replicate not yet in the store at ``out``; return a RunReport.
 
@@ -320,23 +342,47 @@ def run_experiment(
     by default short runs are grouped into tasks of about half a second. The same call
     on the same ``out`` runs only what is missing (``retry_failed`` runs failed runs
     again); a different experiment there raises StoreError and writes nothing.
+    ``extend=True`` lets this experiment grow a store that holds its start (more
+    replicates, scenarios appended; see ``Store.check_for``): only the new runs are run.
     """
     if executor not in EXECUTORS:
         raise ValueError(f'"{executor}" is not an executor; valid ones are: {", ".join(EXECUTORS)}')
-    if workers is not None and int(workers) < 1:
+    if workers is not None and _whole(workers, "workers") < 1:
         raise ValueError(f"workers must be at least 1; got {workers}")
     t0 = time.perf_counter()
     store = Store(out)
     n_workers = 1 if executor == "serial" else (workers or (None if scheduler else default_workers()))
     info = {"kind": executor, "workers": n_workers, "scheduler": scheduler}
-    manifest = store.open_for(_manifest(experiment, info))
+    wanted = _manifest(experiment, info)
+    targets = {s.name: load_targets(s.targets) for s in experiment.scenarios}
+    check_writable(store.path)
+    store.check_for(wanted, extend)  # refuse a different experiment before taking the lock or writing anything
+    with store.lock() as stale:
+        store.check_for(wanted, extend)  # again: another run may have started it meanwhile
+        # the executor before the manifest: an unreachable scheduler leaves nothing behind
+        with open_executor(executor, workers, scheduler) as (pool, n):
+            manifest = store.open_for(wanted, extend)
+            return _run_locked(experiment, store, manifest, targets, stale, pool, n, chunk_size, progress,
+                               retry_failed, t0)
+
+
+def _run_locked(experiment, store, manifest, targets, stale, pool, n, chunk_size, progress, retry_failed, t0):
+    out = store.path
     notes = []
+    if stale:
+        notes.append(f"took over {out} from process {stale.get('pid')}, which stopped without releasing it "
+                     f"(started {stale.get('started')})")
     if manifest.get("code") != code_fingerprint():
         notes.append(f"the model's source differs from the one that started this store "
                      f"({manifest.get('code')} there, {code_fingerprint()} now): its runs will come from both")
+    damaged = store.repair()
+    if damaged:
+        listed = "; ".join(f"{k} ({v})" for k, v in list(damaged.items())[:5])
+        more = f" and {len(damaged) - 5} more" if len(damaged) > 5 else ""
+        notes.append(f"{len(damaged)} damaged run{'s' if len(damaged) != 1 else ''} found in {out} and run again: "
+                     f"{listed}{more}")
 
     records = store.records()
-    targets = {s.name: load_targets(s.targets) for s in experiment.scenarios}
     seeds = experiment.seeds
     todo = deque()
     for s in experiment.scenarios:
@@ -372,8 +418,7 @@ def run_experiment(
             last_table = time.monotonic()
 
     try:
-        with open_executor(executor, workers, scheduler) as (pool, n):
-            _execute(pool, n, todo, experiment.run_fn, chunk_size, save)
+        _execute(pool, n, todo, experiment.run_fn, chunk_size, save)
     finally:
         if bar is not None:
             bar.close()

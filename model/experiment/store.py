@@ -10,14 +10,25 @@ Layout (see ``README.md`` in this folder)::
 Every file is written to a hidden temporary name in its own folder and moved into place
 with ``os.replace``: a reader never sees half a file, and Parquet readers skip the
 hidden names. A run counts as done once its record exists; its timeseries part is
-written first.
+written first, and the record holds the part's size and SHA-256 and a checksum of
+itself, so that a part or record damaged afterwards (truncated, deleted, altered) is
+found: redone on resume, reported on read.
+
+One process writes a store at a time: ``Store.lock()`` takes an exclusive lock
+(``OUT/.lock``, an OS-level lock through ``filelock``, released by the kernel when its
+holder dies), and ``OUT/.lock-owner.json`` says who holds it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
+import socket
+import sys
 import tempfile
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,18 +36,49 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from filelock import FileLock, Timeout
 
-__all__ = ["Store", "StoreError", "atomic_write", "run_key"]
+from ..messages import one_line
+
+__all__ = ["Store", "StoreBusy", "StoreError", "StoreWarning", "atomic_write", "run_key"]
 
 MANIFEST = "manifest.json"
 RUNS = "runs.parquet"
 TIMESERIES = "timeseries"
 RECORDS = "records"
+LOCK = ".lock"
+LOCK_OWNER = ".lock-owner.json"
 FORMAT = 1  # store layout version, in the manifest
+_HIDDEN_OK = {".DS_Store", LOCK, LOCK_OWNER}  # files a folder may hold and still count as empty
 
 
 class StoreError(RuntimeError):
-    """OUT cannot hold this experiment (it holds another one, or is not a store)."""
+    """OUT cannot hold this experiment (it holds another one, is not a store, or is damaged)."""
+
+    def __init__(self, message: str):
+        super().__init__(one_line(message))
+
+
+class StoreBusy(StoreError):
+    """Another process is writing this store."""
+
+
+class StoreWarning(UserWarning):
+    """Runs of a store that were recorded but cannot be read (damaged or missing files)."""
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _record_check(record: dict[str, Any]) -> str:
+    """The checksum a record carries of itself (every field but ``check``)."""
+    body = {k: v for k, v in record.items() if k != "check"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, allow_nan=True).encode()).hexdigest()
 
 
 def run_key(scenario: str, replicate: int) -> str:
@@ -77,6 +119,7 @@ class Store:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self._verified: dict = {}  # (key, size, mtime, expected) -> problem or None
 
     # ---- paths ------------------------------------------------------------------------------
     @property
@@ -101,37 +144,146 @@ class Store:
     # ---- manifest ---------------------------------------------------------------------------
     @property
     def manifest(self) -> dict[str, Any]:
+        path = self.manifest_path
         try:
-            return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_bytes().decode("utf-8-sig"))
         except FileNotFoundError:
             raise StoreError(f"{self.path} is not an experiment store (no {MANIFEST})") from None
+        except IsADirectoryError:
+            raise StoreError(f"{path}: is a folder; expected the JSON manifest of wushe run") from None
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot read: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise StoreError(f"{path}: not UTF-8 text; expected the JSON manifest of wushe run") from None
+        except json.JSONDecodeError as exc:
+            raise StoreError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); "
+                             "expected the manifest of wushe run") from None
+        except RecursionError:
+            raise StoreError(f"{path}: nested too deeply; expected the JSON manifest of wushe run") from None
+        if not isinstance(data, dict):
+            raise StoreError(f"{path}: a JSON {type(data).__name__}; expected an object, the manifest of wushe run")
+        experiment = data.get("experiment")
+        if not isinstance(experiment, dict) or not isinstance(data.get("scenarios"), list) or not all(
+            isinstance(s, dict) and isinstance(s.get("name"), str) for s in data["scenarios"]
+        ) or not isinstance(experiment.get("replicates"), int):
+            raise StoreError(f"{path}: key experiment or scenarios missing or malformed; "
+                             "expected the manifest of wushe run")
+        return data
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         _write_text(self.manifest_path, json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n")
 
-    def open_for(self, manifest: dict[str, Any]) -> dict[str, Any]:
-        """Create the store, or check that an existing one holds the same experiment.
+    # ---- the lock ---------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def lock(self):
+        """Hold the store's exclusive lock, or raise StoreBusy at once naming its holder.
 
-        Returns the manifest now on disk (an existing store keeps its created time and
-        gains a session entry).
+        Creates the folder when missing (and removes it again, when it is still empty on
+        leaving). Yields the owner record of a previous holder that ended without
+        releasing the lock (a killed run), else None.
+        """
+        check_writable(self.path)
+        created = not self.path.exists()
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot create the folder: {exc.strerror}") from None
+        lock = FileLock(self.path / LOCK, timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise StoreBusy(f"{self.path} is in use by another wushe run ({self._owner_text()}); "
+                            "wait for it to finish or use another output folder") from None
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot lock the folder: {exc.strerror}") from None
+        owner_path = self.path / LOCK_OWNER
+        stale = self._read_owner()
+        try:
+            _write_text(owner_path, json.dumps({
+                "pid": os.getpid(), "host": socket.gethostname(), "started": now_iso(),
+                "command": " ".join(sys.argv)[:500],
+            }, ensure_ascii=False) + "\n")
+            yield stale
+        finally:
+            with _suppress():
+                owner_path.unlink()
+            lock.release()
+            if created:
+                with _suppress():
+                    (self.path / LOCK).unlink()
+                with _suppress():
+                    self.path.rmdir()  # only when nothing else was written
+
+    def _read_owner(self) -> dict[str, Any] | None:
+        try:
+            data = json.loads((self.path / LOCK_OWNER).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def _owner_text(self) -> str:
+        owner = self._read_owner()
+        if not owner:
+            return "process unknown"
+        host = owner.get("host")
+        where = f" on {host}" if host and host != socket.gethostname() else ""
+        return one_line(f"process {owner.get('pid')}{where}, started {owner.get('started')}: {owner.get('command')}",
+                        200)
+
+    # ---- opening ----------------------------------------------------------------------------
+    def check_for(self, manifest: dict[str, Any], extend: bool = False) -> dict[str, Any] | None:
+        """Raise StoreError when OUT cannot hold this experiment; writes nothing.
+
+        With ``extend``, an existing store may also hold the start of this experiment:
+        the same root seed and run function, its scenarios the first ones of this
+        experiment (same definitions) and no more replicates than this one asks for (the
+        first k replicate seeds do not depend on the number of replicates).
+
+        Returns the manifest on disk for a resumed store, None for a new one.
         """
         if self.path.exists() and not self.path.is_dir():
             raise StoreError(f"{self.path} exists and is not a folder")
         if self.exists():
             old = self.manifest
             diff = _difference(old.get("experiment", {}), manifest["experiment"])
+            if diff and extend:
+                why = _not_extension(old.get("experiment", {}), manifest["experiment"])
+                if why:
+                    raise StoreError(f"{self.path} holds an experiment that this one does not extend ({why}); "
+                                     "use another output folder")
+                return old
             if diff:
                 raise StoreError(
                     f"{self.path} holds a different experiment ({diff}); "
                     "use another output folder, or delete this one to start again"
                 )
+            return old
+        if self.path.is_dir() and any(p.name not in _HIDDEN_OK for p in self.path.iterdir()):
+            raise StoreError(f"{self.path} is not empty and holds no experiment; use an empty or new folder")
+        return None
+
+    def open_for(self, manifest: dict[str, Any], extend: bool = False) -> dict[str, Any]:
+        """Create the store, or check that an existing one holds the same experiment.
+
+        With ``extend`` (see ``check_for``) a store holding the start of this experiment
+        grows: its manifest then describes this larger experiment.
+
+        Returns the manifest now on disk (an existing store keeps its created time and
+        gains a session entry). Call it holding ``lock()``.
+        """
+        old = self.check_for(manifest, extend)
+        if old is not None:
+            if old.get("experiment") != manifest["experiment"]:  # grown (extend)
+                for key in ("experiment", "scenarios", "seeds"):
+                    old[key] = manifest[key]
+                old.setdefault("extensions", []).append(
+                    {"at": now_iso(), "replicates": manifest["experiment"]["replicates"],
+                     "scenarios": len(manifest["experiment"]["scenarios"])})
             old.setdefault("sessions", []).extend(manifest.get("sessions", []))
             old["executor"] = manifest["executor"]
             self.write_manifest(old)
             self._clean()
             return old
-        if self.path.is_dir() and any(p.name != ".DS_Store" for p in self.path.iterdir()):
-            raise StoreError(f"{self.path} is not empty and holds no experiment; use an empty or new folder")
         self.timeseries_path.mkdir(parents=True, exist_ok=True)
         self.records_path.mkdir(parents=True, exist_ok=True)
         self.write_manifest(manifest)
@@ -145,35 +297,131 @@ class Store:
             for tmp in folder.glob(".*.tmp"):
                 with _suppress():
                     tmp.unlink()
-        ok = {k for k, r in self.records().items() if r["status"] == "ok"}
+        records, _ = self._read_records()
+        ok = {k for k, r in records.items() if r["status"] == "ok"}
         for part in self.timeseries_path.glob("*.parquet"):
             if part.stem not in ok:
                 with _suppress():
                     part.unlink()
 
+    def repair(self) -> dict[str, str]:
+        """Delete the damaged runs (record or part unreadable, truncated, altered or missing).
+
+        Returns {run key: what was wrong}; the runner then runs them again.
+        """
+        _, damaged = self.verify()
+        for key in damaged:
+            with _suppress():
+                (self.records_path / f"{key}.json").unlink()
+            with _suppress():
+                (self.timeseries_path / f"{key}.parquet").unlink()
+        self._verified.clear()
+        return damaged
+
     # ---- runs -------------------------------------------------------------------------------
-    def records(self) -> dict[str, dict[str, Any]]:
-        """Every finished run's record, by run key."""
-        out = {}
+    def _read_records(self) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+        """(records that read back whole, {key: what is wrong} for the others)."""
+        out, bad = {}, {}
         for p in sorted(self.records_path.glob("*.json")):
-            out[p.stem] = json.loads(p.read_text(encoding="utf-8"))
-        return out
+            try:
+                rec = json.loads(p.read_bytes().decode("utf-8"))
+            except OSError as exc:
+                bad[p.stem] = f"record unreadable ({exc.strerror})"
+                continue
+            except (ValueError, RecursionError):  # not UTF-8, not JSON: truncated or overwritten
+                bad[p.stem] = "record damaged (not valid JSON)"
+                continue
+            if not isinstance(rec, dict) or not {"scenario", "replicate", "status"} <= set(rec) or \
+                    run_key(str(rec["scenario"]), int(rec["replicate"]) if isinstance(rec["replicate"], int) else -1) \
+                    != p.stem:
+                bad[p.stem] = "record damaged (fields missing or not this run's)"
+                continue
+            if "check" in rec and rec["check"] != _record_check(rec):
+                bad[p.stem] = "record damaged (checksum differs)"
+                continue
+            out[p.stem] = rec
+        return out, bad
+
+    def records(self) -> dict[str, dict[str, Any]]:
+        """Every finished run's record that reads back whole, by run key (see ``verify`` for the parts)."""
+        return self._read_records()[0]
+
+    def verify(self) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+        """Check every record and every ok run's timeseries part.
+
+        Returns (good records by key, {key: what is wrong} for damaged runs): a record
+        that does not read back, or an ok run whose part is missing, of another size
+        or checksum than recorded (stores written before checksums: unreadable as
+        Parquet). A part is hashed once per (size, mtime) in this Store object.
+        """
+        records, damaged = self._read_records()
+        good = {}
+        for key, rec in records.items():
+            if rec["status"] == "ok":
+                problem = self._check_part(key, rec.get("part"))
+                if problem:
+                    damaged[key] = problem
+                    continue
+            good[key] = rec
+        return good, damaged
+
+    def _check_part(self, key: str, expected: dict[str, Any] | None) -> str | None:
+        path = self.timeseries_path / f"{key}.parquet"
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return "timeseries missing"
+        except OSError as exc:
+            return f"timeseries unreadable ({exc.strerror})"
+        stamp = (key, st.st_size, st.st_mtime_ns, repr(expected))
+        if stamp in self._verified:
+            return self._verified[stamp]
+        problem = None
+        if isinstance(expected, dict):
+            if st.st_size != expected.get("bytes"):
+                problem = f"timeseries truncated or altered ({st.st_size:,} bytes, {expected.get('bytes'):,} recorded)"
+            else:
+                try:
+                    if _sha256(path) != expected.get("sha256"):
+                        problem = "timeseries corrupted (checksum differs)"
+                except OSError as exc:
+                    problem = f"timeseries unreadable ({exc.strerror})"
+        else:  # a store written before checksums: the file must at least be whole Parquet
+            try:
+                pq.read_metadata(path)
+            except (OSError, pa.ArrowException):
+                problem = "timeseries damaged (not readable as Parquet)"
+        self._verified[stamp] = problem
+        return problem
 
     def write_run(self, record: dict[str, Any], frame: pd.DataFrame | None) -> None:
-        """Save one finished run: its timeseries part (if ok), then its record."""
+        """Save one finished run: its timeseries part (if ok), then its record with the part's size and checksum."""
         key = run_key(record["scenario"], record["replicate"])
+        record = dict(record)
         if frame is not None:
             table = pa.Table.from_pandas(frame, preserve_index=False)
-            atomic_write(self.timeseries_path / f"{key}.parquet", lambda tmp: pq.write_table(table, tmp))
+            part: dict[str, Any] = {}
+
+            def write(tmp):
+                pq.write_table(table, tmp)
+                part.update(bytes=os.path.getsize(tmp), sha256=_sha256(Path(tmp)))
+
+            atomic_write(self.timeseries_path / f"{key}.parquet", write)
+            record["part"] = part
+        record["check"] = _record_check(record)
         _write_text(self.records_path / f"{key}.json", json.dumps(record, ensure_ascii=False, allow_nan=True))
 
     def write_runs_table(self, records: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:
         """Rebuild ``runs.parquet`` from the records (all of them unless given)."""
         records = self.records() if records is None else records
-        frame = runs_frame(records.values(), self._order())
-        table = pa.Table.from_pandas(frame, schema=_runs_schema(frame), preserve_index=False)
+        frame = runs_frame(records.values(), self._order(), self._values())
+        table = self._runs_table(frame)
         atomic_write(self.runs_path, lambda tmp: pq.write_table(table, tmp))
         return frame
+
+    @staticmethod
+    def _runs_table(frame: pd.DataFrame) -> pa.Table:
+        return pa.Table.from_pandas(frame, schema=_runs_schema(frame), preserve_index=False)
 
     def _order(self) -> list[str]:
         try:
@@ -181,16 +429,51 @@ class Store:
         except StoreError:
             return []
 
+    def _values(self) -> dict[str, dict[str, Any]]:
+        """Each scenario's parameter values (``params``, from the manifest), by scenario name."""
+        try:
+            return {s["name"]: dict(s.get("params") or {}) for s in self.manifest["experiment"]["scenarios"]}
+        except StoreError:
+            return {}
+
     # ---- reading ----------------------------------------------------------------------------
+    def _checked(self) -> dict[str, dict[str, Any]]:
+        """The good records; a StoreWarning names the damaged runs (left out of what is read)."""
+        good, damaged = self.verify()
+        if damaged:
+            shown = "; ".join(f"{k}: {v}" for k, v in list(damaged.items())[:3])
+            more = f" and {len(damaged) - 3} more" if len(damaged) > 3 else ""
+            warnings.warn(StoreWarning(one_line(
+                f"{self.path}: {len(damaged)} recorded run{'s' if len(damaged) != 1 else ''} cannot be read and "
+                f"{'are' if len(damaged) != 1 else 'is'} left out ({shown}{more}); run the same wushe run "
+                "command again to redo them")), stacklevel=3)
+        return good
+
     def runs(self) -> pd.DataFrame:
-        """``runs.parquet`` as a DataFrame, in experiment order."""
-        return pd.read_parquet(self.runs_path)
+        """One row per recorded run, in experiment order, built from the records.
+
+        ``runs.parquet`` is rewritten when it is missing or differs from the records
+        (a run killed before it was written, a damaged file); a damaged run is left
+        out with a StoreWarning.
+        """
+        records = self._checked()
+        frame = self._runs_table(runs_frame(records.values(), self._order(), self._values())).to_pandas()
+        try:
+            stale = not frame.equals(pd.read_parquet(self.runs_path))
+        except (OSError, ValueError, pa.ArrowException):
+            stale = True
+        if stale:
+            with _suppress():  # a read-only store is still read
+                self.write_runs_table(records)
+        return frame
 
     def timeseries(self, columns: list[str] | None = None) -> pd.DataFrame:
-        """Every ok run's months, sorted by scenario (experiment order), replicate and date."""
-        ok = [k for k, r in self.records().items() if r["status"] == "ok"]
+        """Every ok run's months, sorted by scenario (experiment order), replicate and date.
+
+        A damaged run is left out with a StoreWarning naming it.
+        """
+        ok = [k for k, r in self._checked().items() if r["status"] == "ok"]
         parts = [self.timeseries_path / f"{k}.parquet" for k in ok]
-        parts = [p for p in parts if p.is_file()]
         if not parts:
             return pd.DataFrame(columns=["scenario", "replicate", "date"] + list(columns or []))
         cols = None if columns is None else ["scenario", "replicate", "date"] + [c for c in columns if c not in
@@ -210,11 +493,32 @@ def sort_runs(frame: pd.DataFrame, order: list[str], extra: list[str] = ()) -> p
 _BASE = ["scenario", "replicate", "seed", "status", "error", "wall_s"]
 
 
-def runs_frame(records, order: list[str]) -> pd.DataFrame:
-    """One row per record: the base columns, then ``T_value``, ``T_met``, ``T_first_met`` per target."""
+def _param_columns(values: dict[str, dict[str, Any]]) -> list[str]:
+    """Parameters set by any scenario, in schema order (then any others, sorted)."""
+    from ..params import SCHEMA
+
+    named = set().union(*values.values()) if values else set()
+    return [n for n in SCHEMA if n in named] + sorted(named - set(SCHEMA))
+
+
+def runs_frame(records, order: list[str], values: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:
+    """One row per record: the base columns, the parameter values, then ``T_value``, ``T_met``, ``T_first_met``.
+
+    ``values`` maps a scenario name to its ``params``: every parameter that some scenario
+    sets becomes a column holding the value each run used (the schema default where its
+    scenario leaves it unset), so that sampled lever and uncertainty values sit beside
+    the outcomes.
+    """
+    from ..params import SCHEMA
+
+    values = values or {}
+    params = _param_columns(values)
     rows, targets = [], []
     for rec in records:
         row = {k: rec.get(k) for k in _BASE}
+        own = values.get(rec.get("scenario"), {})
+        for name in params:
+            row[name] = own.get(name, SCHEMA[name].default if name in SCHEMA else None)
         for tid, t in (rec.get("targets") or {}).items():
             if tid not in targets:
                 targets.append(tid)
@@ -225,10 +529,13 @@ def runs_frame(records, order: list[str]) -> pd.DataFrame:
             if tid not in targets:
                 targets.append(tid)
         rows.append(row)
-    columns = list(_BASE)
+    columns = list(_BASE) + params
     for tid in targets:
         columns += [f"{tid}_value", f"{tid}_met", f"{tid}_first_met"]
     frame = pd.DataFrame(rows, columns=columns)
+    for name in params:
+        kind = SCHEMA[name].type if name in SCHEMA else "choice"
+        frame[name] = frame[name].astype({"float": "float64", "int": "int64", "bool": "bool"}.get(kind, "string"))
     frame["replicate"] = frame["replicate"].astype("int64")
     frame["seed"] = frame["seed"].astype("int64")
     frame["wall_s"] = frame["wall_s"].astype("float64")
@@ -242,9 +549,14 @@ def runs_frame(records, order: list[str]) -> pd.DataFrame:
 
 
 def _runs_schema(frame: pd.DataFrame) -> pa.Schema:
+    from ..params import SCHEMA
+
+    kinds = {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_(), "choice": pa.string()}
     fields = []
     for col in frame.columns:
-        if col in ("scenario", "status", "error"):
+        if col in SCHEMA:
+            typ = kinds[SCHEMA[col].type]
+        elif col in ("scenario", "status", "error"):
             typ = pa.string()
         elif col in ("replicate", "seed"):
             typ = pa.int64()
@@ -278,5 +590,53 @@ def _difference(old: dict, new: dict) -> str:
     return f"{', '.join(keys)} differ"
 
 
+def _not_extension(old: dict, new: dict) -> str:
+    """Why ``new`` does not extend ``old`` (more replicates, scenarios appended); '' when it does."""
+    if old.get("root_seed") != new.get("root_seed"):
+        return f"seed {old.get('root_seed')} there, {new.get('root_seed')} now"
+    if old.get("run_fn") != new.get("run_fn"):
+        return f"run function {old.get('run_fn')} there, {new.get('run_fn')} now"
+    if int(new.get("replicates", 0)) < int(old.get("replicates", 0)):
+        return f"{old.get('replicates')} replicates there, {new.get('replicates')} now: a store only grows"
+    olds, news = old.get("scenarios", []), new.get("scenarios", [])
+    if len(news) < len(olds):
+        return f"{len(olds)} scenarios there, {len(news)} now: a store only grows"
+    for a, b in zip(olds, news, strict=False):
+        if a != b:
+            return f'scenario "{a.get("name")}" there, "{b.get("name")}" differs or comes in its place'
+    names = [s["name"] for s in news]
+    if len(set(names)) != len(names):
+        return "scenario names repeat"
+    return ""
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def check_writable(path: str | Path) -> None:
+    """Raise StoreError unless ``path`` is, or can be created as, a folder this process can write."""
+    path = Path(path)
+    try:
+        if len(path.name.encode()) > 255:
+            raise StoreError(f"{path}: the folder name is too long ({len(path.name.encode())} bytes; at most 255)")
+        probe = path
+        while not probe.exists():
+            if probe.parent == probe:
+                break
+            if probe.is_symlink():
+                raise StoreError(f"{path}: {probe} is a broken link")
+            probe = probe.parent
+        if not probe.is_dir():
+            where = f"{path} is" if probe == path else f"{path}: {probe} is"
+            raise StoreError(f"{where} a file, not a folder; expected a folder for the store")
+        if not os.access(probe, os.W_OK | os.X_OK):
+            raise StoreError(f"{path}: cannot write in {probe} (permission denied)")
+        if probe == path:
+            return
+        # a read-only file system or a pseudo file system (/proc, /sys): try making the folder
+        fd, tmp = tempfile.mkstemp(prefix=".wushe-probe.", dir=probe)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot write there: {exc.strerror or exc}") from None

@@ -6,8 +6,10 @@ Sections:
   process each (so peak memory is that of one run): median wall time, peak RSS and
   entity-updates per second. Goal: ≤ 1.5 s and ≤ 500 MB on 2 cores.
 * ``experiment``: scenarios × replicates on 1 and 2 workers, and ``mesa.batch_run``
-  (``model/bench_experiment.py``).
-* ``dashboard``: one Step on ``demo`` (``model/bench_dashboard.py``).
+  (``model/bench/experiment.py``).
+* ``dashboard``: one Step on ``demo`` (``model/bench/dashboard.py``).
+* ``classroom``: 30 browser sessions on one dashboard server at once (``model/bench/dashboard.py``;
+  skipped without chromium).
 
 ``python -m model.bench model`` runs one section; ``--repeat N`` sets the model repeats.
 """
@@ -24,12 +26,14 @@ import subprocess
 import sys
 import time
 
-__all__ = ["bench_model", "one_run", "main"]
+__all__ = ["SECTIONS", "bench_model", "one_run", "main"]
+
+SECTIONS = ("model", "experiment", "dashboard", "classroom")
 
 
 def one_run(region: str = "hubei", seed: int = 0, start: str = "2021-01", end: str = "2025-12") -> dict:
     """One timed run in this process: wall time, set-up time, entity-updates, peak RSS."""
-    from .simulation import FiveSocietyModel
+    from ..simulation import FiveSocietyModel
 
     t0 = time.perf_counter()
     m = FiveSocietyModel(region=region, seed=seed, start=start, end=end)
@@ -82,29 +86,35 @@ def _machine() -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m model.bench", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("sections", nargs="*", default=["model", "experiment", "dashboard"],
-                    choices=["model", "experiment", "dashboard"])
+    # no default list here: argparse checks a list default against ``choices`` as one value
+    # and refuses it ("invalid choice: ['model', ...]"); no section given means all of them
+    ap.add_argument("sections", nargs="*", choices=SECTIONS, metavar="section",
+                    help=f"any of {', '.join(SECTIONS)} (default: all)")
     ap.add_argument("--repeat", type=int, default=5, help="model runs (default 5)")
     args = ap.parse_args(argv)
+    args.sections = args.sections or list(SECTIONS)
     print(f"wushe benchmarks on {_machine()}")
     if "model" in args.sections:
         bench_model(repeat=args.repeat)
     if "experiment" in args.sections:
         try:
-            from .bench_experiment import bench_experiment
+            from .experiment import bench_experiment
         except ImportError as exc:  # pragma: no cover - section not installed
             print(f"experiment: skipped ({exc})")
         else:
             bench_experiment()
     if "dashboard" in args.sections:
         try:
-            from .bench_dashboard import bench_dashboard
+            from .dashboard import bench_dashboard
         except ImportError as exc:  # pragma: no cover
             print(f"dashboard: skipped ({exc})")
         else:
             bench_dashboard()
+    if "classroom" in args.sections:
+        try:
+            from .dashboard import bench_classroom
+        except ImportError as exc:  # pragma: no cover
+            print(f"classroom: skipped ({exc})")
+        else:
+            bench_classroom()
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

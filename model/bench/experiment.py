@@ -9,8 +9,8 @@
    ``repeats`` times, alternating with 2-worker runs of ours, and the best of each kept.
 
 It checks that 1 and 2 workers stored identical timeseries, prints the figures and
-returns them as a dict. ``python -m model.bench_experiment [--replicates N] [--region R]``
-runs it alone; ``model/bench.py`` calls it. Benchmarks print; tests never assert timings.
+returns them as a dict. ``python -m model.bench.experiment [--replicates N] [--region R]``
+runs it alone; ``python -m model.bench`` calls it. Benchmarks print; tests never assert timings.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from .scenarios import load_scenario
-from .simulation import FiveSocietyModel
+from ..scenarios import load_scenario
+from ..simulation import FiveSocietyModel
 
 __all__ = ["BENCH_SCENARIOS", "bench_experiment"]
 
@@ -63,7 +63,7 @@ def bench_experiment(region: str = "hubei", n_scenarios: int = 8, replicates: in
     """Time the ensemble with 1 and 2 local workers and with ``mesa.batch_run``; return the figures."""
     import mesa
 
-    from .experiment import Experiment, Store
+    from ..experiment import Experiment, Store
 
     names = BENCH_SCENARIOS[:n_scenarios]
     exp = Experiment(names, replicates=replicates, seed=seed, region=region)
