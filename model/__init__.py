@@ -6,9 +6,11 @@ The common path is one line::
     df = model.simulate(region="hubei", seed=1)      # one row per month
     model.parameters()                               # the parameter schema
     model.evaluate(df, "hubei-47")                   # the 47号 targets, met or not
+    model.load_observations("hubei")                 # what was recorded to end-2022
 """
 
 from .indicators import INDICATORS, indicator_names
+from .observed import load_observations
 from .params import SCHEMA, ParameterError, parameters
 from .regions import available_regions, load_region
 from .simulation import FiveSocietyModel, simulate
@@ -36,6 +38,7 @@ __all__ = [
     "available_target_sets",
     "evaluate",
     "indicator_names",
+    "load_observations",
     "load_region",
     "load_targets",
     "parameters",

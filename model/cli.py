@@ -34,7 +34,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line naming the command and where to get help."""
 
     def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message, 600)} (see {self.prog} --help)\n")
 
 
 def _fmt(text: str) -> str:
@@ -77,7 +77,10 @@ def _add_run(sub):
                    help="serial: this process; local: worker processes (default); dask: a Dask cluster")
     p.add_argument("--workers", type=int, metavar="K", help="worker processes (default: one per core)")
     p.add_argument("--scheduler", metavar="ADDR", help="address of a running Dask scheduler (implies --executor dask)")
-    p.add_argument("--region", metavar="R", help="run every scenario on region R instead of its own (e.g. demo)")
+    p.add_argument("--region", metavar="R", help="run every scenario on region R instead of its own (e.g. demo), "
+                   "judged against R's own target set unless the scenario's fits R")
+    p.add_argument("--targets", metavar="T", help="judge every scenario against target set T (refused on a region "
+                   "it does not fit)")
     p.add_argument("--chunk", type=int, metavar="K", help="runs per task (default: grouped to ~0.5 s tasks)")
     p.add_argument("--retry-failed", action="store_true", help="also run again the runs recorded as failed")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -118,7 +121,8 @@ def cmd_run(args) -> int:
         raise CommandError(f"--scheduler needs --executor dask, not {args.executor}")
     _check_region(args.region)
     try:
-        experiment = Experiment(args.scenarios, replicates=args.replicates, seed=args.seed, region=args.region)
+        experiment = Experiment(args.scenarios, replicates=args.replicates, seed=args.seed, region=args.region,
+                                targets=args.targets)
     except ScenarioError as exc:
         raise CommandError(str(exc)) from None
     try:
@@ -307,7 +311,7 @@ def _add_baseline(sub):
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--region", default="hubei", metavar="R", help="region (default hubei; see wushe list)")
-    p.add_argument("--targets", default="hubei-47", metavar="T", help="target set (default hubei-47)")
+    p.add_argument("--targets", metavar="T", help="target set (default: the region's own, e.g. hubei-47 for hubei)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
     p.add_argument("--start", default="2021-01", metavar="YYYY-MM", help="first month (default 2021-01)")
     p.add_argument("--end", default="2025-12", metavar="YYYY-MM", help="last month (default 2025-12)")
@@ -320,12 +324,13 @@ def cmd_baseline(args) -> int:
 
     from .regions import RegionError, load_region
     from .simulation import simulate
-    from .targets import TargetError, evaluate, load_targets
+    from .targets import TargetError, check_fits, evaluate, load_targets
 
     _check_seed(args.seed)
     try:
         region = load_region(args.region)
-        targets = load_targets(args.targets)
+        targets = load_targets(args.targets or region.targets)
+        check_fits(targets, region)
     except (RegionError, TargetError) as exc:
         raise CommandError(str(exc)) from None
     t0 = time.perf_counter()
@@ -438,7 +443,7 @@ DEMO_REPLICATES = 20  # 10 scenarios × 20 runs on hubei: about 2 minutes with 2
 def _add_demo(sub):
     p = sub.add_parser(
         "demo",
-        help="run every shipped scenario a few times and write the report",
+        help="run every shipped strategy scenario (not the backcast) a few times and write the report",
         description=_fmt("""
             Run every scenario in scenarios/ (the baseline first) REPLICATES times on one
             region, in parallel, into OUT, then write OUT/report.html and its tables, and
@@ -466,9 +471,15 @@ def _add_demo(sub):
 def cmd_demo(args) -> int:
     import time
 
-    from .scenarios import available_scenarios
+    from .scenarios import ScenarioError, available_scenarios, load_scenario
 
-    names = available_scenarios()
+    def backcast(name):  # a backcast (history_2018) checks the model against the record; it is no strategy
+        try:
+            return "backcast" in load_scenario(name).tags
+        except ScenarioError:
+            return False
+
+    names = [n for n in available_scenarios() if not backcast(n)]
     if "baseline" in names:
         names = ["baseline"] + [n for n in names if n != "baseline"]
     t0 = time.perf_counter()
@@ -476,7 +487,7 @@ def cmd_demo(args) -> int:
           file=sys.stderr)
     run = argparse.Namespace(scenarios=names, replicates=args.replicates, seed=args.seed, out=args.out,
                              executor="local", workers=args.workers, scheduler=None, region=args.region, chunk=None,
-                             retry_failed=False, quiet=args.quiet)
+                             retry_failed=False, quiet=args.quiet, targets=None)
     code = cmd_run(run)
     if code not in (0, 1):
         return code
@@ -488,7 +499,19 @@ def cmd_demo(args) -> int:
 
 
 
-SUBCOMMANDS = [_add_baseline, _add_run, _add_check, _add_list, _add_dashboard, _add_report, _add_demo]
+# --------------------------------------------------------------------------------------------
+# wushe explore / sensitivity / discover / optimise (model/explore/cli.py)
+
+
+def _add_explore(sub):
+    from .explore.cli import ADDERS
+
+    for add in ADDERS:
+        add(sub)
+
+
+SUBCOMMANDS = [_add_baseline, _add_run, _add_check, _add_list, _add_dashboard, _add_report, _add_demo,
+               _add_explore]
 
 
 def build_parser() -> argparse.ArgumentParser:

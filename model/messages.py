@@ -8,9 +8,10 @@ limit; ``one_line`` does the same to a whole message, so that it stays one line.
 
 from __future__ import annotations
 
+import difflib
 import re
 
-__all__ = ["one_line", "quoted", "shown"]
+__all__ = ["not_one_of", "one_line", "quoted", "shown"]
 
 VALUE_LIMIT = 80  # characters of a value echoed back in a message
 LINE_LIMIT = 2000  # characters of a whole message (the list of valid parameters is about 1,600)
@@ -59,3 +60,16 @@ def one_line(text: str, limit: int = LINE_LIMIT) -> str:
     if len(text) > 4 * limit:
         text = text[: 2 * limit] + text[-limit:]
     return _elide(_CONTROL.sub(_escape, text), limit)
+
+
+def not_one_of(value, valid, what: str) -> str:
+    """'"stations_x" is not an indicator (did you mean "stations"?); valid ones are: a, b, …'.
+
+    ``what`` names the kind with its article ("a parameter", "an indicator"); the closest
+    valid name is suggested when there is one.
+    """
+    valid = [str(v) for v in valid]
+    close = difflib.get_close_matches(str(value).strip(), valid, n=1) if isinstance(value, str) else []
+    hint = f' (did you mean "{close[0]}"?)' if close else ""
+    return f"{quoted(value)} is not {what}{hint}; valid ones are: {', '.join(valid)}"
+

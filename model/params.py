@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .messages import one_line, quoted, shown
+from .messages import not_one_of, one_line, shown
 
 __all__ = [
     "Parameter",
@@ -176,6 +176,10 @@ _PARAMETERS = [
     _p("cert_allowance_yuan", "lever", "yuan / month (assistant level; ×2 intermediate, ×3 senior)", 100, 0, 600,
        "Hubei ≥100/200/300 yuan a month by level (FACTS §1b, READ)",
        "持证津贴(助理级)", "Certificate allowance (assistant level)"),
+    _p("cw_plan_cert_share", "lever", "share of urban community workers certified by 2025 (from 2022)", 0.5, 0.0, 1.0,
+       "Hubei 14th-FYP community-services plan (2022): ≥50% of urban community workers certified by 2025 "
+       "(FACTS §1b, READ); 0 = no plan",
+       "城市社区工作者持证规划目标", "Plan: urban community workers certified by 2025"),
     _p("exam_training_yuan", "lever", "yuan / candidate-year", 0, 0, 3000,
        "assumption: exam preparation courses cost a few hundred to a few thousand yuan",
        "考前培训补贴", "Exam training support"),
@@ -289,19 +293,30 @@ _PARAMETERS = [
     _p("exam_pass_prob", "uncertainty", "probability / candidate, exam years after 2022", 0.19, 0.08, 0.35,
        "EST: mean of new certificates ÷ registrants 2016–2022 = 19% (FACTS §2b); 8–30% by year (FACTS §6)",
        "职业水平考试通过率", "Exam pass chance per sitting"),
+    _p("exam_registrant_growth", "uncertainty", "share / year, national registrants after 2022", 0.20, 0.0, 0.37,
+       "EST: national registrants grew +24% a year over 2015–22 (yearly log growth 0.216 ± s.e. 0.051, so "
+       "+12% to +37% at ±2 s.e.) and +20% over 2018–22 (FACTS §2b; model/exam_history.py growth_prior); "
+       "0 allows a plateau (assumption)",
+       "考试报名人数年增长率(2022年后)", "Growth of exam registrants after 2022"),
     _p("exam_year_sd", "uncertainty", "log-odds s.d. between years", 0.4, 0.0, 1.0,
        "EST: pass rates swung from 8% (2021) to 26% (2018) (FACTS §2b) ≈ ±0.6 in log-odds",
        "年度通过率波动", "Year-to-year exam variation"),
-    _p("cw_exam_sit_share", "uncertainty", "share of uncertified community workers / year (2021 level)", 0.12,
+    _p("cw_exam_sit_share", "uncertainty", "share of uncertified community workers / year, without a plan", 0.12,
        0.04, 0.30,
-       "EST: national registrants 82.9万 (2021) × Hubei's 4.1% of the population = 34,000 candidates, "
-       "about 1 in 8 of the uncertified community workers with the rest from elsewhere (FACTS §2b, §1a); "
-       "earlier years scale with national registrants (data/exam_history.toml)",
+       "EST: Hubei's ≈28,500 candidates of 2021 (national 82.9万 × 4.10% of the population × propensity 0.84, "
+       "FACTS §2b, §1a) hold about 1 in 8 of the ≈110,000 uncertified community workers with the rest "
+       "from other posts and outside (assumption on the split); the allowance raises it (×1.25 at 100 yuan)",
        "社区工作者年度报考比例", "Community workers sitting the exam"),
-    _p("external_candidates_per_10k", "uncertainty", "candidates / 10,000 residents / year", 2.0, 0.5, 5.0,
-       "EST: registrants not in community or social-work posts (students, civil servants, teachers); "
-       "remainder of the 34,000 Hubei registrants of 2021 after community workers (FACTS §2b)",
-       "其他报考人员(每万人)", "Other exam candidates per 10,000"),
+    _p("cw_plan_compliance", "uncertainty", "share of the plan's shortfall in sitting made up / year", 0.5, 0.0, 1.0,
+       "assumption: street offices push uncertified urban community workers to sit as the 2022 plan's "
+       "deadline nears (FACTS §1b plan: ≥50% certified by 2025); how far they comply is not known",
+       "社区工作者持证规划的执行力度", "How far the certification plan is followed"),
+    _p("practitioner_inflow_per_10k", "uncertainty", "persons / 10,000 residents / year", 1.6, 0.8, 2.5,
+       "EST: uncertified social-work talent entering the count (graduates, training, posts in civil affairs, "
+       "health, schools, courts, NGOs). Hubei 2018: uncertified talent 10.7k → 17.2k (FACTS §1b) with exits "
+       "and certification ≈ 8,800 a year = 1.5 per 10k; national 2019-07 → end-2020: 120万 → 157万 talent, "
+       "certificates 48万 → 66.9万 (FACTS §2b, §2c): ≈1.85 per 10k gross",
+       "未持证社工人才年流入(每万人)", "Uncertified practitioners entering per 10,000"),
     _p("training_odds_ratio", "uncertainty", "odds ratio at 1,000 yuan", 1.5, 1.0, 3.0,
        "assumption: no evaluation of exam training was found (FACTS §7)",
        "培训对通过率的作用", "Effect of training on pass odds",
@@ -397,10 +412,21 @@ _PARAMETERS = [
     _p("admin_demand_direct", "structural", "share of hours", 0.60, 0.0, 0.9,
        "行政吸纳专业 under 双百 direct employment (FACTS §5); share: assumption",
        "直聘模式行政事务需求", "Administrative demand (direct)"),
-    _p("talent_cw_share", "structural", "share of uncertified community workers counted as talent", 0.13, 0.0, 0.5,
-       "EST: Hubei 2018 talent 30,149 − certified 12,922 − agency SW 1,830 = 15,400 uncertified "
-       "counted, over ≈115,000 uncertified community workers (FACTS §1b)",
-       "未持证社区工作者计入人才比例", "Uncertified community workers counted as talent"),
+    _p("exam_relative_propensity", "structural", "region's share of national candidates ÷ its population share",
+       0.84, 0.5, 1.3,
+       "EST: Hubei's share of new certificates 3.71% (2017) and 3.15% (2018), mean 3.43%, over its 4.10% of the "
+       "population (57.75m of 1.409bn) = 0.84 (FACTS §1b, §2b, §2d; data/exam_history.toml)",
+       "报考倾向(相对全国)", "Propensity to sit the exam (relative to the nation)"),
+    _p("practitioner_exit_rate", "structural", "share of uncertified practitioners leaving the count / year",
+       0.10, 0.05, 0.20,
+       "assumption: practitioners in civil-affairs, health, school, court and community posts keep their jobs "
+       "longer than agency social workers (≈20% a year, FACTS §2h); half that rate",
+       "未持证社工人才年流出率", "Uncertified practitioners leaving per year"),
+    _p("external_from_practitioners", "structural", "share of candidates outside the model's posts who are "
+       "counted practitioners", 0.5, 0.0, 1.0,
+       "assumption: candidates outside stations, agencies and community posts are partly practitioners in other "
+       "sectors (counted as talent already), partly students and others (FACTS §2b registrants)",
+       "其他考生中已计入人才的比例", "Outside candidates already counted as talent"),
     # ---- behavioural constants (structural; assumptions where no study was found) -------------
     _p("graduate_pay_yuan", "structural", "yuan / month", 4_000, 2_500, 8_000,
        "graduates earn >4,000 in banks and telecoms (FACTS §2h, READ)",
@@ -482,8 +508,11 @@ _PARAMETERS = [
     _p("incubator_survival_mult", "structural", "closure hazard multiplier while incubated", 0.5, 0.1, 1.0,
        "assumption: incubation lowers start-up failure (FACTS §5)",
        "孵化对关闭风险的作用", "Incubation effect on closure"),
-    _p("volunteer_registration_rate", "structural", "share of unregistered adults registering / month", 0.0012, 0.0, 0.01,
-       "EST: national registered share 15.0% (end-2020) → 15.4% (Oct 2021) (FACTS §2d) ≈ 0.1% a month",
+    _p("volunteer_registration_rate", "uncertainty", "share of unregistered residents registering / month",
+       0.0018, 0.0007, 0.0035,
+       "EST: the national registered share (FACTS §2d) went 2.56% (end-2016) → 4.8% (Dec 2017) → 7.1% (2018) "
+       "→ 14.8% (end-2020) → 15.4% (Oct 2021): 0.9%–4.1% of the unregistered a year (0.07%–0.35% a month), "
+       "about 2.5% a year on average; the default is that average less the pull of volunteer points (×1.2)",
        "志愿者月注册率", "Volunteer registration rate"),
     _p("project_rate", "structural", "charity projects / community fund / month", 0.012, 0.0, 0.2,
        "EST: 幸福家园 >6,000 projects from ≈8,000 funds over ≈2.7 years (FACTS §1c) ≈ 0.023 a month, "
@@ -591,9 +620,7 @@ for _par in _PARAMETERS:
 
 
 def _unknown(name: str) -> ParameterError:
-    close = difflib.get_close_matches(name, SCHEMA, n=1)
-    hint = f' (did you mean "{close[0]}"?)' if close else ""
-    return ParameterError(name, f'{quoted(name)} is not a parameter{hint}; valid ones are: {", ".join(SCHEMA)}')
+    return ParameterError(name, not_one_of(name, SCHEMA, "a parameter"))
 
 
 def validate(overrides: Mapping | None, kinds: tuple[str, ...] | None = None,

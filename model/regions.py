@@ -20,13 +20,14 @@ from .files import read_toml
 from .messages import one_line, quoted, shown
 
 __all__ = ["Region", "Structure", "RegionError", "available_regions", "load_region", "build_structure", "REGIONS_DIR",
-           "NEED_GROUPS", "split_groups", "county_traits"]
+           "NEED_GROUPS", "split_groups", "county_traits", "UNITS", "PREFECTURE_KINDS"]
 
 REGIONS_DIR = Path(__file__).parent / "data" / "regions"
 
 INITIAL_KEYS = (
     "station_coverage",
     "sw_certified",
+    "sw_uncertified_practitioners",
     "cw_certified_share",
     "agency_sw",
     "agencies",
@@ -69,9 +70,50 @@ COUNTY_DEFAULTS = {
     "fiscal_capacity_cv": 0.0,
     "speed_mean": 1.0,  # implementation speed: multiplies the planned pace of building
     "speed_cv": 0.0,
-    "community_sw_rooms": False,  # 47号: 有条件的地方, 在城乡社区建立社会工作服务站(室)
-    "community_foundations": False,
 }
+
+
+# What a prefecture-level entry of a region file is (FACTS §1a): a 设区的市 (a prefecture-level
+# city with districts), an autonomous prefecture (自治州), a county-level unit the province
+# administers directly, or a part of a prefecture (a region holding only some of its counties).
+PREFECTURE_KINDS = {
+    "city": ("设区的市", "prefecture-level city"),
+    "autonomous_prefecture": ("自治州", "autonomous prefecture"),
+    "county_level": ("省直管县级单位", "county-level unit under the province"),
+    "part": ("地级市的一部分", "part of a prefecture"),
+}
+
+# The units a target can count (code -> (zh, en)). "county" is 县(市): counties and
+# county-level cities, not the districts (市辖区) among the county-level units.
+UNITS = {
+    "region": ("全域", "the whole region"),
+    "city": ("设区的市", "prefecture-level cities"),
+    "county": ("县(市)", "counties and county-level cities"),
+    "township": ("乡镇(街道)", "townships and streets"),
+    "urban_community": ("城市社区", "urban communities"),
+    "rural_community": ("农村社区", "rural communities"),
+    "facility": ("社区综合服务设施", "community service facilities"),
+    "community_worker": ("社区工作者", "community workers"),
+}
+
+
+# Optional dated values of a prefecture ({ "YYYY-MM" = value }) and their upper bounds:
+# its own registered-volunteer share (anchors, interpolated like [initial]) and its
+# registration rate against the region's (from each date on). Wuhan's, for example.
+PREFECTURE_DATED = {"volunteer_registered_share": 1.0, "volunteer_registration_mult": 100.0}
+
+
+def dated_value(table: dict, when: pd.Timestamp, interpolate: bool) -> float:
+    """A prefecture's dated value at ``when``: interpolated between anchors, or the last one in force."""
+    points = sorted((pd.Timestamp(k), float(v)) for k, v in table.items())
+    if when <= points[0][0]:
+        return points[0][1]
+    if when >= points[-1][0]:
+        return points[-1][1]
+    for (a, va), (b, vb) in zip(points, points[1:], strict=False):
+        if a <= when < b:
+            return va + (vb - va) * (when - a) / (b - a) if interpolate else va
+    raise AssertionError("unreachable")
 
 
 class RegionError(ValueError):
@@ -94,6 +136,32 @@ class Region:
     budget: dict = field(default_factory=dict)  # BUDGET_KEYS -> float: the yearly envelope (ODD §7.1)
     counties: dict = field(default_factory=lambda: dict(COUNTY_DEFAULTS))
     checks: dict = field(default_factory=dict)  # reported figures to compare runs with ([checks])
+    targets: str = ""  # the region's own target set (model/data/targets)
+    uncertainty: dict = field(default_factory=dict)  # INITIAL_KEYS -> relative half-width of the anchors
+
+    def unit_counts(self) -> dict[str, int]:
+        """How many of each unit (``UNITS``) the region holds, from the file alone."""
+        def townships(p):
+            return len(p["township"]) if "township" in p else int(p["streets"]) + int(p["towns"])
+
+        def communities(p, kind):
+            if "township" in p:
+                return sum(int(t[kind]) for t in p["township"])
+            return int(p[f"{kind}_communities"])
+
+        ps = self.prefectures
+        urban = sum(communities(p, "urban") for p in ps)
+        rural = sum(communities(p, "rural") for p in ps)
+        return {
+            "region": 1,
+            "city": sum(p["kind"] == "city" for p in ps),
+            "county": sum(int(p["counties"]) - int(p["districts"]) for p in ps),
+            "township": sum(townships(p) for p in ps),
+            "urban_community": urban,
+            "rural_community": rural,
+            "facility": urban + rural,
+            "community_worker": urban + rural,
+        }
 
     @property
     def population(self) -> int:
@@ -139,13 +207,25 @@ def _check_region_data(path: Path, data: dict) -> None:
     _number(data["urbanisation"], f"{path}: urbanisation", 0.0, 1.0)
     for i, p in enumerate(prefectures, start=1):
         where = f"{path}: prefecture {i}"
-        for key in ("name", "population", "counties"):
+        for key in ("name", "population", "counties", "kind", "districts"):
             if key not in p:
                 raise RegionError(f'{where}: missing "{key}"')
+        if p["kind"] not in PREFECTURE_KINDS:
+            raise RegionError(f'{where}: kind: expected one of {", ".join(PREFECTURE_KINDS)}; got {shown(p["kind"])}')
         if not isinstance(p["name"], str):
             raise RegionError(f"{where}: name: expected a text; got {shown(p['name'])}")
         _number(p["population"], f"{where}: population", 1)
         n_counties = _number(p["counties"], f"{where}: counties", 1, 10_000, whole=True)
+        _number(p["districts"], f"{where}: districts", 0, n_counties, whole=True)
+        for key, hi in PREFECTURE_DATED.items():
+            if key in p:
+                table = p[key]
+                if not isinstance(table, dict) or not table:
+                    raise RegionError(f'{where}: {key}: expected a table {{ "YYYY-MM" = number, … }}; got {shown(table)}')
+                for date, value in table.items():
+                    if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", date):
+                        raise RegionError(f'{where}: {key}: "{date}": expected a month "YYYY-MM"')
+                    _number(value, f'{where}: {key}."{date}"', 0.0, hi)
         if "county_names" in p and (not isinstance(p["county_names"], list) or len(p["county_names"]) < n_counties):
             raise RegionError(f"{where}: county_names: expected a list of {n_counties} names")
         if "township" in p:
@@ -194,6 +274,17 @@ def _check_region_data(path: Path, data: dict) -> None:
             raise RegionError(f"{where} lacks {', '.join(missing)}")
         for k in INITIAL_KEYS:
             _number(values[k], f"{where}.{k}")
+    uncertainty = data.get("uncertainty", {})
+    if not isinstance(uncertainty, dict):
+        raise RegionError(f"{path}: uncertainty: expected a table of relative half-widths by initial-state key")
+    for key, value in uncertainty.items():
+        if key not in INITIAL_KEYS:
+            raise RegionError(f'{path}: [uncertainty] "{key}" is not an initial-state key; valid ones are: '
+                              f'{", ".join(INITIAL_KEYS)}')
+        _number(value, f"{path}: uncertainty.{key}", 0.0, 1.0)
+    targets = data.get("targets", "")
+    if not isinstance(targets, str):
+        raise RegionError(f"{path}: targets: expected the name of the region's own target set; got {shown(targets)}")
     title = data.get("title", {})
     if not isinstance(title, dict) or not all(isinstance(v, str) for v in title.values()):
         raise RegionError(f'{path}: title: expected a table {{ zh = "…", en = "…" }}; got {shown(title)}')
@@ -235,12 +326,9 @@ def load_region(name_or_path: str | Path) -> Region:
     for key, value in data.get("counties", {}).items():
         if key not in COUNTY_DEFAULTS:
             raise RegionError(f'{path}: [counties] "{key}" is not a key; valid ones are: {", ".join(COUNTY_DEFAULTS)}')
-        want = type(COUNTY_DEFAULTS[key])
-        if want is bool and not isinstance(value, bool) or want is float and (
-                isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
-            raise RegionError(f'{path}: [counties] "{key}" must be {"true or false" if want is bool else "a number ≥ 0"}; '
-                              f"got {value!r}")
-        counties[key] = want(value)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise RegionError(f'{path}: [counties] "{key}" must be a number ≥ 0; got {value!r}')
+        counties[key] = float(value)
     for p in prefectures:
         for key in ("county_fiscal_capacity", "county_speed"):
             if key in p and (len(p[key]) != int(p["counties"]) or any(
@@ -259,6 +347,8 @@ def load_region(name_or_path: str | Path) -> Region:
         budget=budget,
         counties=counties,
         checks=dict(data.get("checks", {})),
+        targets=data.get("targets", ""),
+        uncertainty={k: float(v) for k, v in data.get("uncertainty", {}).items()},
     )
 
 
@@ -267,8 +357,10 @@ class Structure:
     """The region as arrays. Townships and communities are indexed 0..n-1."""
 
     prefecture_names: list[str]
+    prefecture_city: np.ndarray  # bool: a 设区的市 (prefecture-level city with districts)
     county_prefecture: np.ndarray  # county -> prefecture index
     county_names: list[str]
+    county_district: np.ndarray  # bool: a district (市辖区), not a county or county-level city (县(市))
     township_county: np.ndarray  # township -> county index
     township_street: np.ndarray  # bool: street (街道) rather than town/township
     township_names: list[str]
@@ -310,7 +402,7 @@ def _split(total: int, parts: int) -> np.ndarray:
 
 def build_structure(region: Region, rng: np.random.Generator) -> Structure:
     """Lay out counties, townships and communities and draw community differences."""
-    county_pref, county_names = [], []
+    county_pref, county_names, county_district = [], [], []
     towns: list[dict] = []  # one dict per township: county, street, name, name_en, urban, rural
     pref_names = []
     for pi, p in enumerate(region.prefectures):
@@ -319,6 +411,7 @@ def build_structure(region: Region, rng: np.random.Generator) -> Structure:
         first_county = len(county_names)
         for ci in range(n_counties):
             county_pref.append(pi)
+            county_district.append(ci < int(p["districts"]))  # the first `districts` counties are 市辖区
             county_names.append(p["county_names"][ci] if "county_names" in p else f"{p['name']}·{ci + 1}")
         if "township" in p:  # explicit list
             towns += [{"county": first_county + int(t.get("county", 0)), "street": bool(t["street"]),
@@ -393,8 +486,10 @@ def build_structure(region: Region, rng: np.random.Generator) -> Structure:
 
     return Structure(
         prefecture_names=pref_names,
+        prefecture_city=np.array([p["kind"] == "city" for p in region.prefectures], bool),
         county_prefecture=np.array(county_pref),
         county_names=county_names,
+        county_district=np.array(county_district, bool),
         township_county=np.array(town_county),
         township_street=np.array(town_street, bool),
         township_names=town_names,

@@ -39,7 +39,7 @@ from .core.calendar import EARLIEST_START, LATEST_END
 from .files import read_toml
 from .messages import one_line, shown
 from .params import SCHEMA, ParameterError, validate
-from .targets import TargetError, available_target_sets, load_targets
+from .targets import TargetError, available_target_sets, check_fits, load_targets
 
 __all__ = [
     "Scenario",
@@ -117,12 +117,33 @@ class Scenario:
     def label(self, lang: str = "en") -> str:
         return self.title.get(lang) or self.title.get("en") or self.name
 
-    def with_region(self, region: str | None) -> Scenario:
-        """The same scenario on another region (a fast ``demo`` run of a province scenario)."""
-        if region is None or region == self.region:
+    def with_region(self, region: str | None, targets: str | None = None) -> Scenario:
+        """The same scenario on another region (a fast ``demo`` run of a province scenario).
+
+        It is judged against ``targets`` when given (refused, ScenarioError, when they do not
+        fit the region), else against its own target set when that fits the region, else
+        against the region's own (a province's totals mean nothing for one county).
+        """
+        if (region is None or region == self.region) and targets is None:
             return self
+        region = region or self.region
         _check_region(region, self.path, "region")
-        return replace(self, region=region)
+        if targets is None:
+            try:
+                check_fits(self.targets, region)
+                targets = self.targets
+            except TargetError:
+                from .regions import load_region
+
+                targets = load_region(region).targets
+        if targets not in available_target_sets() and not Path(targets).is_file():
+            raise ScenarioError(self.path, "targets", f'{targets!r} is not a target set; valid ones are: '
+                                f'{", ".join(available_target_sets())} or a path to a .toml file')
+        try:
+            check_fits(targets, region)
+        except TargetError as exc:
+            raise ScenarioError(self.path, "targets", str(exc)) from None
+        return replace(self, region=region, targets=targets)
 
     def simulate_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``model.simulation.simulate`` (without the seed)."""
@@ -308,6 +329,10 @@ def scenario_from_dict(data: dict[str, Any], path: str | Path | None = None, tex
         except TargetError as exc:
             raise ScenarioError(path, "targets", str(exc), lines("targets")) from None
         targets = str(target_path)
+    try:
+        check_fits(targets, region)
+    except TargetError as exc:
+        raise ScenarioError(path, "targets", str(exc), lines("targets")) from None
 
     months = {}
     for key in ("start", "end"):
@@ -401,14 +426,14 @@ def scenario_from_dict(data: dict[str, Any], path: str | Path | None = None, tex
     )
 
 
-def load_scenario(name_or_path: str | Path, region: str | None = None) -> Scenario:
-    """Load and check one scenario file; ``region`` overrides the file's region."""
+def load_scenario(name_or_path: str | Path, region: str | None = None, targets: str | None = None) -> Scenario:
+    """Load and check one scenario file; ``region`` and ``targets`` override the file's (see ``with_region``)."""
     path = find_scenario(name_or_path)
     text, data = read_toml(path, "a TOML scenario", lambda p, msg, line=None: ScenarioError(p, None, msg, line))
-    return scenario_from_dict(data, path, text).with_region(region)
+    return scenario_from_dict(data, path, text).with_region(region, targets)
 
 
-def load_scenarios(names_or_paths, region: str | None = None) -> list[Scenario]:
+def load_scenarios(names_or_paths, region: str | None = None, targets: str | None = None) -> list[Scenario]:
     """Load several scenarios; names must be unique. A single name or path is accepted too."""
     if isinstance(names_or_paths, (str, Path)):
         names_or_paths = [names_or_paths]
@@ -416,7 +441,7 @@ def load_scenarios(names_or_paths, region: str | None = None) -> list[Scenario]:
     seen: dict[str, str] = {}
     for item in names_or_paths:
         sc = item if isinstance(item, Scenario) else load_scenario(item)
-        sc = sc.with_region(region)
+        sc = sc.with_region(region, targets)
         if sc.name in seen:
             raise ScenarioError(
                 sc.path, "name", f'duplicate scenario name "{sc.name}" (also in {seen[sc.name]}); names must be unique'

@@ -1,6 +1,9 @@
 """Target sets: dated goals on indicators, kept as data files (``model/data/targets/*.toml``).
 
-A target says: indicator ``op`` value, judged at the month ending on ``date``. A planner
+A target says: indicator ``op`` value, judged at the month ending on ``date``, counting the
+units it names (``units``: 设区的市, 县(市), 乡镇(街道), ...; see ``model.regions.UNITS``). A set
+with absolute totals (80,000 professionals) names the regions it fits (``regions =
+["hubei"]``) and is refused on any other; :func:`check_fits` says so in one line. A planner
 adds a target set by dropping a TOML file in that folder or passing a path.
 """
 
@@ -18,11 +21,28 @@ import pandas as pd
 from .files import read_toml
 from .indicators import INDICATORS
 from .messages import one_line, quoted, shown
+from .regions import UNITS
 
-__all__ = ["Target", "TargetSet", "available_target_sets", "load_targets", "evaluate", "TARGETS_DIR"]
+__all__ = ["Target", "TargetSet", "TargetError", "available_target_sets", "load_targets", "evaluate", "check_fits",
+           "fitting_target_sets", "TARGETS_DIR", "INDICATOR_UNITS"]
 
 TARGETS_DIR = Path(__file__).parent / "data" / "targets"
 _OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq}
+
+
+# The units each coverage indicator counts (the model computes it over exactly these);
+# every other indicator is a total over the whole region.
+INDICATOR_UNITS = {
+    "station_coverage": "township",
+    "incubator_city_coverage": "city",
+    "incubator_county_coverage": "county",
+    "share_urban_communities_10plus_orgs": "urban_community",
+    "share_rural_communities_5plus_orgs": "rural_community",
+    "volunteer_point_coverage": "facility",
+    "community_fund_coverage": "facility",
+    "community_worker_certified_share": "community_worker",
+}
+_UNIT_BY_NAME = {**{k: k for k in UNITS}, **{zh: k for k, (zh, _) in UNITS.items()}}
 
 
 class TargetError(ValueError):
@@ -39,9 +59,14 @@ class Target:
     op: str
     value: float
     date: pd.Timestamp
-    scope: str
+    units: str  # a key of model.regions.UNITS
     label_zh: str
     label_en: str
+
+    @property
+    def total(self) -> bool:
+        """An absolute total (a count over the region), not a share or coverage."""
+        return not INDICATORS[self.indicator].share
 
     def label(self, lang: str = "en") -> str:
         return self.label_zh if lang == "zh" else self.label_en
@@ -73,6 +98,7 @@ class TargetSet:
     title_en: str
     source: str
     targets: tuple[Target, ...]
+    regions: tuple[str, ...] = ()  # the regions its totals are set for; () = any region with its units
 
     def __iter__(self):
         return iter(self.targets)
@@ -91,10 +117,10 @@ _TARGET_KEYS = {
     "op": "one of " + ", ".join(_OPS),
     "value": "a number",
     "date": 'a date "YYYY-MM-DD"',
-    "scope": "a text such as region or province",
+    "units": "the units it counts: " + ", ".join(zh for zh, _ in UNITS.values()),
     "label": 'a table { zh = "…", en = "…" }',
 }
-_SET_KEYS = ("name", "title", "source", "target")
+_SET_KEYS = ("name", "title", "source", "regions", "target")
 _ID = re.compile(r"^[A-Za-z0-9_]+$")
 
 
@@ -173,9 +199,14 @@ def load_targets(name_or_path: str | Path = "hubei-47") -> TargetSet:
         if not (EARLIEST_START <= date <= LATEST_END):
             raise TargetError(f"{where}: date: {date:%Y-%m-%d} is outside the model's calendar "
                               f"{EARLIEST_START:%Y-%m} to {LATEST_END:%Y-%m}")
-        scope = row.get("scope", "region")
-        if not isinstance(scope, str):
-            raise TargetError(f"{where}: scope: expected {_TARGET_KEYS['scope']}; got {shown(scope)}")
+        counted = INDICATOR_UNITS.get(row["indicator"], "region")
+        units = row.get("units", counted)
+        if not isinstance(units, str) or units not in _UNIT_BY_NAME:
+            raise TargetError(f"{where}: units: expected {_TARGET_KEYS['units']}; got {shown(units)}")
+        units = _UNIT_BY_NAME[units]
+        if units != counted:
+            raise TargetError(f'{where}: units: "{row["indicator"]}" counts {UNITS[counted][0]} '
+                              f"({UNITS[counted][1]}), not {UNITS[units][0]}")
         label = _text_table(row.get("label", {}), where, "label")
         targets.append(
             Target(
@@ -184,7 +215,7 @@ def load_targets(name_or_path: str | Path = "hubei-47") -> TargetSet:
                 op=row["op"],
                 value=float(value),
                 date=date,
-                scope=scope,
+                units=units,
                 label_zh=label.get("zh", label.get("en", tid)),
                 label_en=label.get("en", label.get("zh", tid)),
             )
@@ -195,17 +226,71 @@ def load_targets(name_or_path: str | Path = "hubei-47") -> TargetSet:
     for key, value in (("name", name), ("source", source)):
         if not isinstance(value, str):
             raise TargetError(f"{path}: {key}: expected a text; got {shown(value)}")
-    return TargetSet(name, title.get("zh", name), title.get("en", name), source, tuple(targets))
+    regions = data.get("regions", [])
+    if not isinstance(regions, list) or not all(isinstance(r, str) for r in regions):
+        raise TargetError(f'{path}: regions: expected a list of region names, e.g. ["hubei"]; got {shown(regions)}')
+    totals = [t for t in targets if t.total]
+    if totals and not regions:
+        t = totals[0]
+        raise TargetError(f'{path}: target "{t.id}" is an absolute total ({t.indicator} {t.op} {t.value:g}); '
+                          'name the regions it is set for, e.g. regions = ["hubei"]')
+    return TargetSet(name, title.get("zh", name), title.get("en", name), source, tuple(targets), tuple(regions))
 
 
-def evaluate(frame: pd.DataFrame, targets: TargetSet | str = "hubei-47") -> pd.DataFrame:
+def check_fits(targets: TargetSet | str | Path, region) -> None:
+    """Refuse (TargetError, one line) a target set on a region it does not fit.
+
+    It does not fit when it sets absolute totals for other regions, or when a target counts
+    units the region has none of (a 设区的市 target on one county).
+    """
+    from .regions import Region, load_region
+
+    ts = load_targets(targets) if isinstance(targets, str | Path) else targets
+    reg = region if isinstance(region, Region) else load_region(region)
+    fitting = fitting_target_sets(reg)
+    own = f"; use {', '.join(fitting)}" if fitting else ""
+    if ts.regions and reg.name not in ts.regions:
+        t = next(t for t in ts if t.total)
+        raise TargetError(f'target set "{ts.name}" sets totals for {", ".join(ts.regions)} '
+                          f'({t.indicator} {t.op} {t.value:g}) and does not fit region "{reg.name}"{own}')
+    counts = reg.unit_counts()
+    for t in ts:
+        if counts[t.units] == 0:
+            zh, en = UNITS[t.units]
+            raise TargetError(f'target set "{ts.name}": target "{t.id}" counts {zh} ({en}) and region '
+                              f'"{reg.name}" has none{own}')
+
+
+def fitting_target_sets(region) -> list[str]:
+    """The shipped target sets that fit ``region``, its own first."""
+    from .regions import Region, load_region
+
+    reg = region if isinstance(region, Region) else load_region(region)
+    counts = reg.unit_counts()
+    fit = []
+    for name in sorted(available_target_sets(), key=lambda n: n != reg.targets):
+        try:
+            ts = load_targets(name)
+        except TargetError:
+            continue
+        if (not ts.regions or reg.name in ts.regions) and all(counts[t.units] for t in ts):
+            fit.append(name)
+    return fit
+
+
+def evaluate(frame: pd.DataFrame, targets: TargetSet | str = "hubei-47", region=None) -> pd.DataFrame:
     """Judge a run's frame (date index, indicator columns) against a target set.
 
-    One row per target: the value at its date (the last month ending on or before the
-    date; NaN when the run ends earlier), met or not, and the first month it was met.
+    One row per target: the units it counts, the value at its date (the last month ending
+    on or before the date; NaN when the run ends earlier), met or not, and the first month
+    it was met. With ``region`` (or a frame whose ``attrs["region"]`` names one) a target
+    set that does not fit the region is refused (TargetError).
     """
-    if isinstance(targets, str):
+    if isinstance(targets, str | Path):
         targets = load_targets(targets)
+    region = region if region is not None else frame.attrs.get("region")
+    if region is not None:
+        check_fits(targets, region)
     rows = []
     for t in targets:
         series = frame[t.indicator]
@@ -218,6 +303,7 @@ def evaluate(frame: pd.DataFrame, targets: TargetSet | str = "hubei-47") -> pd.D
             {
                 "target": t.id,
                 "indicator": t.indicator,
+                "units": t.units,
                 "op": t.op,
                 "goal": t.value,
                 "date": t.date,

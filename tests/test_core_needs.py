@@ -35,11 +35,12 @@ def test_needs_arise_only_among_residents_without_one():
 def test_household_visits_find_needs_in_proportion_to_open_needs():
     open_ = np.array([[40], [0], [0], [0]])
     residents = np.array([[200], [0], [0], [0]])
-    reached, found = needs_groups.find(open_, np.array([0.25]), np.array([100.0]), residents, expected)
+    reached, share = needs_groups.find(open_, np.array([0.25]), np.array([100.0]), residents, expected)
+    found = reached * share
     # a quarter asked for (10); 100 visits among 200 residents find half of the other 30 (15)
     assert reached[0, 0] == 25 and found[0, 0] == pytest.approx(15)
-    reached, none = needs_groups.find(open_, np.array([0.25]), np.array([0.0]), residents, expected)
-    assert none.sum() == 0 and reached[0, 0] == 10
+    reached, share = needs_groups.find(open_, np.array([0.25]), np.array([0.0]), residents, expected)
+    assert share.sum() == 0 and reached[0, 0] == 10
 
 
 def test_allocate_never_exceeds_demand_or_capacity():
@@ -98,8 +99,8 @@ def test_whole_needs_keep_the_column_total():
 
 
 def test_resolve_ends_most_served_needs():
-    out = needs_groups.resolve(np.array([100, 0]), np.array([50, 0]), expected)
-    assert out.tolist() == [36, 0]  # 0.7 × 50 + 0.03 × 50
+    out = needs_groups.resolve(np.array([100, 0, 3]), np.array([50.0, 0.0, 5.0]))
+    assert out.tolist() == pytest.approx([36.5, 0.0, 2.1])  # 0.7 × 50 + 0.03 × 50; served capped at open
 
 
 # ---- the platform ---------------------------------------------------------------------------------
@@ -115,7 +116,7 @@ def test_dispatch_uses_spare_capacity_elsewhere_in_the_township_only():
     waiting[0, 0] = 5  # five elderly orders waiting in community 0 (township 0)
     spare = caps(casework=[0.0, 3.0, 10.0])  # community 1 is in township 0; community 2 in township 1
     served, left = platform.dispatch(waiting, spare, np.array([0, 0, 1]), 2)
-    assert served[0, 0] == 3
+    assert served[0, 0] == pytest.approx(3)
     assert left[PROVIDERS.index("casework")].tolist() == pytest.approx([0.0, 0.0, 10.0])
 
 
@@ -129,6 +130,7 @@ def test_dispatch_never_serves_more_than_waits():
 
 def test_orders_served_locally_follow_the_groups_served_share():
     assert platform.local_share(np.array([10, 4]), np.array([20, 0]), np.array([10, 0])).tolist() == [5, 0]
+    assert platform.local_share(np.array([3]), np.array([4]), np.array([1])).tolist() == [0.75]
 
 
 def test_platform_hours_grow_by_the_coordination_saved():
@@ -231,3 +233,27 @@ def test_reconcile_adds_newcomers_as_ready_and_takes_leavers_from_the_lapsed_fir
 def test_hours_rise_with_organising_up_to_one_and_a_half_times():
     h = volunteer_activity.hours(np.array([10, 10]), 4.0, np.array([0.0, 50.0]))
     assert h.tolist() == pytest.approx([20.0, 60.0])
+
+
+# ---- region files: counties ------------------------------------------------------------------------
+
+def test_a_bad_county_key_or_value_is_refused_with_the_file_and_key(tmp_path):
+    from model.regions import REGIONS_DIR, RegionError, load_region
+
+    text = (REGIONS_DIR / "demo.toml").read_text(encoding="utf-8")
+    for bad, fragment in (("speed_mean = 1.0", 'speed_mean = "fast"'), ("speed_cv = 0.0", "speed_pace = 1.0")):
+        path = tmp_path / "bad.toml"
+        path.write_text(text.replace(bad, fragment, 1), encoding="utf-8")
+        with pytest.raises(RegionError, match=r"bad\.toml.*\[counties\]"):
+            load_region(path)
+
+
+def test_counties_differ_in_hubei_and_linhai_runs_at_five_times_the_pace():
+    import model.regions as regions
+
+    hubei = regions.load_region("hubei")
+    s = regions.build_structure(hubei, np.random.default_rng(0))
+    assert len(s.county_speed) == 103 and s.county_speed.std() > 0.1 and s.county_fiscal_capacity.std() > 0.1
+    linhai = regions.build_structure(regions.load_region("linhai"), np.random.default_rng(0))
+    assert linhai.county_speed.tolist() == [5.0]
+    assert (linhai.community_groups.sum(axis=0) == linhai.community_vulnerable).all()

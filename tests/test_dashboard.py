@@ -179,7 +179,7 @@ def test_checklist_reads_the_run_and_judges_each_target():
     for _ in range(6):
         click(rc, "Step")
     rows = session.checklist()
-    targets = load_targets("hubei-47")
+    targets = load_targets("demo")  # a demo session is judged against the demo county's own set
     assert [r["id"] for r in rows] == [t.id for t in targets]
     frame = session.frame()
     for r in rows:
@@ -234,7 +234,7 @@ def test_a_scenario_to_start_from_sets_the_levers_and_its_dated_changes(tmp_path
     (tmp_path / "scenarios").mkdir()
     (tmp_path / "scenarios" / "class_cut.toml").write_text(
         'name = "class_cut"\ntitle = { zh = "课堂:预算压减", en = "Class: budget cut" }\nregion = "demo"\n'
-        'targets = "hubei-47"\nstart = "2021-01"\nend = "2022-12"\n[params]\ncharity_match_ratio = 1.0\n'
+        'targets = "demo"\nstart = "2021-01"\nend = "2022-12"\n[params]\ncharity_match_ratio = 1.0\n'
         '[[changes]]\ndate = "2021-04"\nfiscal_squeeze = 0.3\n', encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     session = Session("demo", seed=0)

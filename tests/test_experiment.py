@@ -75,7 +75,7 @@ def test_store_layout_and_columns(tmp_path):
 
     runs = pd.read_parquet(out / "runs.parquet")
     assert list(runs.columns[:6]) == ["scenario", "replicate", "seed", "status", "error", "wall_s"]
-    targets = [t.id for t in load_targets("hubei-47")]
+    targets = [t.id for t in load_targets("demo")]
     for t in targets:
         assert {f"{t}_value", f"{t}_met", f"{t}_first_met"} <= set(runs.columns)
     assert len(runs) == 9 and (runs.status == "ok").all() and runs.error.isna().all()
@@ -93,7 +93,7 @@ def test_target_columns_agree_with_evaluate_on_the_stored_timeseries(tmp_path):
     _exp(replicates=2).run(out, executor="serial", progress=False)
     runs = Store(out).runs()
     ts = Store(out).timeseries()
-    targets = load_targets("hubei-47")
+    targets = load_targets("demo")
     for row in runs.itertuples(index=False):
         frame = ts[(ts.scenario == row.scenario) & (ts.replicate == row.replicate)].set_index("date")
         judged = evaluate(frame, targets).set_index("target")

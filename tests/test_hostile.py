@@ -67,6 +67,8 @@ def _cases():
         # ---- wushe run: arguments and output folders
         ("run-r-huge", [*run, "{out}", "-r", "10000000000"], "-r/--replicates must be 1 to 1,000,000"),
         ("run-r-text", [*run, "{out}", "-r", "ten"], "argument -r/--replicates: invalid int value"),
+        ("run-r-5mb", [*run, "{out}", "-r", "9" * 5_000_000 + "x"], "characters left out"),
+        ("run-region-escape", [*run, "{out}", "--region", "\x1b[2J\x1b[H"], "\\x1b[2J"),
         ("run-seed-negative", [*run, "{out}", "--seed", "-1"], "--seed must be a whole number from 0 to 2**63 - 1"),
         ("run-seed-huge", [*run, "{out}", "--seed", str(2**64)], "--seed must be a whole number"),
         ("run-workers-zero", [*run, "{out}", "--workers", "0"], "--workers must be 1 to 1024"),
@@ -79,6 +81,7 @@ def _cases():
         ("run-out-in-sys", [*run, "/sys/wushe-test-out"], "/sys/wushe-test-out: cannot write there"),
         ("run-out-name-too-long", [*run, "{tmp}/" + "o" * 300], "the folder name is too long (300 bytes; at most 255)"),
         ("run-out-not-empty", [*run, "{notempty}"], "is not empty and holds no experiment"),
+        ("run-out-read-only", [*run, "{rostore}/new"], "cannot write in"),
         ("run-region-unknown", [*run, "{out}", "--region", "atlantis"], '--region: "atlantis" is not a region'),
         ("run-scenario-missing-file", ["run", "{tmp}/nope.toml", "-o", "{out}"], "nope.toml: no such file"),
         ("run-scenario-unknown", ["run", "basline", "-o", "{out}"], 'did you mean "baseline"?'),
@@ -158,7 +161,7 @@ def places(tmp_path, store):
     (tmp_path / "notempty" / "keep.txt").write_text("mine")
     (tmp_path / "folder.toml").mkdir()
     (tmp_path / "binary.toml").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
-    base = 'title = "t"\nregion = "demo"\ntargets = "hubei-47"\nstart = "2021-01"\nend = "2025-12"\n'
+    base = 'title = "t"\nregion = "demo"\ntargets = "demo"\nstart = "2021-01"\nend = "2025-12"\n'
     (tmp_path / "huge.toml").write_text(f'name = "t"\n{base}[params]\nfiscal_squeeze = "{"9" * 5_000_000}"\n')
     (tmp_path / "escape.toml").write_text(f'name = "t"\n{base}[params]\n"\\u001b]0;owned\\u0007" = 1\n')
     stores = {}
@@ -182,13 +185,16 @@ def places(tmp_path, store):
 def test_hostile_arguments_and_files_are_refused_in_one_line_and_nothing_is_written(argv, message, places, tmp_path,
                                                                                    capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    from model.experiment import executors
+
+    monkeypatch.setattr(executors, "SCHEDULER_TIMEOUT", "2s")  # the refusal, not the wait, is under test
     listener = None
-    if "{busyport}" in argv:
+    if any("{busyport}" in a for a in argv):
         listener = socket.socket()
         listener.bind(("127.0.0.1", 0))
         listener.listen()
         places = {**places, "busyport": str(listener.getsockname()[1])}
-    if "{rostore}" in argv:
+    if any("{rostore}" in a for a in argv):
         os.chmod(places["rostore"], 0o555)
         if os.access(places["rostore"], os.W_OK):  # root ignores modes: a read-only file system stands in
             monkeypatch.setattr(os, "access", lambda path, mode, **kw: False)
@@ -239,6 +245,9 @@ API_CASES = [
      ParameterError, "is an uncertainty, not a lever"),
     ("simulate-change-structural", lambda: model.simulate(region="demo", changes={"2024-01": {"case_hours": 4}}),
      ParameterError, "is a structural, not a lever"),
+    ("simulate-seed-negative", lambda: model.simulate(region="demo", seed=-1), ValueError,
+     "seed must be a whole number ≥ 0 or a sequence of them; got -1"),
+    ("simulate-seed-text", lambda: model.simulate(region="demo", seed="1"), TypeError, "got str '1'"),
     ("simulate-region-number", lambda: model.simulate(region=5), TypeError, "region must be a region name or a path"),
     ("simulate-region-missing", lambda: model.simulate(region="nowhere.toml"), RegionError, "no such file"),
     ("simulate-param-5mb", lambda: model.simulate(region="demo", params={"fiscal_squeeze": "9" * 5_000_000}),
@@ -280,3 +289,28 @@ def test_numpy_numbers_are_accepted_wherever_python_numbers_are(tmp_path):
     exp = Experiment(["baseline"], replicates=np.int64(2), seed=np.uint32(5), region="demo", run_fn=fake_run)
     report = exp.run(tmp_path / "o", executor="serial", workers=np.int64(1), progress=False)
     assert report.ok == 2 and json.loads((tmp_path / "o" / "manifest.json").read_text())["seeds"]["root"] == 5
+
+
+def test_a_target_label_from_a_users_file_is_text_in_the_dashboard(tmp_path, monkeypatch):
+    import solara
+    import solara.widgets
+
+    from model.dashboard.app import Dashboard
+    from model.dashboard.session import Session
+
+    (tmp_path / "scenarios").mkdir()
+    shutil.copy(TARGETS / "label_script.toml", tmp_path / "scenarios" / "script_targets.toml")
+    (tmp_path / "scenarios" / "script.toml").write_text(
+        'name = "script"\ntitle = { zh = "<b>粗</b>", en = "<img src=x onerror=alert(2)>" }\nregion = "demo"\n'
+        'targets = "script_targets.toml"\nstart = "2021-01"\nend = "2022-12"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    session = Session("demo", seed=0)
+    _, rc = solara.render(solara.AppLayout(children=[Dashboard(session=session, lang="en")]), handle_error=False)
+    import ipyvuetify as v
+
+    (select,) = [w for w in rc.find(v.Select).widgets if "wushe-scenario" in (w.class_ or "").split()]
+    select.v_model = "script"
+    pages = [w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets]
+    checklist = [h for h in pages if "wushe-checklist" in h]
+    assert checklist and "&lt;img src=x onerror=alert(1)&gt;" in checklist[0]
+    assert not any("<img src=x" in h or "<script>" in h for h in pages)

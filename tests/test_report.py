@@ -39,13 +39,13 @@ def test_report_html_answers_in_order_with_embedded_figures(store, lang):
     assert not re.search(r"(src|href)=['\"]https?:", page)
     # names from their homes: target labels and scenario titles in the report's language
     res = Results(store)
-    for target in load_targets("hubei-47"):
+    for target in load_targets("demo"):
         assert target.label(lang).replace('"', "&quot;") in page or target.label(lang) in page
     for s in res.scenarios:
         assert res.label(s, lang) in page
     # the verdict's numbers are the attainment table's
     att = res.attainment()
-    row = att[(att["scenario"] == "incubator_first") & (att["target"] == "incubator_city")].iloc[0]
+    row = att[(att["scenario"] == "incubator_first") & (att["target"] == "incubator_county")].iloc[0]
     assert f"{row['probability']:.0%}</b><br><small>{row['lo']:.0%}–{row['hi']:.0%}" in page
     # assumptions: seeds and the commit from the manifest
     assert str(res.manifest["seeds"]["root"]) in page

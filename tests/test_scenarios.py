@@ -87,7 +87,7 @@ def test_definition_round_trips_through_the_manifest_form():
 
 def test_a_toml_date_is_read_as_its_month(tmp_path):
     f = tmp_path / "dated.toml"
-    f.write_text('name = "dated"\ntitle = "t"\nregion = "demo"\ntargets = "hubei-47"\n'
+    f.write_text('name = "dated"\ntitle = "t"\nregion = "demo"\ntargets = "demo"\n'
                  "start = 2021-01-01\nend = 2023-12-31\n[[changes]]\ndate = 2022-07-01\nfiscal_squeeze = 0.1\n")
     s = load_scenario(f)
     assert (s.start, s.end, list(s.changes)) == ("2021-01", "2023-12", ["2022-07"])

@@ -118,10 +118,16 @@ def test_a_lock_left_by_a_killed_run_is_taken_over(tmp_path):
     assert not (out / ".lock-owner.json").exists()
 
 
-def test_a_refused_run_on_a_new_folder_leaves_nothing_behind(tmp_path):
+def test_a_refused_run_on_a_new_folder_leaves_nothing_behind(tmp_path, monkeypatch):
+    from model.experiment import ExecutorError, executors
+
+    monkeypatch.setattr(executors, "SCHEDULER_TIMEOUT", "2s")
     out = tmp_path / "new"
     with pytest.raises(StoreError):
         _exp().run(out / ("x" * 300), executor="serial", progress=False)
+    assert not out.exists()
+    with pytest.raises(ExecutorError, match="cannot reach a Dask scheduler"):  # refused after taking the lock
+        _exp().run(out / "a" / "b", executor="dask", scheduler="tcp://127.0.0.1:9", progress=False)
     assert not out.exists()
 
 
@@ -226,7 +232,7 @@ def test_report_works_on_a_store_whose_run_was_killed_before_runs_parquet_was_wr
         'name = "hostile"\n'
         f"title = {{ zh = '{HOSTILE_TITLE}', en = '{HOSTILE_TITLE}' }}\n"
         "description = { zh = '@SUM(1)', en = '+1+2 <script>alert(1)</script>' }\n"
-        'region = "demo"\ntargets = "hubei-47"\nstart = "2021-01"\nend = "2025-12"\n'
+        'region = "demo"\ntargets = "demo"\nstart = "2021-01"\nend = "2025-12"\n'
         "[params]\ncontract_years = 3\n[sources]\ncontract_years = 'assumption: test'\n", encoding="utf-8")
     out = tmp_path / "killed"
     argv = ["run", "baseline", str(hostile), "-r", "8", "--region", "demo", "-o", str(out),

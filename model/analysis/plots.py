@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..indicators import INDICATORS
+from ..messages import not_one_of
 from ..targets import load_targets
 from .fonts import use_fonts
 from .results import LEVELS, Results, _q, band
@@ -135,7 +136,7 @@ def plot_indicator(data, indicator: str, scenarios=None, lang: str = "en", ax=No
     scenario's colour, at the months a scenario's levers change (from the store).
     """
     if indicator not in INDICATORS:
-        raise KeyError(f'"{indicator}" is not an indicator; valid ones are: {", ".join(INDICATORS)}')
+        raise KeyError(not_one_of(indicator, INDICATORS, "an indicator"))
     lang = use_fonts(lang)
     frame, res = _as_long(data, scenarios)
     names = list(dict.fromkeys(frame["scenario"]))

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..indicators import BUDGET_LINES, CORE_NAMES, INDICATORS
+from ..messages import not_one_of
 from ..params import SCHEMA
 from ..targets import Target, TargetSet, load_targets
 
@@ -173,7 +174,7 @@ class Results:
 
     def _check_scenario(self, name: str) -> None:
         if name not in self.definitions:
-            raise KeyError(f'"{name}" is not a scenario of this store; valid ones are: {", ".join(self.scenarios)}')
+            raise KeyError(not_one_of(name, self.scenarios, "a scenario of this store"))
 
     def _pick(self, scenarios) -> list[str]:
         if scenarios is None:
@@ -310,7 +311,7 @@ class Results:
             indicators = [indicators]
         for name in indicators:
             if name not in INDICATORS:
-                raise KeyError(f'"{name}" is not an indicator; valid ones are: {", ".join(INDICATORS)}')
+                raise KeyError(not_one_of(name, INDICATORS, "an indicator"))
         if dates is None:
             last = self.timeseries.loc[self.timeseries["scenario"] == baseline, "date"].max()
             dates = sorted({t.date for t in self.target_sets[baseline]} | {last})
@@ -455,7 +456,7 @@ class Results:
         default ``q``).
         """
         if indicator not in INDICATORS:
-            raise KeyError(f'"{indicator}" is not an indicator; valid ones are: {", ".join(INDICATORS)}')
+            raise KeyError(not_one_of(indicator, INDICATORS, "an indicator"))
         q = [q] if isinstance(q, float) else list(q)
         names = self._pick(scenarios)
         return band(self.timeseries[self.timeseries["scenario"].isin(names)], indicator, q)

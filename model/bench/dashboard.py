@@ -142,6 +142,14 @@ def _serve(region: str, lang: str = "en") -> tuple[subprocess.Popen, str]:
     raise RuntimeError(f"wushe dashboard did not answer on {url}")
 
 
+def _cpu_s(pid: int) -> float:
+    """Processor time (user + system) one process has used so far, from /proc (Linux)."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _rss_mb(pid: int) -> float:
     """Resident memory of one process, from /proc (Linux)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -191,8 +199,10 @@ async def _classroom(url: str, server_pid: int, chromium: str, sessions: int, mo
             return times, await month.inner_text()
 
         started = time.perf_counter()
+        cpu_before = _cpu_s(server_pid)
         results = await asyncio.gather(*[step_months(pg) for pg in pages], return_exceptions=True)
         stepping_s = time.perf_counter() - started
+        server_cpu_s = _cpu_s(server_pid) - cpu_before
         done = [r for r in results if not isinstance(r, BaseException)]
         last_month = {r[1] for r in done}
         times = [t for r in done for t in r[0]]
@@ -232,6 +242,7 @@ async def _classroom(url: str, server_pid: int, chromium: str, sessions: int, mo
         "slowest_step_ms": round(1000 * max(times), 1) if times else None,
         "median_step_ms": round(1000 * statistics.median(times), 1) if times else None,
         "stepping_s": round(stepping_s, 1), "open_s": round(opened_s, 1),
+        "server_cpu_ms_per_step": round(1000 * server_cpu_s / max(len(times), 1), 1),
         "rss_one_mb": round(rss_one, 1), "rss_all_mb": round(rss_all, 1),
         "mb_per_session": round((rss_all - rss_one) / max(sessions - 1, 1), 1),
         "play_months": advanced, "play_s": play_s, "play_before": before, "play_after": after,
@@ -265,7 +276,8 @@ def bench_classroom(sessions: int = 30, months: int = 12, region: str = "demo", 
     print(f"  every session reached month {months}: {'yes' if r['reached_all'] else 'NO'} "
           f"(failed {r['failed']}; last month shown {', '.join(r['last_month'])}); {r['stepping_s']} s in all")
     print(f"  Step, click to new month in the browser: slowest {r['slowest_step_ms']} ms, "
-          f"median {r['median_step_ms']} ms")
+          f"median {r['median_step_ms']} ms; the server's processor time per Step {r['server_cpu_ms_per_step']} ms "
+          f"(the rest is waiting for the other sessions' months and the browsers, which share this machine)")
     print(f"  server memory: {r['rss_one_mb']} MB with one session, {r['rss_all_mb']} MB with {sessions} "
           f"→ {r['mb_per_session']} MB per session (opening {sessions - 1} sessions took {r['open_s']} s)")
     pm = r["play_months"]

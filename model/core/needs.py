@@ -23,7 +23,7 @@ import numpy as np
 from ..regions import NEED_GROUPS
 from . import committees, needs_groups, platform, projects
 from .state import ROLE_COMMUNITY
-from .streams import bulk_flow
+from .streams import bulk_flow, round_expected
 
 __all__ = ["Needs", "CW_SERVICES", "VOLUNTEER_HOURS_PER_SERVICE", "ORG_SERVICES", "ASK_BASE", "ASK_STATION"]
 
@@ -83,14 +83,15 @@ class Needs:
         strength = committees.effective_strength(c.committee, p.party_building)
         ask_p = np.minimum(ASK_MAX, ASK_BASE + ASK_STATION * tw.has_station[c.township]
                            + committees.ask_bonus(strength))
-        reached, found = needs_groups.find(c.needs_open_g, ask_p, c.visits, c.groups, flow)
+        reached, on_visits = needs_groups.find(c.needs_open_g, ask_p, c.visits, c.groups, flow)
         running = self.platform_months >= 0
-        orders = np.zeros_like(reached)
+        demand = reached
         if running:
             up = platform.uptake(self.platform_months, p.platform_uptake, p.platform_ramp_months)
             orders = platform.take_orders(c.needs_open_g - reached, up,
                                           lambda n, q: bulk_flow(m.streams["platform"], n, q))
-        demand = reached + orders
+            demand = reached + orders
+        reached_c = reached.sum(axis=0)
         w = m.workers
         cw = np.bincount(w.view("community")[w.view("alive") & (w.view("role") == ROLE_COMMUNITY)], minlength=c.n)
         org_capacity = m.organisations.capacity_by_community
@@ -105,25 +106,24 @@ class Needs:
         if running:
             local = platform.local_share(orders, demand, served)
             sent, spare = platform.dispatch(orders - local, spare, c.township, tw.n)
-            served = served + sent
+            served = np.minimum(served + sent, demand)
             orders_served = float(local.sum() + sent.sum())
-        resolved = needs_groups.resolve(c.needs_open_g, served, flow)
-        c.needs_open_g -= np.minimum(resolved, c.needs_open_g)
+        c.needs_open_g -= round_expected(rng, needs_groups.resolve(c.needs_open_g, served))  # never more than open
         c.needs_open = c.needs_open_g.sum(axis=0)
 
         self.asked_g = demand.sum(axis=1)
         self.served_g = served.sum(axis=1)
         self.asked = int(self.asked_g.sum())
         self.served = float(self.served_g.sum())
-        self.orders = int(orders.sum())
+        self.orders = int(orders.sum()) if running else 0
         self.orders_served = int(round(orders_served))
-        self.found = float(found.sum())
+        self.found = float((reached_c * on_visits).sum())  # not @: a BLAS call starts spinning threads
         self.project_services = float(min(services_t.sum(), self.served)) if targeted is not None else 0.0
         served_c = served.sum(axis=0)
         activities = org_capacity * ORG_ACTIVITIES + c.volunteer_hours * ACTIVITIES_PER_VOLUNTEER_HOUR
         c.services = served_c + activities
         m.flows["services"] = float(c.services.sum())
-        m.stations.evaluate(demand.sum(axis=0), served_c)
+        m.stations.evaluate(demand.sum(axis=0) if running else reached_c, served_c)
 
     def _projects(self, demand: np.ndarray, assessed_t: np.ndarray):
         """This month's project services per township and their target group (``projects``).

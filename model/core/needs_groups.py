@@ -58,7 +58,8 @@ def arise(open_needs: np.ndarray, residents: np.ndarray, onset: float, flow) -> 
     ``flow(n, p)`` is the model's bulk flow (expected value, stochastically rounded).
     Returns the new needs, same shape as ``open_needs``.
     """
-    free = np.maximum(residents - open_needs, 0)
+    free = residents - open_needs
+    np.maximum(free, 0, out=free)
     return flow(free, onset)
 
 
@@ -72,15 +73,16 @@ def find(open_needs: np.ndarray, ask_p: np.ndarray, visits: np.ndarray, resident
     ``open / residents`` of that group mix (Linhai: 394 needs among 2,730 people visited,
     seed), i.e. an open need not asked for is found with chance ``visits / residents``.
     One flow draws both; the visits' part is its expected share.
-    Returns ``(reached, found_on_visits)``, both ``(groups, communities)``; the second is an
-    expected number (fractional).
+    Returns ``(reached, on_visits)``: needs reached (groups, communities) and the share of
+    them found on visits (communities,), so ``reached × on_visits`` is the expected number
+    found on visits.
     """
     total = residents.sum(axis=0)
     visit_p = np.minimum(np.divide(visits, total, out=np.zeros(np.shape(visits)), where=total > 0), 1.0)
     reach_p = ask_p + (1.0 - ask_p) * visit_p
-    reached = flow(open_needs, np.broadcast_to(reach_p, open_needs.shape))
+    reached = flow(open_needs, reach_p)
     on_visits = np.divide((1.0 - ask_p) * visit_p, reach_p, out=np.zeros(np.shape(reach_p)), where=reach_p > 0)
-    return reached, reached * on_visits
+    return reached, on_visits
 
 
 def allocate(demand: np.ndarray, capacity: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
@@ -129,28 +131,31 @@ def serve(asked: np.ndarray, capacity: np.ndarray, assessed: np.ndarray, prior: 
     assessed = np.asarray(assessed, bool)
     for p in range(len(PROVIDERS)):
         col = fit[:, p]
-        demand = remaining if (col == 1.0).all() else remaining * col[:, None]
-        if p == CASEWORK and (assessed.any() or not (prior > 0).all()):
-            boost = np.where(assessed, gain, 1.0)
-            cap = spare[p] * boost
-            if assessed.all():
-                take = allocate(demand, cap)
-            else:
-                take = allocate(demand, cap, np.broadcast_to(prior[:, None], demand.shape))
-                if assessed.any():
-                    take = np.where(assessed[None, :], allocate(demand, cap), take)
-            used = take.sum(axis=0) / boost
-        elif p == CASEWORK:  # no station assesses: casework planned on the region's mix
-            take = np.minimum(demand, spare[p] * prior[:, None])
-            used = take.sum(axis=0)
-        else:  # community providers respond to what is asked (water-filling)
+        ones = bool((col == 1.0).all())
+        if p != CASEWORK:  # community providers respond to what is asked (water-filling)
+            demand = remaining if ones else remaining * col[:, None]
             total = demand.sum(axis=0)
-            ratio = np.minimum(np.divide(spare[p], total, out=np.ones_like(total), where=total > 0), 1.0)
+            ratio = np.divide(spare[p], total, out=np.ones_like(total), where=total > 0)
+            np.minimum(ratio, 1.0, out=ratio)
             take = demand * ratio
-            used = total * ratio
+            total *= ratio  # what was used
+            spare[p] -= total
+        else:
+            demand = remaining if ones else remaining * col[:, None]
+            if not assessed.any():  # casework planned on the region's mix
+                take = np.minimum(demand, spare[p] * prior[:, None])
+                spare[p] -= take.sum(axis=0)
+            else:
+                boost = np.where(assessed, gain, 1.0)
+                cap = spare[p] * boost
+                take = allocate(demand, cap)
+                if not assessed.all():
+                    take = np.where(assessed[None, :], take,
+                                    allocate(demand, cap, np.broadcast_to(prior[:, None], demand.shape)))
+                spare[p] -= take.sum(axis=0) / boost
         served += take
         remaining -= take
-        spare[p] = np.maximum(spare[p] - used, 0.0)
+    np.maximum(spare, 0.0, out=spare)
     return served, spare
 
 
@@ -169,17 +174,17 @@ def whole_needs(x: np.ndarray, cap: np.ndarray) -> np.ndarray:
     return np.minimum(base, cap).astype(np.int64)
 
 
-def resolve(open_needs: np.ndarray, served: np.ndarray, flow, p_served: float = 0.7, p_waiting: float = 0.03
+def resolve(open_needs: np.ndarray, served: np.ndarray, p_served: float = 0.7, p_waiting: float = 0.03
             ) -> np.ndarray:
-    """Needs that end this month: most served ones, a few waiting ones (ODD §7.11 shares, assumption).
+    """The expected number of needs that end this month: most served ones, a few waiting ones.
 
-    One flow over the open needs at the combined chance, so the expected number is
-    ``p_served × served + p_waiting × (open − served)``.
+    ``p_served × served + p_waiting × (open − served)`` (ODD §7.11 shares, assumption), never
+    more than are open; the model rounds it stochastically (``streams.round_expected``).
     """
     open_needs = np.asarray(open_needs)
-    x = p_served * served + p_waiting * np.maximum(open_needs - served, 0)
-    p = np.divide(x, open_needs, out=np.zeros(open_needs.shape), where=open_needs > 0)
-    return flow(open_needs, np.minimum(p, 1.0))
+    x = (p_served - p_waiting) * np.minimum(served, open_needs)
+    x += p_waiting * open_needs
+    return np.minimum(x, open_needs, out=x)
 
 
 def group_shares(counts: np.ndarray) -> np.ndarray:

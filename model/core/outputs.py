@@ -28,24 +28,23 @@ class Flows(dict):
 def indicators(m) -> dict:
     """This month's value of every indicator."""
     tw, w, c, o = m.townships, m.workers, m.communities, m.orgs
-    p = m.params
     wf, ledger, org = m.workforce, m.ledger, m.organisations
     alive, role, cert = w.view("alive"), w.view("role"), w.view("cert")
     station = alive & ((role == ROLE_STATION_PURCHASE) | (role == ROLE_STATION_DIRECT))
     sw_roles = alive & (role != ROLE_COMMUNITY)
     cws = alive & (role == ROLE_COMMUNITY)
     certified = int((alive & (cert > 0)).sum()) + wf.certified_outside
-    uncert_cw = int((cws & (cert == 0)).sum())
     n_cw = int(cws.sum())
     urban, rural = c.urban, ~c.urban
     facilities = int(c.facility.sum())
+    city, county = m.structure.prefecture_city, ~m.structure.county_district
     wf.leavers_station.append(wf.month_station_leavers)
     wf.staff_station.append(int(station.sum()))
     staff_12 = np.mean(wf.staff_station[-12:]) if wf.staff_station else 0
     ind = {
         "stations": int(tw.has_station.sum()),
         "station_coverage": float(tw.has_station.mean()),
-        "sw_talent": int(certified + int((sw_roles & (cert == 0)).sum()) + round(p.talent_cw_share * uncert_cw)),
+        "sw_talent": int(certified + int((sw_roles & (cert == 0)).sum()) + wf.practitioners),
         "sw_certified": certified,
         "sw_stationed": int(station.sum()),
         "community_workers": n_cw,
@@ -53,8 +52,10 @@ def indicators(m) -> dict:
         "community_orgs": int(c.orgs.sum()),
         "share_urban_communities_10plus_orgs": float((c.orgs[urban] >= 10).mean()) if urban.any() else 0.0,
         "share_rural_communities_5plus_orgs": float((c.orgs[rural] >= 5).mean()) if rural.any() else 0.0,
-        "incubator_city_coverage": float(org.city_base.mean()),
-        "incubator_county_coverage": float(org.county_base.mean()),
+        # the 47号's units (model/targets.py INDICATOR_UNITS): 设区的市, and 县(市) without districts;
+        # NaN where the region holds none (one county has no 设区的市)
+        "incubator_city_coverage": float(org.city_base[city].mean()) if city.any() else float("nan"),
+        "incubator_county_coverage": float(org.county_base[county].mean()) if county.any() else float("nan"),
         "volunteers_registered": int(c.volunteers_registered.sum()),
         "volunteers_active": int(c.volunteers_active.sum()),
         "volunteer_point_coverage": float((c.has_volunteer_point & c.facility).sum() / facilities)

@@ -37,9 +37,10 @@ def take_orders(open_left: np.ndarray, p: float, flow) -> np.ndarray:
 
 
 def local_share(orders: np.ndarray, asked: np.ndarray, served: np.ndarray) -> np.ndarray:
-    """Orders served in their own community: the group's served share of everything asked there."""
+    """Orders served in their own community: the group's served share of everything asked there
+    (an expected number, so that the orders left waiting are never more than the needs left waiting)."""
     share = np.divide(served, asked, out=np.zeros(np.shape(asked)), where=np.asarray(asked) > 0)
-    return np.minimum(np.floor(orders * share + 1e-9), orders).astype(np.int64)
+    return orders * np.minimum(share, 1.0)
 
 
 def dispatch(waiting: np.ndarray, spare: np.ndarray, township: np.ndarray, n_townships: int,
@@ -50,7 +51,7 @@ def dispatch(waiting: np.ndarray, spare: np.ndarray, township: np.ndarray, n_tow
     capacity left after the month's services; ``township`` (n,) each community's township.
     Each provider, in turn, takes the orders it fits across its township, within the
     township's spare capacity, shared out in proportion to orders and to spare time.
-    Returns ``(served, spare_left)``: whole orders served (groups, n) and what is left.
+    Returns ``(served, spare_left)``: orders served (groups, n; an expected number) and what is left.
     """
     waiting = np.asarray(waiting, float)
     spare = np.asarray(spare, float).copy()
@@ -68,8 +69,7 @@ def dispatch(waiting: np.ndarray, spare: np.ndarray, township: np.ndarray, n_tow
         spare[p] -= spare[p] * frac[township]
         served += take
         remaining -= take
-    whole = np.minimum(np.floor(served + 1e-9), waiting).astype(np.int64)
-    return whole, np.maximum(spare, 0.0)
+    return np.minimum(served, waiting), np.maximum(spare, 0.0)
 
 
 def hours_with_platform(hours: np.ndarray, saved_share: float, running: bool) -> np.ndarray:

@@ -84,6 +84,7 @@ def set_up(m) -> None:
                     rng=rng, initial=True, cert_share=init["cw_certified_share"])
     in_posts = int((m.workers.view("cert") > 0).sum())
     m.workforce.certified_outside = max(0, int(round(init["sw_certified"])) - in_posts)
+    m.workforce.practitioners = int(round(init["sw_uncertified_practitioners"]))
 
     # organisations
     mean = np.where(c.urban, init["orgs_per_urban_community"], init["orgs_per_rural_community"])
@@ -94,7 +95,7 @@ def set_up(m) -> None:
     m.orgs.registered[new] = rng.random(len(new)) < INITIAL_REGISTERED_SHARE
 
     # residents, volunteers, charity funds, needs
-    c.volunteers_registered = rng.binomial(m.volunteers.adults(), init["volunteer_registered_share"])
+    c.volunteers_registered = rng.binomial(c.population, m.volunteers.initial_share(init))
     c.has_volunteer_point = c.facility & (rng.random(c.n) < init["volunteer_point_coverage"])
     c.has_fund = rng.random(c.n) < init["community_fund_coverage"]
     c.needs_open_g = rng.binomial(c.groups, init["needs_open_share"])

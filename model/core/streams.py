@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["STREAMS", "make_streams", "stochastic_round", "bulk_flow", "monthly"]
+from ..messages import shown
+
+__all__ = ["STREAMS", "make_streams", "stochastic_round", "bulk_flow", "round_expected", "monthly"]
 
 # One random stream per stochastic process, spawned in this order from the seed.
 # Append new streams at the end: the order keeps old streams' numbers unchanged.
@@ -32,6 +34,7 @@ STREAMS = (
     "assessment",
     "channels",
     "platform",
+    "talent",
     "labour",
     "evaluation",
     "posts",
@@ -46,7 +49,14 @@ MAX_ANNUAL_HAZARD = 0.95
 
 def make_streams(seed) -> dict[str, np.random.Generator]:
     """``{process: Generator}``, spawned from ``numpy.random.SeedSequence(seed)`` in ``STREAMS`` order."""
-    children = np.random.SeedSequence(seed).spawn(len(STREAMS))
+    try:
+        sequence = np.random.SeedSequence(seed)
+    except TypeError:
+        raise TypeError(f"seed must be a whole number ≥ 0 or a sequence of them; got {type(seed).__name__} "
+                        f"{shown(seed, 40)}") from None
+    except ValueError:
+        raise ValueError(f"seed must be a whole number ≥ 0 or a sequence of them; got {shown(seed, 40)}") from None
+    children = sequence.spawn(len(STREAMS))
     return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)}
 
 
@@ -66,9 +76,22 @@ def bulk_flow(rng: np.random.Generator, n, p) -> np.ndarray:
     n = np.asarray(n, dtype=np.int64)
     x = n * np.asarray(p, dtype=float)
     out = x.astype(np.int64)  # the floor, as x ≥ 0
-    out += rng.random(n.shape) < (x - out)
+    x -= out  # the fractional part, in place
+    out += rng.random(n.shape) < x
     # x ≤ n when p ≤ 1, so the cap is needed only for probabilities above 1
     return out if np.max(p, initial=0.0) <= 1.0 else np.minimum(out, n)
+
+
+def round_expected(rng: np.random.Generator, x) -> np.ndarray:
+    """Expected counts ``x`` (≥ 0) stochastically rounded: ``floor(x) + [u < x − floor(x)]``.
+
+    A float array ``x`` is overwritten (with its fractional part).
+    """
+    x = np.asarray(x, dtype=float)
+    out = x.astype(np.int64)
+    x -= out
+    out += rng.random(x.shape) < x
+    return out
 
 
 def monthly(annual_hazard):

@@ -2,7 +2,13 @@
 
 State (columns of ``state.Communities``): ``volunteers_registered``, split into
 ``volunteers_active``, ``volunteers_ready`` and ``volunteers_lapsed``; ``volunteer_hours``;
-``has_volunteer_point``. Registration grows with a volunteer point and the incentive.
+``has_volunteer_point``. The registered share is of all residents, as the statistics count
+it (FACTS §2d: 15.4% of the population), with prefectures that report their own (Wuhan)
+apart. Registration grows at ``volunteer_registration_rate`` of the unregistered a month
+(an uncertainty whose range is the 2016–22 national series), times the prefecture's own
+multiplier, a volunteer point and the incentive; no source reports registrations lapsing
+(every series in FACTS §1c, §2d grows), so registrations do not lapse — a registered
+volunteer may be inactive (``volunteers_lapsed``) but stays registered.
 Registered volunteers move between active, ready and lapsed (``volunteer_activity``): the
 long-run active share rises with organising (station linkage hours, organisations' capacity,
 a point), the incentive, the committee, the platform's recruitment and a visible project;
@@ -13,18 +19,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..regions import dated_value
 from . import committees, volunteer_activity
 from .streams import bulk_flow, stochastic_round
 
-__all__ = ["Volunteers", "ADULT_SHARE", "MAX_ACTIVE_SHARE"]
+__all__ = ["Volunteers", "MAX_ACTIVE_SHARE"]
 
-ADULT_SHARE = 0.85  # residents aged 15+ (census: 0–14 ≈ 16%; assumption for volunteering)
 MAX_ACTIVE_SHARE = 0.9  # the long-run active share is capped here (assumption)
 # Registration (assumptions): a volunteer point in the community adds 50%; the monthly
-# incentive adds 100% per 100 yuan; registrations lapse at 0.2% a month.
+# incentive adds 100% per 100 yuan.
 POINT_REGISTRATION_GAIN = 0.5
 INCENTIVE_REGISTRATION_YUAN = 100.0
-LAPSE_PROB = 0.002
 
 
 class Volunteers:
@@ -32,10 +37,27 @@ class Volunteers:
 
     def __init__(self, model):
         self.model = model
+        prefs = model.region.prefectures
+        self._own = [p.get("volunteer_registration_mult") for p in prefs]
+        self._mult_month = None
+        self._mult = np.ones(len(prefs))
 
-    def adults(self) -> np.ndarray:
-        c = self.model.communities
-        return (c.population * ADULT_SHARE).astype(np.int64)
+    def initial_share(self, init: dict) -> np.ndarray:
+        """Registered share of residents by community at the start: the prefecture's own where it has one."""
+        m = self.model
+        share = np.array([dated_value(p["volunteer_registered_share"], m.start, interpolate=True)
+                          if "volunteer_registered_share" in p else init["volunteer_registered_share"]
+                          for p in m.region.prefectures])
+        return share[m.community_prefecture]
+
+    def registration_mult(self) -> np.ndarray:
+        """This month's registration multiplier by community (a prefecture's own from each date on)."""
+        m = self.model
+        when = m.calendar[m.t]
+        if self._mult_month != when:
+            self._mult = np.array([dated_value(t, when, interpolate=False) if t else 1.0 for t in self._own])
+            self._mult_month = when
+        return self._mult[m.community_prefecture]
 
     def open_points(self, rng):
         """January: volunteer points open in a share of the facilities still without one."""
@@ -50,12 +72,11 @@ class Volunteers:
         p, c = m.params, m.communities
         rng = m.streams["volunteering"]
         incentive = p.volunteer_incentive_yuan * m.ledger.incentive_paid_ratio
-        adults = self.adults()
-        reg_p = (p.volunteer_registration_rate * (1 + POINT_REGISTRATION_GAIN * c.has_volunteer_point)
+        reg_p = (p.volunteer_registration_rate * self.registration_mult()
+                 * (1 + POINT_REGISTRATION_GAIN * c.has_volunteer_point)
                  * (1 + incentive / INCENTIVE_REGISTRATION_YUAN))
-        c.volunteers_registered += bulk_flow(rng, np.maximum(adults - c.volunteers_registered, 0),
+        c.volunteers_registered += bulk_flow(rng, np.maximum(c.population - c.volunteers_registered, 0),
                                              np.minimum(reg_p, 1))
-        c.volunteers_registered -= bulk_flow(rng, c.volunteers_registered, LAPSE_PROB)
         org_cap = m.organisations.count_capacity()
         organising = c.linkage / 10 + org_cap / 5 + 0.5 * c.has_volunteer_point
         strength = committees.effective_strength(c.committee, p.party_building)

@@ -1,19 +1,23 @@
 """ODD §7.4, §7.6 and §7.7: the social-work workforce: hiring, the exam, turnover.
 
 ``Workforce`` owns the worker rows (``state.Workers``: social workers in stations and
-agencies, community workers) and the certified social workers outside any post
-(``certified_outside``). Hiring fills vacant posts (ODD §7.4); the national exam is sat in
-June and its results arrive three months later (§7.6); workers leave at an annual hazard
-from pay, allowances, contract, administration, tenure and exam failures (§7.7).
+agencies, community workers), the certified social workers outside any post
+(``certified_outside``) and the uncertified practitioners the statistics count as
+social-work talent outside those posts (``practitioners``: civil affairs, health, schools,
+courts, NGOs, community posts), a stock with inflows and outflows. Hiring fills vacant
+posts (ODD §7.4); the national exam is sat in June by the region's share of the national
+registrants and its results arrive three months later (§7.6); workers leave at an annual
+hazard from pay, allowances, contract, administration, tenure and exam failures (§7.7).
+
+``sw_talent`` = certified (in posts and outside) + uncertified social workers in stations
+and agencies + ``practitioners`` (ODD §7.6).
 """
 
 from __future__ import annotations
 
-import tomllib
-from pathlib import Path
-
 import numpy as np
 
+from ..exam_history import NATIONAL_POPULATION, exam_history
 from . import labour_market
 from .state import (
     CERT_ASSISTANT,
@@ -31,22 +35,15 @@ from .state import (
 )
 from .streams import bulk_flow, monthly
 
-__all__ = ["Workforce", "EXAM_HISTORY", "REFERENCE_PAY_RATIO", "INITIAL_CERT_SHARE", "allowance_pull"]
+__all__ = ["Workforce", "REFERENCE_PAY_RATIO", "INITIAL_CERT_SHARE", "allowance_pull", "PLAN_ISSUED",
+           "PLAN_DEADLINE", "CW_SIT_REFERENCE_YEAR"]
+
+# Hubei's 14th-FYP community-services plan, issued 2022-03, for 2025 (FACTS §1b, READ)
+PLAN_ISSUED, PLAN_DEADLINE = 2022, 2025
+# cw_exam_sit_share is the 2021 level; other years scale with national registrants (FACTS §2b)
+CW_SIT_REFERENCE_YEAR = 2021
 
 
-def _exam_history() -> dict:
-    path = Path(__file__).resolve().parent.parent / "data" / "exam_history.toml"
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    ref = data["registrants"][str(data["reference_year"])]
-    last = max(int(y) for y in data["registrants"])
-    return {
-        "scale": {int(y): v / ref for y, v in data["registrants"].items()},
-        "pass": {int(y): float(v) for y, v in data["pass_ratio"].items()},
-        "last": last,
-    }
-
-
-EXAM_HISTORY = _exam_history()
 
 # The pay ratio at which ``sw_cost_yuan``, ``hire_fill_prob`` and the turnover rates are quoted:
 # the default of the lever ``sw_pay_ratio`` (EST, FACTS §2h: agency median ≈3,000 yuan against
@@ -105,6 +102,7 @@ class Workforce:
         self.model = model
         self.rows = Workers(capacity=capacity)
         self.certified_outside = 0  # certified social workers in no post of the model
+        self.practitioners = 0  # uncertified practitioners counted as talent outside the model's posts
         self.exam_passed_this_year = 0
         self.month_station_leavers = 0  # station leavers this month
         self.leavers_station: list[int] = []  # station leavers per month
@@ -118,7 +116,7 @@ class Workforce:
         s = model.structure
         pref_pop = np.bincount(model.community_prefecture, s.community_population, s.n_prefectures)
         self.candidate_inflow = model.params.candidates_per_10k * pref_pop / 10_000 / 12  # a month
-        self.candidates = self.candidate_inflow * 12
+        self.job_seekers = self.candidate_inflow * 12
 
     def month_cost(self) -> float:
         """What one social worker costs an employer a month, yuan."""
@@ -197,21 +195,16 @@ class Workforce:
 
     # -- ODD §7.4 hiring into vacancies: the labour market
     def fill_chances(self, station_vac: np.ndarray, agency_vac: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """This month's chance to fill a vacancy, per township and per prefecture (agency posts).
-
-        Candidates in the prefecture accept when the pay offered (relative to local graduate
-        pay; town posts look better against lower local alternatives) reaches their
-        reservation pay; the more candidates per vacancy, the sooner a post is filled.
-        """
+        """This month's chance to fill a vacancy, per township and per prefecture (agency posts): ODD §7.4."""
         m = self.model
         p, tw = m.params, m.townships
-        n_pref = len(self.candidates)
+        n_pref = len(self.job_seekers)
         vac = (np.bincount(m.township_prefecture, station_vac, n_pref) + agency_vac)
         offer_town = p.sw_pay_ratio * np.where(tw.street, 1.0, TOWN_PAY_ADVANTAGE)
         args = (p.hire_fill_prob, p.reservation_pay_ratio, p.reservation_pay_sigma)
-        p_town = labour_market.fill_probability(offer_town, self.candidates[m.township_prefecture],
+        p_town = labour_market.fill_probability(offer_town, self.job_seekers[m.township_prefecture],
                                                 vac[m.township_prefecture], *args)
-        p_agency = labour_market.fill_probability(p.sw_pay_ratio, self.candidates, vac, *args)
+        p_agency = labour_market.fill_probability(p.sw_pay_ratio, self.job_seekers, vac, *args)
         return p_town, p_agency
 
     def hire(self):
@@ -224,7 +217,7 @@ class Workforce:
         active = tw.funded & ((tw.mode == MODE_DIRECT) | (tw.agency >= 0))
         vac = np.where(active, np.maximum(tw.positions - staff, 0), 0)
         agency_vac = m.agencies.vacancies()
-        n_pref = len(self.candidates)
+        n_pref = len(self.job_seekers)
         agency_vac_pref = np.bincount(m.agencies.prefecture_of(np.arange(len(agency_vac))), agency_vac, n_pref) \
             if len(agency_vac) else np.zeros(n_pref)
         p_town, p_agency = self.fill_chances(vac, agency_vac_pref)
@@ -240,9 +233,9 @@ class Workforce:
         # agency project posts
         agency_hires = m.agencies.hire(p_agency, rng)
         hired = np.bincount(m.township_prefecture, hires, n_pref) + agency_hires
-        self.candidates = labour_market.pool_step(self.candidates, self.candidate_inflow, hired,
+        self.job_seekers = labour_market.pool_step(self.job_seekers, self.candidate_inflow, hired,
                                                   p.candidate_drift)
-        m.flows["sw_candidates"] = float(self.candidates.sum())
+        m.flows["sw_candidates"] = float(self.job_seekers.sum())
         # community-worker posts: local, sought after
         alive, role = w.view("alive"), w.view("role")
         cw = np.bincount(w.view("community")[alive & (role == ROLE_COMMUNITY)], minlength=c.n)
@@ -253,25 +246,60 @@ class Workforce:
             self.add(len(comm), ROLE_COMMUNITY, township=c.township[comm], community=comm, rng=rng)
 
     # -- ODD §7.6 the national exam: sit in June, results three months later
+    def candidates(self, year: int) -> float:
+        """The region's exam candidates in ``year``: its share of national registrants (FACTS §2b).
+
+        National registrants are the record to 2022, then grow by ``exam_registrant_growth``;
+        the region's share is its population share times ``exam_relative_propensity``.
+        """
+        m, p = self.model, self.model.params
+        national = exam_history().national_registrants(year, p.exam_registrant_growth)
+        return national * m.population / NATIONAL_POPULATION * p.exam_relative_propensity
+
+    def cw_sit_share(self, year: int, pass_prob: float) -> np.ndarray:
+        """Share of uncertified community workers sitting this year, by community.
+
+        The base (``cw_exam_sit_share`` at its 2021 level, scaled by national registrants and
+        raised by the certificate allowance) and, for urban community workers from the plan's
+        issue to its deadline, ``cw_plan_compliance`` of the shortfall against the sitting the
+        plan needs: (plan share − certified share) spread over the years left at this pass rate.
+        """
+        m, p, w = self.model, self.model.params, self.rows
+        h = exam_history()
+        trend = (h.national_registrants(year, p.exam_registrant_growth)
+                 / h.national_registrants(CW_SIT_REFERENCE_YEAR, p.exam_registrant_growth))
+        base = p.cw_exam_sit_share * allowance_pull(p) * trend
+        c = m.communities
+        share = np.full(c.n, base)
+        if p.cw_plan_cert_share > 0 and PLAN_ISSUED <= year <= PLAN_DEADLINE:
+            alive, role, cert, comm = w.view("alive"), w.view("role"), w.view("cert"), w.view("community")
+            urban_cw = alive & (role == ROLE_COMMUNITY) & (comm >= 0)
+            urban_cw[urban_cw] = c.urban[comm[urban_cw]]
+            n = int(urban_cw.sum())
+            now = float((urban_cw & (cert > 0)).sum() / n) if n else 1.0
+            years_left = PLAN_DEADLINE - year + 1
+            need = max(0.0, p.cw_plan_cert_share - now) / (years_left * pass_prob * max(1e-9, 1 - now))
+            share[c.urban] = base + p.cw_plan_compliance * max(0.0, need - base)
+        return np.minimum(share, MAX_CW_SIT_SHARE)
+
     def sit_exam(self):
         m = self.model
         p, w = m.params, self.rows
         rng = m.streams["exam"]
         year = int(m.calendar[m.t].year)
         year_shift = p.exam_year_sd * self.exam_year_z[year]
-        if year in EXAM_HISTORY["pass"]:  # a past exam: that year's national ratio (data/exam_history.toml)
-            pass_prob = EXAM_HISTORY["pass"][year]
+        h = exam_history()
+        if year in h.pass_ratio:  # a past exam: that year's national ratio (data/exam_history.toml)
+            pass_prob = h.pass_ratio[year]
             year_shift = 0.0
         else:
             pass_prob = p.exam_pass_prob
         base_logit = np.log(pass_prob / (1 - pass_prob)) + year_shift
-        trend = EXAM_HISTORY["scale"].get(min(year, EXAM_HISTORY["last"]), 1.0)
         alive, cert, role = w.view("alive"), w.view("cert"), w.view("role")
         tenure = m.t - w.view("hired")
         u = rng.random(w.n)
-        sit_prob = np.where(role == ROLE_COMMUNITY,
-                            np.minimum(MAX_CW_SIT_SHARE, p.cw_exam_sit_share * allowance_pull(p) * trend),
-                            p.in_post_exam_share)
+        cw_share = self.cw_sit_share(year, pass_prob)[np.maximum(w.view("community"), 0)]
+        sit_prob = np.where(role == ROLE_COMMUNITY, cw_share, p.in_post_exam_share)
         sit_assistant = alive & (cert == CERT_NONE) & (u < sit_prob)
         sit_inter = (alive & (cert == CERT_ASSISTANT) & (tenure >= INTERMEDIATE_MIN_TENURE_MONTHS)
                      & (u < INTERMEDIATE_SIT_SHARE))
@@ -283,7 +311,8 @@ class Workforce:
         logit = base_logit + trained * np.log(p.training_odds_ratio) * p.exam_training_yuan / TRAINING_ODDS_YUAN
         logit = logit + np.where(cert[sitters] == CERT_ASSISTANT, np.log(INTERMEDIATE_EXAM_ODDS), 0.0)
         passed = rng.random(len(sitters)) < 1 / (1 + np.exp(-logit))
-        external = rng.poisson(p.external_candidates_per_10k * trend * m.population / 10_000)
+        # the rest of the region's candidates sit from outside the model's posts
+        external = max(0, int(round(self.candidates(year))) - len(sitters))
         ext_pass = rng.binomial(external, 1 / (1 + np.exp(-base_logit)))
         w.fails[sitters[~passed]] += 1
         self._exam_result = (sitters[passed], int(ext_pass))
@@ -298,6 +327,9 @@ class Workforce:
         newly = int((w.cert[idx] == CERT_ASSISTANT).sum())
         gone = int((~w.alive[idx] & (w.cert[idx] == CERT_ASSISTANT)).sum())
         self.certified_outside += ext + gone  # certified after leaving the post
+        # outside candidates who pass and were counted practitioners move to the certified
+        from_practitioners = self.model.streams["talent"].binomial(ext, self.model.params.external_from_practitioners)
+        self.practitioners -= min(self.practitioners, int(from_practitioners))
         self.exam_passed_this_year += newly + ext + int((w.cert[idx] == CERT_INTERMEDIATE).sum())
 
     # -- ODD §7.7 leaving
@@ -306,6 +338,7 @@ class Workforce:
         w = self.rows
         leave = w.alive[:w.n] & (self.model.streams["turnover"].random(w.n) < self.leave_probability())
         self.separate(np.flatnonzero(leave), why=LEFT_QUIT)
+        self.practitioners_flow()
 
     def leave_probability(self) -> np.ndarray:
         """Each row's chance of leaving this month: an annual hazard from pay, allowance, contract,
@@ -342,6 +375,14 @@ class Workforce:
         h[station] *= admin[w.township[sw_idx][station]]
         month_p[sw_idx] = monthly(h)
         return month_p
+
+    def practitioners_flow(self):
+        """Uncertified practitioners enter the count (graduates, training, posts in other sectors) and leave it."""
+        m, p = self.model, self.model.params
+        rng = m.streams["talent"]
+        inflow = rng.poisson(p.practitioner_inflow_per_10k * m.population / 10_000 / 12)
+        outflow = rng.binomial(self.practitioners, monthly(p.practitioner_exit_rate))
+        self.practitioners += int(inflow) - int(outflow)
 
     def count_month(self) -> int:
         """Record this month's station staff and leavers; return the staff."""

@@ -24,6 +24,7 @@ from html import escape
 import reacton.ipyvuetify as rv
 import solara
 import solara.lab
+import traitlets
 
 from ..indicators import CORE_NAMES, INDICATORS
 from ..indicators import label as indicator_label
@@ -84,10 +85,45 @@ def _nice_step(p) -> float:
     return step if step < 1 else int(step)
 
 
+class _Option:
+    """An ECharts option in a box the widget library does not look inside.
+
+    Handed to the widget as a plain dict, each month's option (thousands of points) would be
+    walked and compared item by item on the server before being sent; boxed, it is sent as it
+    is. That walk was a large share of a Step's cost on the server, which a class shares.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: dict):
+        self.value = value
+
+
+def _figure_class():
+    from solara.components.echarts import EchartsWidget
+
+    class BoxedEcharts(EchartsWidget):
+        """Solara's ECharts widget, its option given boxed (``boxed``) and copied to ``option``."""
+
+        boxed = traitlets.Any(None)
+
+        @traitlets.observe("boxed")
+        def _unbox(self, change):
+            self.option = change["new"].value if change["new"] is not None else {}
+
+    return BoxedEcharts
+
+
+_FIGURE = None
+
+
 def _chart(option: dict, on_click=None) -> None:
+    global _FIGURE
+    if _FIGURE is None:
+        _FIGURE = _figure_class()
     option = dict(option)
     height = option.pop("_height", 360)
-    solara.FigureEcharts(option=option, on_click=on_click, attributes={"style": f"height: {height}px; width: 100%;"})
+    _FIGURE.element(boxed=_Option(option), on_click=on_click, attributes={"style": f"height: {height}px; width: 100%;"})
 
 
 @solara.component
@@ -168,10 +204,13 @@ def LeverPanel(session: Session, lang: str, generation, tick):
 PLAY_YIELD_S = 0.05
 
 
-def _advance(session: Session, tick, generation) -> bool:
+def _advance(session: Session, tick, generation, still=lambda: True) -> bool:
     """One month for this session when its turn comes (``STEP_TURNS``: first come, first served
-    across every session of the process), and the redraw that shows it."""
+    across every session of the process), and the redraw that shows it; nothing if ``still()``
+    has turned False while waiting (Pause pressed)."""
     with STEP_TURNS.turn():
+        if not still():
+            return False
         levers = session.lever_version
         if not session.step():
             return False
@@ -187,18 +226,27 @@ def RunControls(session: Session, lang: str, version: int, tick, generation, pla
     seed = solara.use_reactive(session.seed)
     scenario = solara.use_reactive(session.scenario)
 
+    # Pause must stop Play at once, even while the page is busy redrawing: the loop reads a plain
+    # flag on the session, set by the button before the page's own state follows.
     def play_loop():
-        while playing.value:
+        while playing.value and session.playing:
             started = time.perf_counter()
-            if not _advance(session, tick, generation):
-                playing.value = False
+            if not _advance(session, tick, generation, still=lambda: session.playing):
+                if session.playing:  # the run ended
+                    session.playing = False
+                    playing.value = False
                 break
             # the speed's pace, and never less than a short pause: the other sessions' clicks get their turn
             time.sleep(max(PLAY_YIELD_S, 1.0 / max(speed.value, 0.1) - (time.perf_counter() - started)))
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
 
+    def toggle_play():
+        session.playing = not playing.value
+        playing.set(session.playing)
+
     def reset(**kwargs):
+        session.playing = False
         playing.value = False
         session.reset(region=region.value, seed=seed.value, scenario=scenario.value, **kwargs)
         generation.value += 1
@@ -228,7 +276,7 @@ def RunControls(session: Session, lang: str, version: int, tick, generation, pla
             solara.Button(tr("step", lang), on_click=lambda: _advance(session, tick, generation), color="primary",
                           disabled=playing.value or not session.running)
             solara.Button(tr("pause", lang) if playing.value else tr("play", lang),
-                          on_click=lambda: playing.set(not playing.value), color="primary",
+                          on_click=toggle_play, color="primary",
                           disabled=not session.running and not playing.value)
             with solara.Column(style={"width": "170px"}):
                 Slider(tr("speed", lang), speed.value, 1, 12, 1, speed.set, integer=True)

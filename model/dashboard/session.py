@@ -1,4 +1,4 @@
-"""One classroom session: the live run, its baseline twin, the levers and the marks.
+"""One classroom session: the live run, the baseline to compare with, the levers and the marks.
 
 Plain Python, no widgets: the page (``app.py``) draws what this holds, the tests and the
 benchmark drive it directly. Each browser session (and each notebook display) owns one
@@ -185,10 +185,11 @@ class Session:
     ----------
     region, seed, scenario:
         What to run: a region of ``REGIONS`` (any region the model knows is accepted),
-        the seed shared by the live run and its baseline twin, a scenario to start from.
+        the seed shared by the live run and the baseline it is compared with, a scenario to start from.
     compare:
-        Also run the baseline scenario with the same seed, month by month beside the
-        live run (common random numbers: the difference is the levers' effect).
+        Show the baseline scenario beside the live run: with the same seed (common random
+        numbers: less noise in the difference, not none) and as a band over ``BAND_SEEDS``
+        seeds (how far chance alone moves it).
     """
 
     def __init__(self, region: str = "demo", seed: int = 0, scenario: str = "baseline", compare: bool = False):
@@ -205,6 +206,7 @@ class Session:
         self._levers_at_start: dict[str, Any] = {}
         self._frames: dict[int, tuple] = {}
         self.lever_version = 0  # counts lever moves made by the run itself (scenario dates)
+        self.playing = False  # Play is on (read by the page's Play loop; Pause clears it at once)
         self.targets: TargetSet = load_targets(self.start.targets)
         self.reset()
 

@@ -16,6 +16,8 @@ import threading
 import time
 from concurrent.futures import Executor, Future
 
+from ..messages import not_one_of
+
 __all__ = ["EXECUTORS", "ExecutorError", "SerialExecutor", "default_workers", "open_executor"]
 
 EXECUTORS = ("serial", "local", "dask")
@@ -80,7 +82,7 @@ def _main_file_hidden():
 def open_executor(kind: str = "local", workers: int | None = None, scheduler: str | None = None):
     """Yield ``(executor, workers)`` for ``kind`` in serial | local | dask; clean up afterwards."""
     if kind not in EXECUTORS:
-        raise ValueError(f'"{kind}" is not an executor; valid ones are: {", ".join(EXECUTORS)}')
+        raise ValueError(not_one_of(kind, EXECUTORS, "an executor"))
     if kind == "serial":
         yield SerialExecutor(), 1
         return

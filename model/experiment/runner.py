@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..messages import shown
+from ..messages import not_one_of, shown
 from ..scenarios import Scenario, load_scenarios
 from ..targets import TargetSet, evaluate, load_targets
 from .executors import EXECUTORS, default_workers, open_executor
@@ -195,6 +195,8 @@ class Experiment:
 
     ``Experiment(["baseline", "purchase_3yr"], replicates=10, seed=1, region="demo")``
     loads scenario files by name or path; Scenario objects are accepted as they are.
+    ``region`` runs them on another region, judged against ``targets`` when given, else
+    their own target set when it fits the region, else the region's own.
     """
 
     scenarios: tuple[Scenario, ...]
@@ -203,9 +205,9 @@ class Experiment:
     run_fn: Any = field(default=simulate_scenario, compare=False)
 
     def __init__(self, scenarios, replicates: int = 10, seed: int = 0, region: str | None = None,
-                 run_fn=None):
+                 run_fn=None, targets: str | None = None):
         loaded = tuple(load_scenarios(list(scenarios) if not isinstance(scenarios, (str, Path, Scenario))
-                                      else [scenarios], region=region))
+                                      else [scenarios], region=region, targets=targets))
         replicates = _whole(replicates, "replicates")
         seed = _whole(seed, "seed")
         if not 1 <= replicates <= MAX_REPLICATES:
@@ -346,7 +348,7 @@ def run_experiment(
     replicates, scenarios appended; see ``Store.check_for``): only the new runs are run.
     """
     if executor not in EXECUTORS:
-        raise ValueError(f'"{executor}" is not an executor; valid ones are: {", ".join(EXECUTORS)}')
+        raise ValueError(not_one_of(executor, EXECUTORS, "an executor"))
     if workers is not None and _whole(workers, "workers") < 1:
         raise ValueError(f"workers must be at least 1; got {workers}")
     t0 = time.perf_counter()

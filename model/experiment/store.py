@@ -183,7 +183,11 @@ class Store:
         releasing the lock (a killed run), else None.
         """
         check_writable(self.path)
-        created = not self.path.exists()
+        created = []  # the folders this call makes, deepest first: removed again if left empty
+        folder = self.path
+        while not folder.exists() and folder.parent != folder:
+            created.append(folder)
+            folder = folder.parent
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -211,8 +215,9 @@ class Store:
             if created:
                 with _suppress():
                     (self.path / LOCK).unlink()
-                with _suppress():
-                    self.path.rmdir()  # only when nothing else was written
+                for folder in created:
+                    with _suppress():
+                        folder.rmdir()  # only when nothing else was written
 
     def _read_owner(self) -> dict[str, Any] | None:
         try:

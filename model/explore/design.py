@@ -26,6 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..messages import not_one_of
+
 __all__ = ["DESIGNS", "Design"]
 
 DESIGNS = ("lhs", "sobol", "morris", "factorial")
@@ -52,7 +54,7 @@ class Design:
     @classmethod
     def make(cls, method: str, n: int, seed: int = 0, **options) -> Design:
         if method not in DESIGNS:
-            raise ValueError(f'"{method}" is not a design; valid ones are: {", ".join(DESIGNS)}')
+            raise ValueError(not_one_of(method, DESIGNS, "a design"))
         if int(n) < 1:
             raise ValueError(f"the design's size must be at least 1; got {n}")
         if method == "morris":

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..indicators import INDICATORS
+from ..messages import not_one_of
 from ..params import SCHEMA, ParameterError
 from ..scenarios import Scenario, load_scenario
 from ..targets import load_targets
@@ -198,7 +199,7 @@ class Problem:
         items = indicators.items() if isinstance(indicators, dict) else [(n, None) for n in (indicators or [])]
         for name, months in items:
             if name not in INDICATORS:
-                raise ParameterError(name, f'"{name}" is not an indicator; valid ones are: {", ".join(INDICATORS)}')
+                raise ParameterError(name, not_one_of(name, INDICATORS, "an indicator"))
             for month in ([months] if isinstance(months, str) else (months or [base.end])):
                 pairs.append((name, f"{_month_end(month):%Y-%m}"))
         problem = cls(base, _factors(levers, "lever"), _factors(uncertainties, "uncertainty"), tuple(pairs))

@@ -142,29 +142,9 @@ class ExploreResults:
 
         Only the design's points at this exploration's size (a store may hold more).
         """
-        runs = self.runs()
         names = {sample_name(i): i for i in range(self.design.size(self.problem))}
-        runs = runs[runs["scenario"].isin(names) & (runs["replicate"] < self.exploration.replicates)].copy()
-        runs.insert(0, "sample", runs["scenario"].map(names).astype("int64"))
-        frame = runs[["sample", "replicate", "seed", "status", *self.problem.names]].copy()
-        for o in self.problem.outcomes:
-            if o.kind == "met":
-                col = runs[f"{o.target}_met"].astype("float64")
-                frame[o.name] = col.where(runs["status"] == "ok")
-            elif o.kind == "value":
-                frame[o.name] = runs[f"{o.target}_value"].astype("float64")
-        wanted = [o for o in self.problem.outcomes if o.kind == "indicator"]
-        if wanted:
-            ts = Store(self.path).timeseries(sorted({o.indicator for o in wanted}))
-            ts = ts[ts["scenario"].isin(names)]
-            key = ["scenario", "replicate"]
-            for o in wanted:
-                upto = ts[ts["date"] <= o.date]
-                last = upto.groupby(key, sort=False).agg(date=("date", "max"), v=(o.indicator, "last"))
-                last.loc[last["date"] < o.date - pd.offsets.MonthEnd(0), "v"] = np.nan  # run ends earlier
-                idx = pd.MultiIndex.from_frame(runs[key])
-                frame[o.name] = last["v"].reindex(idx).to_numpy()
-        return frame.sort_values(["sample", "replicate"]).reset_index(drop=True)
+        frame = outcomes_of(self.path, self.problem, names, self.exploration.replicates)
+        return frame.rename(columns={"point": "sample"})
 
     def means(self, outcome: str | None = None) -> pd.DataFrame:
         """Each sample point's mean over its replicates (for met flags: the chance of meeting)."""
@@ -177,3 +157,32 @@ class ExploreResults:
         e = self.exploration
         return (f"ExploreResults({self.path}: {e.design.method} design of {e.design.size(e.problem)} points × "
                 f"{e.replicates} replicates over {', '.join(e.problem.names)})")
+
+
+def outcomes_of(path, problem: Problem, names: dict[str, int], replicates: int) -> pd.DataFrame:
+    """The runs of the scenarios ``names`` (scenario → point number) in the store at ``path``, as outcomes.
+
+    point, replicate, seed, status, the factors' values, then every outcome of ``problem``.
+    """
+    runs = Store(path).runs()
+    runs = runs[runs["scenario"].isin(names) & (runs["replicate"] < replicates)].copy()
+    runs.insert(0, "point", runs["scenario"].map(names).astype("int64"))
+    frame = runs[["point", "replicate", "seed", "status", *problem.names]].copy()
+    for o in problem.outcomes:
+        if o.kind == "met":
+            col = runs[f"{o.target}_met"].astype("float64")
+            frame[o.name] = col.where(runs["status"] == "ok")
+        elif o.kind == "value":
+            frame[o.name] = runs[f"{o.target}_value"].astype("float64")
+    wanted = [o for o in problem.outcomes if o.kind == "indicator"]
+    if wanted:
+        ts = Store(path).timeseries(sorted({o.indicator for o in wanted}))
+        ts = ts[ts["scenario"].isin(names)]
+        key = ["scenario", "replicate"]
+        for o in wanted:
+            upto = ts[ts["date"] <= o.date]
+            last = upto.groupby(key, sort=False).agg(date=("date", "max"), v=(o.indicator, "last"))
+            last.loc[last["date"] < o.date - pd.offsets.MonthEnd(0), "v"] = np.nan  # the run ends earlier
+            idx = pd.MultiIndex.from_frame(runs[key])
+            frame[o.name] = last["v"].reindex(idx).to_numpy()
+    return frame.sort_values(["point", "replicate"]).reset_index(drop=True)
