@@ -402,15 +402,17 @@ class Stations:
         quality = self.quality() / p.agency_quality_mean
         tw.case_hours = platform.hours_with_platform(free * case_share - assess, p.platform_time_saved,
                                                      running) * tw.productivity * quality
-        tw.linkage_hours = platform.hours_with_platform(free * (1 - case_share), p.platform_time_saved,
-                                                        running) * tw.ties * quality
+        linkage_hours = platform.hours_with_platform(free * (1 - case_share), p.platform_time_saved, running)
+        tw.linkage_hours = linkage_hours * tw.ties * quality  # what the hours achieve through ties
         # the community committee coordinates the linkage (党建引领; ``committees``)
         strength = committees.effective_strength(c.committee, p.party_building)
-        c.linkage = (tw.linkage_hours / per)[c.township] * committees.centred_factor(strength,
-                                                                                      p.committee_linkage_effect)
+        coordination = committees.centred_factor(strength, p.committee_linkage_effect)
+        c.linkage = (tw.linkage_hours / per)[c.township] * coordination
         c.case_hours = (tw.case_hours / per)[c.township]
         # household visits: part of the linkage hours, and the assessment's hours
-        c.visits = (c.linkage * p.outreach_share + (assess / per)[c.township]) / p.visit_hours
+        # (a newcomer visits households as much as a veteran: the hours, not the ties, count here)
+        c.visits = ((linkage_hours / per)[c.township] * coordination * p.outreach_share
+                    + (assess / per)[c.township]) / p.visit_hours
         m.flows["sw_admin_hours"] = float((hours * tw.admin_share).sum())
         m.flows["sw_linkage_hours"] = float(tw.linkage_hours.sum())
         m.flows["sw_case_hours"] = float(tw.case_hours.sum())
