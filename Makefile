@@ -1,5 +1,8 @@
 # wushe: every target creates the virtual environment when it is missing.
-PY      ?= python3
+# PY: the first Python >= 3.12 found (a pyenv shim honours .python-version); override with make PY=/path/to/python.
+NEW_ENOUGH := import sys; sys.exit(sys.version_info < (3, 12))
+PY      ?= $(shell for p in python3.13 python3.12 python3 python; do \
+             command -v $$p >/dev/null 2>&1 && $$p -c '$(NEW_ENOUGH)' 2>/dev/null && { command -v $$p; break; }; done)
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
@@ -8,11 +11,16 @@ STAMP   := $(VENV)/.installed
 
 venv: $(STAMP)
 
+# A venv that was being built when something failed is removed, so that the next make starts clean.
 $(STAMP): pyproject.toml
-	test -d $(VENV) || $(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+	@if [ -z "$(PY)" ] || ! "$(PY)" -c '$(NEW_ENOUGH)' 2>/dev/null; then \
+	  echo "wushe needs Python 3.12 or newer; found none (tried python3.13, python3.12, python3, python): install one (pyenv install 3.12) or run make PY=/path/to/python3.12" >&2; exit 1; fi
+	@if [ -d $(VENV) ] && ! $(BIN)/python -c '$(NEW_ENOUGH)' 2>/dev/null; then \
+	  echo "removing $(VENV): it is not a Python 3.12+ environment"; rm -rf $(VENV); fi
+	@fresh=; test -d $(VENV) || { fresh=1; "$(PY)" -m venv $(VENV) || { rm -rf $(VENV); exit 1; }; }; \
+	  { $(BIN)/pip install --quiet --upgrade pip && $(BIN)/pip install --quiet -e ".[dev]"; } || \
+	  { test -z "$$fresh" || rm -rf $(VENV); echo "pip install failed; run make again once the error above is fixed" >&2; exit 1; }
+	@touch $(STAMP)
 
 # A Chinese font for the report's figures (Debian's fonts-noto-cjk, 56.5 MB), installed only when
 # missing and only where apt works; without one, Chinese figures fall back to English labels.

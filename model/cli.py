@@ -81,6 +81,7 @@ def _add_run(sub):
                    "judged against R's own target set unless the scenario's fits R")
     p.add_argument("--targets", metavar="T", help="judge every scenario against target set T (refused on a region "
                    "it does not fit)")
+    _uncertainty_arguments(p)
     p.add_argument("--chunk", type=int, metavar="K", help="runs per task (default: grouped to ~0.5 s tasks)")
     p.add_argument("--retry-failed", action="store_true", help="also run again the runs recorded as failed")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -104,6 +105,19 @@ def _check_seed(seed: int, option: str = "--seed") -> None:
         raise CommandError(f"{option} must be a whole number from 0 to 2**63 - 1; got {seed}")
 
 
+def _uncertainty_arguments(p) -> None:
+    p.add_argument("--uncertainty", choices=["seed", "posterior"], default="seed",
+                   help="what the bands count: seed = chance only (default); posterior = chance and the "
+                        "uncertain parameters, replicate r taking posterior draw r (see wushe calibrate)")
+    p.add_argument("--posterior", metavar="FILE", help="a posterior file (default: the region's shipped one)")
+
+
+def _posterior_options(args) -> dict:
+    if args.posterior and args.uncertainty != "posterior":
+        raise CommandError("--posterior needs --uncertainty posterior")
+    return {"uncertainty": args.uncertainty, "posterior": args.posterior}
+
+
 def cmd_run(args) -> int:
     from .experiment import ExecutorError, Experiment, StoreError
     from .experiment.runner import MAX_REPLICATES
@@ -120,10 +134,12 @@ def cmd_run(args) -> int:
     if args.scheduler and args.executor not in ("local", "dask"):
         raise CommandError(f"--scheduler needs --executor dask, not {args.executor}")
     _check_region(args.region)
+    from .calibration.posterior import PosteriorError
+
     try:
         experiment = Experiment(args.scenarios, replicates=args.replicates, seed=args.seed, region=args.region,
-                                targets=args.targets)
-    except ScenarioError as exc:
+                                targets=args.targets, **_posterior_options(args))
+    except (ScenarioError, PosteriorError) as exc:
         raise CommandError(str(exc)) from None
     try:
         report = experiment.run(
@@ -282,7 +298,8 @@ def cmd_list(args) -> int:
                 rng = f"{p.min:g} .. {p.max:g}"
             default = str(p.default).lower() if p.type == "bool" else (
                 f"{p.default:g}" if isinstance(p.default, float) else str(p.default))
-            rows.append([p.name, p.kind, default, rng, p.unit, p.label(args.lang), p.needs_text(args.lang)])
+            rows.append([p.name, p.kind, default, rng, p.unit_zh if args.lang == "zh" else p.unit, p.label(args.lang),
+                         p.needs_text(args.lang)])
         blocks.append("parameters (model/params.py; set them in a scenario's [params]):\n" + _table(rows))
     print("\n\n".join(blocks))
     return 0
@@ -387,12 +404,16 @@ def _add_report(sub):
         description=_fmt("""
             Turn an experiment store into the answer to a planner's question: which strategy
             meets which target, how surely, by when, at what cost, and compared with the
-            baseline. Writes OUT/report.html (one self-contained file, figures embedded),
-            OUT/tables/*.csv and OUT/report.xlsx (the same tables, for spreadsheets).
+            baseline. Writes OUT/report.html (one self-contained file, figures embedded;
+            it prints on A4), OUT/figures/*.png and *.svg (every figure, for slides),
+            OUT/tables/*.csv (for programs) and OUT/report.xlsx (for people: a verdict sheet,
+            headers and values in the report's language). With --pdf, also OUT/report.pdf,
+            printed by headless Chromium (apt-get install chromium) or WeasyPrint.
         """),
         epilog=_fmt("""
             examples:
               wushe report results/demo
+              wushe report results/demo --lang zh --pdf
               wushe report results/contracts --lang zh --baseline purchase_1yr
         """),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -400,6 +421,8 @@ def _add_report(sub):
     p.add_argument("out", metavar="OUT", help="an experiment store (the -o folder of wushe run)")
     p.add_argument("--lang", choices=["zh", "en"], default="en", help="language of the report (default en)")
     p.add_argument("--baseline", metavar="NAME", help="scenario to compare with (default: baseline, else the first)")
+    p.add_argument("--pdf", action="store_true", help="also print OUT/report.pdf (A4) with headless Chromium")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     p.set_defaults(func=cmd_report)
 
 
@@ -407,6 +430,7 @@ def cmd_report(args) -> int:
     import warnings
 
     from .analysis import write_report
+    from .analysis.pdf import PdfError
     from .experiment import Store, StoreError, StoreWarning
     from .experiment.store import check_writable
     from .targets import TargetError
@@ -414,25 +438,35 @@ def cmd_report(args) -> int:
     store = Store(args.out)
     if not store.manifest_path.is_file():
         raise CommandError(f"{args.out} is not an experiment store (no manifest.json); make one with wushe run -o OUT")
+    quiet = getattr(args, "quiet", False)
+
+    def progress(message: str) -> None:
+        if not quiet:
+            print(f"{PROG} report: {message}…", file=sys.stderr, flush=True)
+
     try:
         manifest = store.manifest  # read and checked before anything is written
         names = [sc["name"] for sc in manifest["scenarios"]]
         if args.baseline is not None and args.baseline not in names:
             raise CommandError(f'--baseline: {quoted(args.baseline)} is not a scenario of this store; valid ones are: '
                                f'{", ".join(names)}')
-        for folder in (store.path, store.path / "tables"):
+        for folder in (store.path, store.path / "tables", store.path / "figures"):
             if folder.exists():
                 check_writable(folder)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", StoreWarning)
-            path = write_report(args.out, lang=args.lang, baseline=args.baseline)
-    except (StoreError, TargetError) as exc:
+            path = write_report(args.out, lang=args.lang, baseline=args.baseline, pdf=getattr(args, "pdf", False),
+                                progress=progress)
+    except (StoreError, TargetError, PdfError) as exc:
         raise CommandError(str(exc)) from None
     except (KeyError, ValueError) as exc:
         raise CommandError(str(exc).strip('"')) from None
     for w in {str(w.message) for w in caught if issubclass(w.category, StoreWarning)}:
         print(f"{PROG}: warning: {one_line(w)}", file=sys.stderr)
     print(f"report: {path.resolve()}")
+    if getattr(args, "pdf", False):
+        print(f"pdf: {path.with_suffix('.pdf').resolve()}")
+    print(f"figures: {(path.parent / 'figures').resolve()}/*.png and *.svg")
     print(f"tables: {(path.parent / 'tables').resolve()}/*.csv and {(path.parent / 'report.xlsx').resolve()}")
     return 0
 
@@ -464,6 +498,7 @@ def _add_demo(sub):
     p.add_argument("--seed", type=int, default=0, metavar="S", help="root seed (default 0)")
     p.add_argument("--workers", type=int, metavar="K", help="worker processes (default: one per core)")
     p.add_argument("--lang", choices=["zh", "en"], default="en", help="language of the report (default en)")
+    _uncertainty_arguments(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_demo)
 
@@ -482,16 +517,28 @@ def cmd_demo(args) -> int:
     names = [n for n in available_scenarios() if not backcast(n)]
     if "baseline" in names:
         names = ["baseline"] + [n for n in names if n != "baseline"]
+    # a scenario written for another place (linhai_platform: one county-level city) is not forced onto
+    # the demo's region: its description and levers would not fit there
+    try:
+        home = load_scenario(names[0]).region if names else None
+        foreign = [n for n in names if load_scenario(n).region != home]
+    except ScenarioError as exc:
+        raise CommandError(str(exc)) from None
+    if foreign:
+        names = [n for n in names if n not in foreign]
+        print(f"{PROG} demo: left out {', '.join(foreign)} (written for another region; run it with wushe run NAME)",
+              file=sys.stderr)
     t0 = time.perf_counter()
     print(f"{PROG} demo: {len(names)} scenarios × {args.replicates} replicates on {args.region} → {args.out}",
           file=sys.stderr)
     run = argparse.Namespace(scenarios=names, replicates=args.replicates, seed=args.seed, out=args.out,
                              executor="local", workers=args.workers, scheduler=None, region=args.region, chunk=None,
-                             retry_failed=False, quiet=args.quiet, targets=None)
+                             retry_failed=False, quiet=args.quiet, targets=None,
+                             uncertainty=args.uncertainty, posterior=args.posterior)
     code = cmd_run(run)
     if code not in (0, 1):
         return code
-    report = argparse.Namespace(out=args.out, lang=args.lang, baseline=None)
+    report = argparse.Namespace(out=args.out, lang=args.lang, baseline=None, pdf=False, quiet=args.quiet)
     cmd_report(report)
     print(f"done in {time.perf_counter() - t0:.0f} s; open the report in a browser "
           f"(wushe report {args.out} --lang {'en' if args.lang == 'zh' else 'zh'} for the other language)")
@@ -500,7 +547,7 @@ def cmd_demo(args) -> int:
 
 
 # --------------------------------------------------------------------------------------------
-# wushe explore / sensitivity / discover / optimise (model/explore/cli.py)
+# wushe explore / sensitivity / discover / optimise (model/explore/cli.py); wushe calibrate (model/calibration/cli.py)
 
 
 def _add_explore(sub):
@@ -510,8 +557,14 @@ def _add_explore(sub):
         add(sub)
 
 
+def _add_calibrate(sub):
+    from .calibration.cli import add_parser
+
+    add_parser(sub)
+
+
 SUBCOMMANDS = [_add_baseline, _add_run, _add_check, _add_list, _add_dashboard, _add_report, _add_demo,
-               _add_explore]
+               _add_explore, _add_calibrate]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -551,6 +604,21 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (``wushe list | head``): stop quietly, as other command-line tools do
+        return _broken_pipe()
+
+
+def _broken_pipe() -> int:
+    """Point stdout at /dev/null so that Python's exit flush cannot fail again; 141 = 128 + SIGPIPE."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (a test's capture)
+        pass
+    return 141
 
 
 if __name__ == "__main__":

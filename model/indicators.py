@@ -22,6 +22,13 @@ class Indicator:
     def label(self, lang: str = "en") -> str:
         return self.label_zh if lang == "zh" else self.label_en
 
+    @property
+    def unit_zh(self) -> str:
+        """The unit in Chinese (``model.params.UNITS_ZH``)."""
+        from .params import UNITS_ZH
+
+        return UNITS_ZH.get(self.unit, self.unit)
+
 
 # Budget lines of public spending (each gets spend_<line>_yuan and budget_<line>_yuan).
 BUDGET_LINES = {

@@ -28,7 +28,9 @@ __all__ = [
     "ParameterError",
     "Params",
     "SCHEMA",
+    "UNITS_ZH",
     "parameters",
+    "unit_label",
     "validate",
 ]
 
@@ -78,6 +80,11 @@ class Parameter:
 
     def label(self, lang: str = "en") -> str:
         return self.label_zh if lang == "zh" else self.label_en
+
+    @property
+    def unit_zh(self) -> str:
+        """The unit in Chinese (``UNITS_ZH``, declared beside the schema)."""
+        return UNITS_ZH.get(self.unit, self.unit)
 
     def coerce(self, value: Any) -> Any:
         """Return ``value`` as this parameter's type, or raise ParameterError.
@@ -684,6 +691,144 @@ class Params:
         return Params(dict(self.values))
 
 
+# Each unit of the schema in Chinese, declared once; tests hold every parameter's unit to an entry here.
+UNITS_ZH: dict[str, str] = {
+    "-": "-",
+    "on/off": "开/关",
+    "years": "年",
+    "months": "月",
+    "share / year": "比例/年",
+    "share of hours": "工时比例",
+    "share of townships": "占乡镇(街道)比例",
+    "share of all townships / year": "占全部乡镇(街道)比例/年",
+    "share of non-administrative hours on casework": "非行政工时中用于个案服务的比例",
+    "share of station SW hours": "占驻站社工工时比例",
+    "share of cities without a base / year": "占尚无基地的市比例/年",
+    "share of counties without a base / year": "占尚无基地的县比例/年",
+    "share of streets without a base / year": "占尚无基地的街道比例/年",
+    "share of facilities without a point / year": "占尚无站点的场所比例/年",
+    "share of communities without a fund / year": "占尚无基金的社区比例/年",
+    "share cut from every budget line": "各预算科目削减比例",
+    "share of budgets cut in a shock year": "冲击年份预算削减比例",
+    "share of contract value": "占合同金额比例",
+    "share of uncertified community workers / year (2021 level)": "占未持证社区工作者比例/年(2021年水平)",
+    "share of uncertified community workers counted as talent": "计入人才的未持证社区工作者比例",
+    "share of staff kept when an agency loses a station": "机构失去站点时留用员工比例",
+    "share of uncertified station/agency SW sitting / year": "未持证驻站/机构社工参考比例/年",
+    "share of hires already certified": "新聘人员中已持证比例",
+    "share / year (unsupported organisation)": "比例/年(无扶持组织)",
+    "share of registered active / month at full organising": "充分组织时注册志愿者月活跃比例",
+    "share of unregistered adults registering / month": "未注册成年人每月注册比例",
+    "share of residents in need groups with a new need / month": "需求人群中每月新增需求比例",
+    "ratio to local graduate pay": "与当地毕业生工资之比",
+    "yuan / station-year": "元/站·年",
+    "yuan / base-year": "元/基地·年",
+    "yuan / 10,000 residents / year": "元/万人·年",
+    "yuan / month (assistant level; ×2 intermediate, ×3 senior)": "元/月(助理级;中级×2,高级×3)",
+    "yuan / candidate-year": "元/考生·年",
+    "yuan / new organisation": "元/新组织",
+    "yuan / grant": "元/项",
+    "yuan / active volunteer-month": "元/活跃志愿者·月",
+    "yuan / project": "元/项目",
+    "yuan / social-worker-year at pay ratio 0.75": "元/社工·年(工资比0.75时)",
+    "yuan / point-year": "元/站点·年",
+    "yuan / month": "元/月",
+    "public yuan / donated yuan": "财政配捐元/捐赠元",
+    "probability / candidate, exam years after 2022": "概率/考生(2022年后考试年份)",
+    "log-odds s.d. between years": "年际对数几率标准差",
+    "candidates / 10,000 residents / year": "考生/万人·年",
+    "odds ratio at 1,000 yuan": "1,000元时的优势比",
+    "probability / vacancy-month at pay ratio 1": "概率/空缺·月(工资比为1时)",
+    "probability / vacancy-month at pay ratio 0.75": "概率/空缺·月(工资比为0.75时)",
+    "donation response to matching": "捐赠对配捐的响应",
+    "probability / year": "概率/年",
+    "hours / social-worker-month": "小时/社工·月",
+    "elasticity of turnover to pay ratio": "流失率对工资比的弹性",
+    "log hazard per unit of administrative share": "每单位行政占比的对数风险",
+    "turnover multiplier, 1-year purchase contract": "流失率乘数(一年期购买合同)",
+    "turnover multiplier, direct employment": "流失率乘数(直接聘用)",
+    "extra founding per linkage hour per community-month": "每联动工时每社区·月新增成立数",
+    "founding multiplier with a base in reach": "可及孵化基地时的成立乘数",
+    "closure hazard multiplier while incubated": "孵化期间关闭风险乘数",
+    "charity projects / community fund / month": "慈善项目/社区基金·月",
+    "social-worker hours / case served": "社工工时/个案",
+    "organisations / year in a community of 10,000 (scales with √population)": "个组织/年(万人社区,随人口平方根缩放)",
+    "score out of 1 (share of the contract's plan delivered)": "评分(满分1,合同计划完成比例)",
+    "share of stations assessing needs": "开展需求评估的社工站比例",
+    "share of community-fund pay-outs": "占社区基金支出比例",
+    "share of the gap to a full-strength committee closed": "向健全委员会差距的弥合比例",
+    "share of station money": "占社工站资金比例",
+    "community-worker posts / 10,000 urban residents (0: as the region file)": "社区工作者岗位/万城镇居民(0:按区域文件)",
+    "median reservation pay / local graduate pay": "保留工资中位数/当地毕业生工资",
+    "log-s.d. of reservation pay": "保留工资对数标准差",
+    "new candidates / 10,000 residents / year": "新增考生/万人·年",
+    "share of the plan a fully staffed agency delivers": "满员机构完成计划的比例",
+    "s.d. of agency quality": "机构质量标准差",
+    "s.d. of an output evaluation score": "产出评估得分标准差",
+    "s.d. of an outcome evaluation score": "成效评估得分标准差",
+    "probability / tender with fewer than two bidders": "概率/招标(投标方少于两家)",
+    "yuan / tender": "元/次招标",
+    "yuan / evaluation": "元/次评估",
+    "score points on a 0–1 scale": "得分(0–1)",
+    "s.d. of a bid's rating": "投标评分标准差",
+    "yuan / agency-month": "元/机构·月",
+    "months of wage bill": "月工资总额的月数",
+    "share of the salary cost": "占工资成本比例",
+    "yuan / hire": "元/聘用一人",
+    "share of a veteran's casework": "占资深社工个案量比例",
+    "share of linkage reaching residents at hire": "入职时联动服务覆盖居民比例",
+    "share of waiting candidates taking other work / month": "待岗考生每月转做其他工作比例",
+    "social-worker hours / community-year": "社工工时/社区·年",
+    "services per casework hour, assessed / not assessed": "每个案工时服务数(评估/未评估)",
+    "social-worker hours / household visit": "社工工时/次入户走访",
+    "share of linkage hours on household visits": "联动工时中入户走访比例",
+    "yuan / project service (人次)": "元/项目服务人次",
+    "services to other groups per unit of a project's spare capacity": "项目富余能力每单位惠及其他人群的服务数",
+    "relative rise in volunteering and giving where a project runs": "项目所在地志愿与捐赠的相对增幅",
+    "share of unreported open needs ordered on the platform / month, once known": "平台知晓后每月下单的未报告需求比例",
+    "months to full uptake": "完全采用所需月数",
+    "share of station casework and linkage hours saved": "节省的社工站个案与联动工时比例",
+    "relative rise in volunteer activation with the platform": "平台带来的志愿者激活相对增幅",
+    "relative change in linkage per unit of committee strength": "每单位委员会健全度的联动相对变化",
+    "relative change in activation per unit of committee strength": "每单位委员会健全度的激活相对变化",
+    "yuan / community-year at full support": "元/社区·年(全额支持)",
+    "probability the county pays its share in full / year": "县级足额配套的概率/年",
+    "share paid in a year a channel falls short": "渠道不足年份的支付比例",
+    "months an active volunteer stays active (mean)": "活跃志愿者保持活跃的月数(均值)",
+    "months a registered, inactive volunteer stays reachable (mean)": "注册未活跃志愿者可联系的月数(均值)",
+    "hours / active volunteer-month at average organising": "小时/活跃志愿者·月(平均组织水平)",
+    "share of urban community workers certified by 2025 (from 2022)": "2025年城市社区工作者持证比例(自2022年起)",
+    "share / year, national registrants after 2022": "比例/年(2022年后全国报考人数)",
+    "share of uncertified community workers / year, without a plan": "占未持证社区工作者比例/年(无计划时)",
+    "share of the plan's shortfall in sitting made up / year": "每年补足计划报考缺口的比例",
+    "persons / 10,000 residents / year": "人/万人·年",
+    "region's share of national candidates ÷ its population share": "本地区占全国考生比例÷人口占比",
+    "share of uncertified practitioners leaving the count / year": "每年退出统计的未持证从业者比例",
+    "share of candidates outside the model's posts who are counted practitioners": "模型岗位之外考生中计为从业者的比例",
+    "share of unregistered residents registering / month": "未注册居民每月注册比例",
+    # indicators' units (model/indicators.py)
+    "share": "比例",
+    "persons": "人",
+    "stations": "个站",
+    "organisations": "个组织",
+    "agencies": "家机构",
+    "hours": "小时",
+    "person-times": "人次",
+    "posts": "个岗位",
+    "leavers / post-year": "离职人数/岗位·年",
+    "yuan": "元",
+    "needs": "项需求",
+    "orders": "单",
+    "visits": "次走访",
+}
+
+
+def unit_label(p, lang: str = "en") -> str:
+    """A parameter's (or indicator's) unit in ``lang``."""
+    unit = p.unit if hasattr(p, "unit") else str(p)
+    return UNITS_ZH.get(unit, unit) if lang == "zh" else unit
+
+
 def parameters(kind: str | None = None) -> pd.DataFrame:
     """The schema as a DataFrame: name, kind, unit, default, min, max, source and labels.
 
@@ -700,6 +845,7 @@ def parameters(kind: str | None = None) -> pd.DataFrame:
             "name": p.name,
             "kind": p.kind,
             "unit": p.unit,
+            "unit_zh": p.unit_zh,
             "default": p.default,
             "min": p.min,
             "max": p.max,

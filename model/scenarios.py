@@ -53,8 +53,9 @@ __all__ = [
     "scenario_from_dict",
 ]
 
-# The repository's scenario folder; ``./scenarios`` in the working directory comes first.
-SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+# The shipped scenarios: ``model/data/scenarios`` is a link to the repository's ``scenarios/`` in a
+# checkout and a copy in an installed wheel. ``./scenarios`` in the working directory comes first.
+SCENARIOS_DIR = (Path(__file__).parent / "data" / "scenarios").resolve()
 # The calendar the model accepts (MODEL.md §2), as the model declares it.
 WINDOW = (f"{EARLIEST_START:%Y-%m}", f"{LATEST_END:%Y-%m}")
 _NAME = re.compile(r"^[a-z0-9_]{1,64}$")  # a name becomes part of file names in the store: 64 characters at most

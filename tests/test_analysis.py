@@ -270,3 +270,68 @@ def test_a_cjk_font_is_found_and_chinese_draws_without_missing_glyphs(res):
         fig.canvas.draw()
         fig = plot_cost(res, lang="en")  # English titles of scenarios hold Chinese words too
         fig.canvas.draw()
+
+
+# ---- verdicts that cannot mislead ----------------------------------------------------------------
+
+
+def test_a_strategy_lowering_a_target_indicator_is_never_called_no_worse(res):
+    """The fiscal squeeze spends less and lowers station coverage at its 2024 date while both sit at
+    0% attainment: the verdict must name the loss, not call it 'cheaper, attains no less'."""
+    from model.analysis.report import verdict_detail
+    from model.analysis.text import t
+
+    cost = res.cost().set_index("scenario")
+    comp = res.compare()
+    comp = comp[comp["kind"] == "target"]
+    lowered = set()
+    for _, c in comp.iterrows():
+        sign = 1 if res.targets[c["name"]].op in (">=", ">") else -1
+        if sign * c["median"] < 0:  # lower, in the target's direction, at the target's date
+            lowered.add(c["scenario"])
+            assert c["effect"] == "behind"
+    assert "fiscal_squeeze_2024" in lowered  # the case the rule exists for
+    for s in lowered:
+        row = cost.loc[s]
+        assert row["targets_behind"] >= 1
+        assert row["vs_baseline"] not in ("dominant", "better", "same")
+        for lang in ("en", "zh"):
+            words = t(row["vs_baseline"], lang) + verdict_detail(res, row.rename(s).to_dict() | {"scenario": s}, lang)
+            assert "no worse" not in words and "attains no less" not in words and "不降" not in words
+            assert "不低于" not in words and "none lower" not in words
+
+
+def test_verdict_rule_and_materiality():
+    from model.analysis.results import _verdict
+
+    # any target behind rules out the favourable verdicts, at any cost
+    for cost in ("cheaper", "same", "costlier"):
+        for ahead in range(3):
+            v = _verdict(cost, ahead, 1)
+            assert v not in ("dominant", "better", "same")
+    assert _verdict("cheaper", 0, 0) == "dominant"
+    assert _verdict("cheaper", 3, 0) == "dominant"
+    assert _verdict("costlier", 0, 2) == "dominated"
+    assert _verdict("same", 0, 0) == "same"
+    assert _verdict("same", 2, 0) == "better"
+    assert _verdict("same", 0, 2) == "worse"
+    assert _verdict("", 0, 0) == ""
+
+
+def test_goal_share_measures_distance_where_attainment_is_floored(res):
+    att = res.attainment()
+    for _, a in att.iterrows():
+        goal = res.targets[a["target"]]
+        if a["median_value"] != a["median_value"]:  # a coverage of units the region has none of
+            assert a["goal_share"] != a["goal_share"]
+            continue
+        assert a["goal_share"] == pytest.approx(a["median_value"] / goal.value)
+        assert a["goal_share_q10"] <= a["goal_share"] <= a["goal_share_q90"]
+    cost = res.cost().set_index("scenario")
+    # a cost difference under MATERIAL_COST of the baseline's spending is "same"
+    from model.analysis.results import MATERIAL_COST
+
+    base_total = cost.loc["baseline", "total_yuan"]
+    for s, row in cost.iterrows():
+        if s != "baseline" and row["cost_change"] in ("cheaper", "costlier"):
+            assert abs(row["extra_cost_yuan"]) >= MATERIAL_COST * base_total

@@ -142,3 +142,26 @@ def test_the_certification_plan_raises_community_workers_certified_share_on_pair
     runs = [FiveSocietyModel(region="demo", seed=5, start="2022-01", end="2025-12",
                              params={"cw_plan_cert_share": share}).run() for share in (0.0, 0.5)]
     assert runs[1]["community_worker_certified_share"].iloc[-1] > runs[0]["community_worker_certified_share"].iloc[-1]
+
+
+def test_plots_overlay_the_observations_with_their_ranges(run):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from model.analysis.plots import plot_indicator
+
+    fig = plot_indicator(run.frames[0], "sw_talent", targets=False, observed="hubei", lang="en")
+    ax = fig.axes[0]
+    # FACTS §1b: 30,149 at end-2018 (H, ±10%) and ≈20,100 at end-2017 (before the run: left out)
+    points = [line for line in ax.get_lines() if line.get_marker() == "D"]
+    assert len(points) == 1
+    # drawn in the axis' own unit: observation ÷ model at end-2018 as in the data
+    model_line = [line for line in ax.get_lines() if line.get_marker() in ("None", "", None)][0]
+    dates = pd.to_datetime(model_line.get_xdata())
+    at = list(dates).index(pd.Timestamp("2018-12-31"))
+    expected = 30_149 / run.frames[0].loc["2018-12-31", "sw_talent"]
+    assert points[0].get_ydata()[0] / model_line.get_ydata()[at] == pytest.approx(expected)
+    assert "observed (with uncertainty)" in [text.get_text() for text in ax.get_legend().get_texts()]
+    plt.close(fig)

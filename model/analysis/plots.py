@@ -125,7 +125,8 @@ def _single(frame: pd.DataFrame, name: str) -> pd.DataFrame:
 
 
 def plot_indicator(data, indicator: str, scenarios=None, lang: str = "en", ax=None, q=LEVELS, targets=True,
-                   changes=True, baseline: str | None = None, title: str | None = None, legend: bool = True):
+                   changes=True, baseline: str | None = None, title: str | None = None, legend: bool = True,
+                   observed=None):
     """An indicator over time: per scenario a median line and a 10–90% band over replicates.
 
     ``data`` is a ``Results``, a store path, one run's frame (``model.simulate(...)``),
@@ -134,6 +135,9 @@ def plot_indicator(data, indicator: str, scenarios=None, lang: str = "en", ax=No
     (or a target set name for a plain frame), False for none: a black star marks each
     target on this indicator at its date. ``changes``: dotted vertical lines, in the
     scenario's colour, at the months a scenario's levers change (from the store).
+    ``observed``: a region name (``"hubei"``) or a table from ``model.load_observations``:
+    the region-wide observations of this indicator in the plotted window, drawn as black
+    diamonds with the range their uncertainty allows (a "more than" figure as a triangle).
     """
     if indicator not in INDICATORS:
         raise KeyError(not_one_of(indicator, INDICATORS, "an indicator"))
@@ -169,6 +173,21 @@ def plot_indicator(data, indicator: str, scenarios=None, lang: str = "en", ax=No
         op = {">=": "≥", "<=": "≤"}.get(mark.op, mark.op)
         ax.annotate(f"{t('target', lang)} {op} {_fmt_goal(mark.value, indicator)}", (mark.date, mark.value / div),
                     xytext=(-8, -4), textcoords="offset points", fontsize=9, ha="right", va="top")
+    if observed is not None:
+        from ..observed import load_observations
+
+        obs = load_observations(observed) if isinstance(observed, str) else observed
+        lo_date, hi_date = frame["date"].min(), frame["date"].max()
+        obs = obs[(obs["indicator"] == indicator) & (obs["area"] == "province") & (obs["measure"] == "value")
+                  & (obs["date"] >= lo_date) & (obs["date"] <= hi_date)]
+        for i, row in enumerate(obs.itertuples(index=False)):
+            label = t("observed", lang) if i == 0 else None
+            if row.bound == "lower":
+                ax.plot([row.date], [row.low / div], marker="^", ms=9, color="black", ls="none", zorder=6, label=label)
+            else:
+                ax.errorbar([row.date], [row.value / div], yerr=[[(row.value - row.low) / div],
+                                                                  [(row.high - row.value) / div]],
+                            fmt="D", ms=6, color="black", capsize=3, zorder=6, label=label)
     ind = INDICATORS[indicator]
     ax.set_title(title or ind.label(lang), fontsize=13)
     ax.set_ylabel(f"{ind.label(lang)}" + (f" ({unit})" if unit else ""), fontsize=10)
@@ -271,8 +290,10 @@ def plot_difference(results, indicator: str, baseline: str | None = None, scenar
 
 
 def plot_cost(results, lang: str = "en", ax=None, baseline: str | None = None, scenarios=None):
-    """Cost against attainment, one point per scenario: cumulative public spending (x) and the
-    mean probability of meeting a target (y)."""
+    """Cost against progress, one point per scenario: cumulative public spending (x) and the mean
+    progress towards the targets (y: each target's median value at its date as a share of the
+    goal, capped at 100%, averaged over targets). Progress, not the probability of meeting a
+    target, so that strategies that all miss a target (0%) are still told apart."""
     lang = use_fonts(lang)
     res = results if isinstance(results, Results) else Results(results)
     base = baseline or res.baseline
@@ -282,7 +303,7 @@ def plot_cost(results, lang: str = "en", ax=None, baseline: str | None = None, s
     fig, ax = _figure(ax, (9.5, 5.2))
     div, unit = yuan_scale(cost["total_yuan"], lang)
     for name, row in cost.iterrows():
-        ax.scatter([row["total_yuan"] / div], [row["attainment_pp"]], s=90 if name == base else 60,
+        ax.scatter([row["total_yuan"] / div], [row["mean_goal_share"]], s=90 if name == base else 60,
                    color=colours[name], zorder=3, edgecolor="black" if name == base else "none")
     ax.margins(x=0.15, y=0.12)
     ax.autoscale_view()
@@ -290,7 +311,8 @@ def plot_cost(results, lang: str = "en", ax=None, baseline: str | None = None, s
     ax.set_ylabel(t("attain_axis", lang), fontsize=10)
     ax.set_title(t("cost_title", lang), fontsize=13)
     ax.grid(alpha=0.3)
-    points = [(res.label(n, lang), r["total_yuan"] / div, r["attainment_pp"], colours[n]) for n, r in cost.iterrows()]
+    points = [(res.label(n, lang), r["total_yuan"] / div, r["mean_goal_share"], colours[n])
+              for n, r in cost.iterrows()]
     _label_points(ax, points)
     return fig
 

@@ -22,9 +22,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..indicators import BUDGET_LINES, INDICATORS
-from ..params import SCHEMA
+from ..params import SCHEMA, unit_label
+from ..sources import sources_text
 from .plots import plot_cost, plot_difference, plot_indicator, yuan_scale
-from .results import Results
+from .results import MATERIAL_COST, MATERIAL_GOAL, Results
 from .text import t
 
 __all__ = ["report_tables", "write_report"]
@@ -43,6 +44,7 @@ def report_tables(res: Results, lang: str = "en") -> dict[str, pd.DataFrame]:
     compare = res.compare(indicators=sorted({*(x.indicator for x in res.targets.values()), *END_INDICATORS},
                                             key=list(INDICATORS).index), lang=lang)
     cost = res.cost(lang=lang)
+    cost["verdict_detail"] = [verdict_detail(res, r, lang) for _, r in cost.iterrows()]
     cost["vs_baseline"] = cost["vs_baseline"].map(lambda v: t(v, lang) if v else "")
     scenarios = []
     for name, d in res.definitions.items():
@@ -80,39 +82,47 @@ def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _write_tables(out: Path, tables: dict[str, pd.DataFrame]) -> None:
+def _write_tables(out: Path, tables: dict[str, pd.DataFrame], res: Results, lang: str) -> None:
+    """``tables/*.csv`` for programs (codes, snake_case) and ``report.xlsx`` for people (``workbook.py``)."""
+    from .workbook import write_workbook
+
     folder = out / "tables"
     folder.mkdir(exist_ok=True)
     for name, frame in tables.items():
         _csv_safe(frame).to_csv(folder / f"{name}.csv", index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
-    with pd.ExcelWriter(out / "report.xlsx", engine="openpyxl") as xl:
-        for name, frame in tables.items():
-            sheet = frame.copy()
-            for col in sheet.columns:  # Excel has no time zones and no NaT
-                if pd.api.types.is_datetime64_any_dtype(sheet[col]):
-                    sheet[col] = sheet[col].dt.strftime("%Y-%m-%d").where(sheet[col].notna(), "")
-            sheet.to_excel(xl, sheet_name=name, index=False)
-            ws = xl.sheets[name]
-            for row in ws.iter_rows():  # user text is text: never a live formula
-                for cell in row:
-                    if cell.data_type == "f" or _is_formula_like(cell.value):
-                        cell.data_type = "s"
-            for i, col in enumerate(sheet.columns, start=1):
-                width = min(60, max(10, len(str(col)) + 2, *(len(str(v)) + 2 for v in sheet[col].head(50))))
-                ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
-            ws.freeze_panes = "B2"
+    write_workbook(out / "report.xlsx", tables, res, lang)
 
 
 # ---- HTML pieces ---------------------------------------------------------------------------------
 
 
-def _png(fig, dpi: int = 100) -> str:
+FIGURE_DPI = 200  # figures/*.png: sharp on a projector and in print
+
+
+def _png(fig, dpi: int = 100, name: str | None = None, folder: Path | None = None) -> str:
+    """The figure as an embedded <img>; with ``folder``, also written as ``name``.png and .svg there
+    (for slides and documents)."""
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
+    if folder is not None and name:
+        fig.savefig(folder / f"{name}.png", dpi=FIGURE_DPI)
+        fig.savefig(folder / f"{name}.svg")
     plt.close(fig)
-    return ("<img alt='' src='data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii") + "'>")
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return f"<img alt='{_e(name or '')}' data-figure='{_e(name or '')}' src='data:image/png;base64,{data}'>"
+
+
+def region_title(name: str, lang: str) -> str:
+    """A region's title in ``lang`` (湖北省 / Hubei Province), from its region file; the name if it has none."""
+    from ..regions import load_region
+
+    try:
+        region = load_region(name)
+    except Exception:  # a region file not installed here: its name is all we have
+        return name
+    return (region.title_zh if lang == "zh" else region.title_en) or name
 
 
 def _e(text) -> str:
@@ -174,8 +184,10 @@ def _grid(res: Results, attain: pd.DataFrame, lang: str, cell, cls: str) -> str:
 def _verdict(res: Results, attain: pd.DataFrame, lang: str) -> str:
     def cell(a) -> str:
         bg, fg = _colour(a["probability"])
+        share = a.get("goal_share", float("nan"))
+        of_goal = "" if share != share else f"<br><small class='g'>{t('of_goal', lang, share=f'{share:.0%}')}</small>"
         return (f"<td class='p' style='background:{bg};color:{fg}'><b>{a['probability']:.0%}</b>"
-                f"<br><small>{a['lo']:.0%}–{a['hi']:.0%}</small></td>")
+                f"<br><small>{a['lo']:.0%}–{a['hi']:.0%}</small>{of_goal}</td>")
 
     return _grid(res, attain, lang, cell, "verdict")
 
@@ -193,28 +205,57 @@ def _when(res: Results, attain: pd.DataFrame, lang: str) -> str:
 
 
 def _cost(res: Results, cost: pd.DataFrame, lang: str) -> str:
-    lines = [line for line in BUDGET_LINES if (cost[f"spend_{line}_yuan"].abs() > 0).any()]
+    """Two tables, so that each fits a screen and an A4 page: spending by budget line, then the
+    comparison with the baseline (extra cost, attainment, progress, cost-effectiveness, verdict)."""
+    lines = [line for line in BUDGET_LINES
+             if f"spend_{line}_yuan" in cost and (cost[f"spend_{line}_yuan"].abs() > 0).any()]
     div, unit = yuan_scale(cost["total_yuan"], lang)
     head = [t("scenario", lang), *(_e(BUDGET_LINES[line][0 if lang == "zh" else 1]) for line in lines),
-            f"<b>{t('total', lang)}</b>", t("extra_cost", lang), t("attainment_pp", lang),
-            t("extra_attainment_pp", lang), t("per_certified", lang), t("per_station_year", lang), t("per_pp", lang),
-            t("vs_baseline", lang)]
+            f"<b>{t('total', lang)}</b>", t("budget", lang)]
     rows = []
-    yuan = t("yuan", lang)
     for _, r in cost.iterrows():
         rows.append([
             f"<th class='sc'>{_e(res.label(r['scenario'], lang))}</th>",
             *(f"<td class='n'>{r[f'spend_{line}_yuan'] / div:,.1f}</td>" for line in lines),
             f"<td class='n'><b>{r['total_yuan'] / div:,.1f}</b></td>",
+            f"<td class='n'>{r['budget_yuan'] / div:,.1f}</td>",
+        ])
+    spending = f"<h3>{t('spending_by_line', lang)}</h3><p class='unit'>{_e(unit)}</p>" + _table(head, rows, "cost")
+    head = [t("scenario", lang), f"{t('extra_cost', lang)}<br><span class='by'>{_e(unit)}</span>",
+            t("attainment_pp", lang), t("extra_attainment_pp", lang), t("mean_goal_share", lang),
+            t("per_certified", lang), t("per_station_year", lang), t("per_pp", lang), t("vs_baseline", lang)]
+    rows = []
+    yuan = t("yuan", lang)
+    for _, r in cost.iterrows():
+        rows.append([
+            f"<th class='sc'>{_e(res.label(r['scenario'], lang))}</th>",
             f"<td class='n'>{_signed(r['extra_cost_yuan'] / div)}</td>",
             f"<td class='n'>{r['attainment_pp']:.1f}%</td>",
             f"<td class='n'>{_signed(r['extra_attainment_pp'])}</td>",
+            f"<td class='n'>{r['mean_goal_share']:.1f}%</td>",
             *(f"<td class='n'>{_ratio(r[c], yuan)}</td>" for c in
               ("yuan_per_extra_certified", "yuan_per_extra_station_year", "yuan_per_attainment_pp")),
-            f"<td class='v'>{_e(r['vs_baseline'])}</td>",
+            f"<td class='v'><b>{_e(r['vs_baseline'])}</b>{_detail(res, r, lang)}</td>",
         ])
-    note = f"<p class='unit'>{_e(unit)}</p>"
-    return note + _table(head, rows, "cost")
+    return spending + f"<h3>{t('against_baseline', lang)}</h3>" + _table(head, rows, "cost vs")
+
+
+def verdict_detail(res: Results, r, lang: str) -> str:
+    """The reasons behind a cost row's verdict, in words: cost change, targets ahead/behind, the worst gap."""
+    if not r.get("cost_change") or r["scenario"] == res.baseline:
+        return ""
+    parts = [t("same_cost" if r["cost_change"] == "same" else r["cost_change"], lang),
+             t("ahead_behind", lang, ahead=int(r["targets_ahead"]), behind=int(r["targets_behind"]))]
+    if r.get("worst_target"):
+        gap = r["worst_goal_share_diff"] * 100
+        unit = "个百分点" if lang == "zh" else " pp"
+        parts.append(t("worst", lang, label=res.targets[r["worst_target"]].label(lang), gap=f"{gap:+.1f}{unit}"))
+    return ("；" if lang == "zh" else "; ").join(parts)
+
+
+def _detail(res: Results, r, lang: str) -> str:
+    text = verdict_detail(res, r, lang)
+    return f"<br><small class='why'>{_e(text)}</small>" if text else ""
 
 
 def _interval(c, indicator: str, lang: str, div: float = 1.0) -> str:
@@ -229,8 +270,15 @@ def _interval(c, indicator: str, lang: str, div: float = 1.0) -> str:
     return f"{m:+,.{digits}f}<br><small>[{lo:+,.{digits}f}, {hi:+,.{digits}f}]</small>"
 
 
-def _value(v) -> str:
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
+def _value(v, key: str | None = None, lang: str = "en") -> str:
+    """A parameter's value as people read it: choices and switches in ``lang``, numbers with separators."""
+    if isinstance(v, bool):
+        return ("开" if v else "关") if lang == "zh" else ("on" if v else "off")
+    if isinstance(v, str):
+        from ..dashboard.text import choice_label
+
+        return choice_label(key, v, lang) if key else v
+    if not isinstance(v, (int, float)):
         return str(v)
     return f"{v:,.0f}" if float(v).is_integer() else f"{v:,g}"
 
@@ -299,20 +347,20 @@ def _assumptions(res: Results, lang: str) -> str:
         rows = []
         for key, value in params.items():
             p = SCHEMA.get(key)
-            rows.append([f"<code>{_e(key)}</code>", _e(p.label(lang) if p else key), _e(_value(value)),
-                         _e(p.unit if p else ""), f"<small>{_e(sources.get(key, ''))}</small>"])
+            rows.append([f"<code>{_e(key)}</code>", _e(p.label(lang) if p else key), _e(_value(value, key, lang)),
+                         _e(unit_label(p, lang) if p else ""), f"<small>{_e(sources_text(sources.get(key, '')))}</small>"])
         changes = d.get("changes") or []
         change_text = "; ".join(
-            f"{c['date']}: " + ", ".join(f"{SCHEMA[k].label(lang) if k in SCHEMA else k} = {_value(v)}"
+            f"{c['date']}: " + ", ".join(f"{SCHEMA[k].label(lang) if k in SCHEMA else k} = {_value(v, k, lang)}"
                                           for k, v in c.items() if k != "date") for c in changes)
         levers = (_table(["", t("levers", lang), "", "", t("source", lang)], rows, "levers") if rows
                   else f"<p>{t('levers', lang)}: {t('none', lang)}</p>")
-        change_sources = "".join(f"<small>{_e(sources[k])}</small>" for c in changes for k in c
+        change_sources = "".join(f"<small>{_e(sources_text(sources[k]))}</small>" for c in changes for k in c
                                  if k != "date" and k in sources and k not in params)
         parts.append(
             f"<div class='card'><h3>{_e(res.label(name, lang))} <code>{_e(name)}</code></h3>"
             f"<p>{_e((d.get('description') or {}).get(lang, ''))}</p>"
-            f"<p class='meta'>{t('region', lang)}: {_e(d['region'])} · {t('window', lang)}: {_e(d['start'])} → "
+            f"<p class='meta'>{t('region', lang)}: {_e(region_title(d['region'], lang))} · {t('window', lang)}: {_e(d['start'])} → "
             f"{_e(d['end'])} · {t('target_set', lang)}: {_e(d['targets'])}</p>{levers}"
             + (f"<p><b>{t('changes', lang)}</b>: {_e(change_text)}<br>{change_sources}</p>" if changes else "")
             + "</div>")
@@ -330,6 +378,35 @@ def _assumptions(res: Results, lang: str) -> str:
     return "".join(parts)
 
 
+def _sources(res: Results, lang: str) -> str:
+    """Every section of model/data/sources.toml that the report's scenarios cite, figure by figure."""
+    from ..sources import cited_sections, load_sources
+
+    cited: list[str] = []
+    for d in res.definitions.values():
+        for text in (d.get("sources") or {}).values():
+            cited += cited_sections(text)
+        for key in (d.get("params") or {}):
+            if key in SCHEMA:
+                cited += cited_sections(SCHEMA[key].source)
+    sources = load_sources()
+    keys = [k for k in dict.fromkeys(cited) if k in sources]
+    if not keys:
+        return ""
+    head = [t("src_figure", lang), t("src_value", lang), t("src_date", lang), t("src_where", lang)]
+    parts = []
+    for key in sorted(keys):
+        rows = []
+        for f in sources[key]["figures"].values():
+            value = str(f.get("value", ""))
+            value = value if len(value) <= 240 else value[:239] + "…"
+            where = " ".join(x for x in (f.get("publisher", ""), f.get("address", "")) if x)
+            rows.append([_e(f.get("figure", "")), _e(value), _e(f.get("date", "")),
+                         f"<span class='addr'>{_e(where)}</span> <small>{_e(f.get('status', ''))}</small>"])
+        parts.append(f"<h3>sources §{_e(key)} · {_e(sources[key]['title'])}</h3>" + _table(head, rows, "sources"))
+    return "".join(parts)
+
+
 _CSS = """
 body{font-family:"Noto Sans CJK SC","Noto Sans SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",
 "Helvetica Neue",Arial,sans-serif;margin:0 auto;max-width:1280px;padding:24px 32px;color:#1a1a1a;line-height:1.5}
@@ -344,27 +421,63 @@ table.levers td{text-align:left}table.levers{font-size:12px}.card{border:1px sol
 padding:4px 14px;margin:10px 0}.meta{color:#555;font-size:13px}img{max-width:100%;height:auto;display:block;
 margin:6px 0 18px}.figs{display:grid;grid-template-columns:1fr;gap:4px}p.unit{font-size:12px;color:#555;margin:0}
 nav ul{columns:2;font-size:14px;list-style:none;padding-left:12px}code{font-size:12px;color:#555}.wrap{overflow-x:auto}footer{color:#777;
-font-size:12px;margin-top:40px}
+font-size:12px;margin-top:40px}small.why{display:block;white-space:normal;max-width:260px;text-align:left;opacity:.8}
+td.v{white-space:normal;min-width:150px;text-align:left}small.g{font-weight:600}
+table.sources{font-size:11px}table.sources td{text-align:left;vertical-align:top}span.addr{word-break:break-all}
+*{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+@page{size:A4 portrait;margin:12mm 10mm 14mm 10mm}
+@media print{
+body{max-width:none;padding:0;font-size:10pt;line-height:1.35}
+h1{font-size:17pt}h2{font-size:13pt;margin-top:14pt;break-after:avoid;page-break-after:avoid}
+h3{font-size:11pt;break-after:avoid;page-break-after:avoid}p.note{font-size:8.5pt;max-width:none}
+nav{display:none}.wrap{overflow:visible}
+table{font-size:7.5pt;width:100%;margin:4pt 0 8pt;break-inside:auto}
+thead{display:table-header-group}tr{break-inside:avoid;page-break-inside:avoid}
+thead th{font-size:7pt}th,td{padding:2pt 3pt}th.sc,td.n,td.v{white-space:normal}
+small.why{max-width:none}td.v{min-width:0}
+img{max-width:100%;max-height:125mm;width:auto;margin:4pt auto;break-inside:avoid;page-break-inside:avoid}
+.card{break-inside:avoid;page-break-inside:avoid}table.levers{font-size:7pt}
+footer{font-size:7pt}
+}
 """
 
 
-def write_report(path, lang: str = "en", baseline: str | None = None, dpi: int = 100) -> Path:
-    """Write ``report.html``, ``tables/*.csv`` and ``report.xlsx`` into the store at ``path``; return the HTML path."""
+def uncertainty_text(manifest: dict, lang: str) -> str:
+    """One sentence: whether the bands count chance only, or chance and the uncertain parameters."""
+    u = manifest.get("uncertainty") or {"mode": "seed"}
+    if u.get("mode") != "posterior":
+        return t("bands_seed", lang)
+    posts = u.get("posteriors", {})
+    fitted = sorted({name for p in posts.values() for name in p.get("fitted", [])})
+    draws = ", ".join(f"{region}: {p.get('draws')}" for region, p in posts.items())
+    return t("bands_posterior", lang, draws=draws, fitted=", ".join(fitted) or "-")
+
+
+def write_report(path, lang: str = "en", baseline: str | None = None, dpi: int = 100, pdf: bool = False,
+                 progress=None) -> Path:
+    """Write ``report.html``, ``figures/*.png|svg``, ``tables/*.csv`` and ``report.xlsx`` (and, with
+    ``pdf``, ``report.pdf``: see ``model.analysis.pdf``) into the store at ``path``; return the HTML path.
+
+    ``progress``, when given, is called with a short line before each step.
+    """
+    say = progress or (lambda _msg: None)
     if lang not in ("zh", "en"):
         raise ValueError(f'lang must be "zh" or "en"; got {lang!r}')
     res = Results(path, baseline=baseline)
     if res.ok_runs.empty:
         raise ValueError(f"{res.path} holds no finished run to report on")
     out = res.path
+    say(f"reading {len(res.scenarios)} scenarios × {res.replicates} replicates")
     tables = report_tables(res, lang)
-    _write_tables(out, tables)
+    say("writing tables/*.csv and report.xlsx")
+    _write_tables(out, tables, res, lang)
     attain = res.attainment()
     compare = res.compare(indicators=sorted({*(x.indicator for x in res.targets.values()), *END_INDICATORS},
                                             key=list(INDICATORS).index))
     cost = res.cost()
     cost["vs_baseline"] = cost["vs_baseline"].map(lambda v: t(v, lang) if v else "")
 
-    regions = ", ".join(dict.fromkeys(d["region"] for d in res.definitions.values()))
+    regions = ", ".join(dict.fromkeys(region_title(d["region"], lang) for d in res.definitions.values()))
     windows = ", ".join(dict.fromkeys(f"{d['start']} → {d['end']}" for d in res.definitions.values()))
     target_indicators = list(dict.fromkeys(x.indicator for x in res.targets.values()))
     failed = int((res.runs["status"] != "ok").sum())
@@ -372,24 +485,29 @@ def write_report(path, lang: str = "en", baseline: str | None = None, dpi: int =
     unpaired = [res.label(s, lang) for s in res.scenarios if s != base and not res.paired_with(s, base)]
 
     sections = []
+    say("drawing figures (figures/*.png, *.svg)")
     sections.append(
         f"<h2 id='verdict'>{t('s_verdict', lang)}</h2><p class='note'>{t('verdict_note', lang, level=90)}</p>"
         f"<div class='wrap'>{_verdict(res, attain, lang)}</div>")
-    figs = "".join(_png(plot_indicator(res, name, lang=lang), dpi) for name in target_indicators)
+    figures = out / "figures"
+    figures.mkdir(exist_ok=True)
+    figs = "".join(_png(plot_indicator(res, name, lang=lang), dpi, f"indicator_{name}", figures)
+                   for name in target_indicators)
     sections.append(
         f"<h2 id='when'>{t('s_when', lang)}</h2><p class='note'>{t('when_note', lang)}</p>"
         f"<div class='wrap'>{_when(res, attain, lang)}</div><p class='note'>{t('when_figs', lang)}</p>"
         f"<div class='figs'>{figs}</div>")
     sections.append(
         f"<h2 id='cost'>{t('s_cost', lang)}</h2><p class='note'>{t('cost_note', lang)}</p>"
-        f"<div class='wrap'>{_cost(res, cost, lang)}</div>{_png(plot_cost(res, lang=lang), dpi)}")
+        f"<p class='note'>{_e(t('materiality', lang, cost=f'{MATERIAL_COST:.0%}'.rstrip('%'), goal=f'{MATERIAL_GOAL:.0%}'.rstrip('%')))}</p>"
+        f"<div class='wrap'>{_cost(res, cost, lang)}</div>{_png(plot_cost(res, lang=lang), dpi, "cost", figures)}")
     diff_figs = []
     for name in [*target_indicators, "sw_certified", "public_spend_yuan"]:
         sub = compare[(compare["kind"] == "indicator") & (compare["name"] == name)] if name in set(
             compare["name"]) else None
         if sub is not None and not (sub[["median", "q10", "q90"]].abs().to_numpy() > 0).any():
             continue
-        diff_figs.append(_png(plot_difference(res, name, lang=lang), dpi))
+        diff_figs.append(_png(plot_difference(res, name, lang=lang), dpi, f"difference_{name}", figures))
     sections.append(
         f"<h2 id='diff'>{t('s_diff', lang)}</h2><p class='note'>{t('diff_note', lang)}</p>"
         + (f"<p class='note'>{_e(t('not_paired', lang, names=', '.join(unpaired)))}</p>" if unpaired else "")
@@ -397,11 +515,15 @@ def write_report(path, lang: str = "en", baseline: str | None = None, dpi: int =
     sections.append(f"<h2 id='assume'>{t('s_assume', lang)}</h2><p class='note'>{t('assume_note', lang)}</p>"
                     + _assumptions(res, lang)
                     + (f"<p>{_e(t('failed_runs', lang, n=failed))}</p>" if failed else ""))
+    cited = _sources(res, lang)
+    if cited:
+        sections.append(f"<h2 id='sources'>{t('s_sources', lang)}</h2><p class='note'>{t('sources_note', lang)}</p>"
+                        + cited)
     sections.append(f"<h2 id='tables'>{t('s_tables', lang)}</h2><p class='note'>{t('tables_note', lang)}</p>")
 
     toc = "".join(f"<li><a href='#{k}'>{t(s, lang)}</a></li>" for k, s in
                   (("verdict", "s_verdict"), ("when", "s_when"), ("cost", "s_cost"), ("diff", "s_diff"),
-                   ("assume", "s_assume")))
+                   ("assume", "s_assume"), ("sources", "s_sources")))
     target_sets = ", ".join(dict.fromkeys(
         (ts.title_zh if lang == "zh" else ts.title_en) for ts in res.target_sets.values()))
     page = (
@@ -409,11 +531,17 @@ def write_report(path, lang: str = "en", baseline: str | None = None, dpi: int =
         f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{t('report_title', lang)}</title>"
         f"<style>{_CSS}</style></head><body><h1>{t('report_title', lang)}</h1>"
         f"<p class='meta'>{_e(target_sets)}</p>"
-        f"<p class='note'>{_e(t('lede', lang, replicates=res.replicates, regions=regions, window=windows))}</p>"
+        f"<p class='note'>{_e(t('lede', lang, replicates=res.replicates, regions=regions, window=windows))} "
+        f"{_e(uncertainty_text(res.manifest, lang))}</p>"
         f"<nav><b>{t('contents', lang)}</b><ul>{toc}</ul></nav>{''.join(sections)}"
         f"<footer>{t('generated', lang)} · {_e(res.manifest.get('created', ''))} · {_e(str(out))}</footer>"
         "</body></html>")
     target = out / "report.html"
     target.write_text(page, encoding="utf-8")
+    if pdf:
+        from .pdf import print_pdf
+
+        say("printing report.pdf (A4)")
+        print_pdf(target)
     return target
 

@@ -25,6 +25,15 @@ Definitions used throughout:
   than half ever met it within the window.
 - Paired differences are ``scenario − baseline`` replicate by replicate (replicate r of
   every scenario ran with the same seed); the summary is their median and 10–90% range.
+- ``goal_share`` is a target's indicator at its date as a share of the goal (value / goal
+  for "≥" targets, goal / value for "≤"): 100% or more meets it. It measures distance to
+  a target where the probability of meeting it cannot (both 0%, or both 100%).
+- Verdicts against the baseline (``Results.cost``'s ``vs_baseline``) compare the targets'
+  indicators at their dates, not only the share of runs meeting them: a strategy is
+  ``dominant`` only when it is materially cheaper (``MATERIAL_COST``) and no target's
+  indicator is lower at its date (paired median, in the target's direction); a strategy that
+  lowers any of them is a ``trade-off`` (or ``worse`` at the same cost), whatever its
+  attainment.
 """
 
 from __future__ import annotations
@@ -41,9 +50,17 @@ from ..messages import not_one_of
 from ..params import SCHEMA
 from ..targets import Target, TargetSet, load_targets
 
-__all__ = ["Results", "divergence_month", "proportion_interval"]
+__all__ = ["MATERIAL_COST", "MATERIAL_GOAL", "Results", "divergence_month", "goal_share", "proportion_interval"]
 
 LEVELS = (0.1, 0.9)  # the band: 10th to 90th percentile
+
+# Materiality (assumption: a plan's figures are stated to about 1%; smaller differences are not
+# a difference a planner can act on). A cost difference counts when it is at least this share of
+# the baseline's spending and its paired mean is beyond twice its standard error.
+MATERIAL_COST = 0.01
+# A target indicator's difference is "material" when its paired median is at least this share
+# of the goal. Any lower median still counts against "dominant": it is reported, never hidden.
+MATERIAL_GOAL = 0.01
 
 
 def proportion_interval(k, n, level: float = 0.9, method: str = "jeffreys") -> tuple[np.ndarray, np.ndarray]:
@@ -74,6 +91,23 @@ def proportion_interval(k, n, level: float = 0.9, method: str = "jeffreys") -> t
     lo = np.where(n > 0, lo, np.nan)
     hi = np.where(n > 0, hi, np.nan)
     return lo, hi
+
+
+def goal_share(value, goal: float, op: str):
+    """A target's indicator as a share of its goal: value / goal for "≥" targets, goal / value
+    for "≤" targets (1.0 or more: met). Arrays or scalars; NaN where undefined."""
+    value = np.asarray(value, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if op in (">=", ">"):
+            out = value / goal if goal else np.where(value >= goal, 1.0, 0.0)
+        else:
+            out = np.where(value > 0, goal / value, np.where(value <= goal, 1.0, np.nan))
+    return out
+
+
+def _direction(op: str) -> int:
+    """+1 when a higher value is better for a target with this operator, −1 when lower is."""
+    return 1 if op in (">=", ">") else -1
 
 
 def _month_end(value) -> pd.Timestamp:
@@ -252,7 +286,8 @@ class Results:
         Columns: ``scenario``, ``target``, ``indicator``, ``op``, ``goal``, ``date``, ``n``
         (ok runs judged), ``met`` (runs that met it), ``probability``, ``lo``, ``hi`` (the
         ``level`` interval), ``median_value`` (the indicator at the date), ``value_q10``,
-        ``value_q90``, ``ever_met`` (share of runs that met it in some month of the window),
+        ``value_q90``, ``goal_share`` (the median value as a share of the goal, see
+        ``goal_share()``), ``goal_share_q10``, ``goal_share_q90``, ``ever_met`` (share of runs that met it in some month of the window),
         ``median_first_met``. With ``lang``, also ``scenario_label`` and ``target_label``.
         """
         key = (level, method)
@@ -269,12 +304,16 @@ class Results:
                 met = mine.loc[judged, f"{t.id}_met"].astype(bool)
                 first = mine.loc[judged, f"{t.id}_first_met"]
                 n, k = int(judged.sum()), int(met.sum())
+                share = pd.Series(goal_share(value[judged], t.value, t.op)) if n else pd.Series(dtype=float)
                 rows.append({
                     "scenario": scenario, "target": t.id, "indicator": t.indicator, "op": t.op, "goal": t.value,
                     "date": t.date, "n": n, "met": k, "probability": k / n if n else np.nan,
                     "median_value": value[judged].median() if n else np.nan,
                     "value_q10": value[judged].quantile(LEVELS[0]) if n else np.nan,
                     "value_q90": value[judged].quantile(LEVELS[1]) if n else np.nan,
+                    "goal_share": share.median() if n else np.nan,
+                    "goal_share_q10": share.quantile(LEVELS[0]) if n else np.nan,
+                    "goal_share_q90": share.quantile(LEVELS[1]) if n else np.nan,
                     "ever_met": float(first.notna().mean()) if n else np.nan,
                     "median_first_met": _median_first(first),
                 })
@@ -299,8 +338,12 @@ class Results:
         ``delta_probability`` (the difference in the share of runs meeting it).
         Columns: ``scenario``, ``baseline``, ``kind``, ``name``, ``indicator``, ``date``,
         ``n_pairs``, ``median``, ``q10``, ``q90``, ``mean``, ``baseline_median``,
-        ``scenario_median``, ``delta_probability``. Scenarios on another region or window
-        than the baseline cannot be paired and are left out.
+        ``scenario_median``, ``delta_probability``; for target rows also ``goal_share_diff``
+        (the paired median in the target's direction as a share of the goal: negative means
+        the scenario is further from the goal) and ``effect`` (``ahead``, ``behind`` or
+        ``level``: the sign of that median; ``behind`` whenever the indicator is lower for a
+        "≥" target, however little). Scenarios on another region or window than the baseline
+        cannot be paired and are left out.
         """
         baseline = baseline or self.baseline
         self._check_scenario(baseline)
@@ -319,7 +362,8 @@ class Results:
             dates = [dates]
         lo_name, hi_name = _q(q[0]), _q(q[1])
         columns = ["scenario", "baseline", "kind", "name", "indicator", "date", "n_pairs", "median", lo_name,
-                   hi_name, "mean", "baseline_median", "scenario_median", "delta_probability"]
+                   hi_name, "mean", "baseline_median", "scenario_median", "delta_probability", "goal_share_diff",
+                   "effect"]
         parts = []
         if others:
             values = self._at(dates, indicators, [baseline, *others])
@@ -340,6 +384,8 @@ class Results:
             long["kind"] = "indicator"
             long["indicator"] = long["name"]
             long["delta_probability"] = np.nan
+            long["goal_share_diff"] = np.nan
+            long["effect"] = ""
             rank = {n: i for i, n in enumerate(indicators)}
             srank = {n: i for i, n in enumerate(others)}
             long = long.assign(_s=long["scenario"].map(srank), _n=long["name"].map(rank)).sort_values(
@@ -366,11 +412,15 @@ class Results:
                 d = (a - b)[keep]
                 ma = mine.loc[common, f"{t.id}_met"][keep].astype(float)
                 mb = base.loc[common, f"{t.id}_met"][keep].astype(float)
+                directed = _direction(t.op) * d.median() if len(d) else np.nan
+                effect = "" if directed != directed else ("ahead" if directed > 0 else
+                                                          "behind" if directed < 0 else "level")
                 rows.append({"scenario": s, "baseline": baseline, "kind": "target", "name": t.id,
                              "indicator": t.indicator, "date": t.date, "n_pairs": int(keep.sum()),
                              "median": d.median(), _q(q[0]): d.quantile(q[0]), _q(q[1]): d.quantile(q[1]),
                              "mean": d.mean(), "baseline_median": b[keep].median(),
-                             "scenario_median": a[keep].median(), "delta_probability": (ma - mb).mean()})
+                             "scenario_median": a[keep].median(), "delta_probability": (ma - mb).mean(),
+                             "goal_share_diff": directed / abs(t.value) if t.value else np.nan, "effect": effect})
         return rows
 
     def cost(self, baseline: str | None = None, lang: str | None = None) -> pd.DataFrame:
@@ -389,13 +439,26 @@ class Results:
         ``yuan_per_extra_certified``, ``yuan_per_extra_talent``,
         ``yuan_per_extra_station_year``, ``yuan_per_attainment_pp`` where the cost is
         positive and the effect clearly so (its paired mean above twice its standard error;
-        NaN otherwise: see ``vs_baseline``: ``dominant`` when the
-        scenario costs less and attains more, ``dominated`` when it costs more and attains
-        less, ``trade-off`` or ``same``).
+        NaN otherwise).
+
+        The verdict compares the targets' indicators at their dates (``compare()``'s target
+        rows), so that a floor (both at 0% attainment) cannot hide a loss:
+        ``mean_goal_share`` (mean over targets of the median value as a share of the goal,
+        capped at 100%), ``cost_change`` (``cheaper``, ``costlier`` or ``same``: same when
+        the paired extra cost is under ``MATERIAL_COST`` of the baseline's spending or within
+        twice its standard error), ``targets_ahead`` and ``targets_behind`` (targets whose
+        indicator is higher / lower at its date, in the target's direction, by the paired
+        median), ``targets_behind_material`` (by at least ``MATERIAL_GOAL`` of the goal),
+        ``worst_target`` and ``worst_goal_share_diff`` (the target furthest behind, as a
+        share of its goal) and ``vs_baseline``: ``dominant`` (cheaper, no target behind),
+        ``dominated`` (costlier, no target ahead), ``better`` (same cost, ahead on some and
+        behind on none), ``worse`` (same cost, behind on some and ahead on none), ``same``
+        (same cost, every target level) or ``trade-off``.
         """
         baseline = baseline or self.baseline
         self._check_scenario(baseline)
-        lines = [f"spend_{line}_yuan" for line in BUDGET_LINES]
+        ts_columns = set(self.timeseries.columns)  # a store written before a budget line existed lacks it
+        lines = [f"spend_{line}_yuan" for line in BUDGET_LINES if f"spend_{line}_yuan" in ts_columns]
         ts = self.timeseries
         last = ts.loc[ts.groupby(["scenario", "replicate"], sort=False)["date"].idxmax()]
         station_years = ts.groupby(["scenario", "replicate"], sort=False)["stations"].sum() / 12.0
@@ -404,6 +467,13 @@ class Results:
         per_run["station_years"] = station_years
         attain = self.attainment()
         mean_p = attain.groupby("scenario", sort=False)["probability"].mean() * 100.0
+        mean_share = attain.assign(_s=attain["goal_share"].clip(upper=1.0)).groupby(
+            "scenario", sort=False)["_s"].mean() * 100.0
+        paired_names = [x for x in self.scenarios if x != baseline and self.paired_with(x, baseline)]
+        effects = pd.DataFrame(self._compare_targets(baseline, paired_names, LEVELS),
+                               columns=["scenario", "name", "goal_share_diff", "effect"])
+        base_total = (float(per_run.loc[baseline, "public_spend_yuan"].mean())
+                      if baseline in per_run.index.get_level_values(0) else np.nan)
         rows = []
         for s in self.scenarios:
             if s not in per_run.index.get_level_values(0):
@@ -416,6 +486,7 @@ class Results:
             row["public_spend_yuan"] = mine["public_spend_yuan"].mean()
             row["budget_yuan"] = mine["public_budget_yuan"].mean()
             row["attainment_pp"] = mean_p.get(s, np.nan)
+            row["mean_goal_share"] = mean_share.get(s, np.nan)
             paired = self.paired_with(s, baseline) and baseline in per_run.index.get_level_values(0)
             base = per_run.loc[baseline] if paired else None
             common = mine.index.intersection(base.index) if paired else []
@@ -428,6 +499,7 @@ class Results:
                 d = mine.loc[common, col] - base.loc[common, col]
                 se = float(d.std(ddof=1)) / np.sqrt(len(d)) if len(d) > 1 else 0.0
                 clear[col] = float(d.mean()) > 2 * se
+                clear[f"|{col}|"] = abs(float(d.mean())) > 2 * se
                 return float(d.mean())
 
             row["extra_cost_yuan"] = extra("public_spend_yuan")
@@ -442,7 +514,23 @@ class Results:
                                          ("extra_attainment_pp", "attainment", "yuan_per_attainment_pp")):
                 c, e = row["extra_cost_yuan"], row[effect]
                 row[name] = c / e if (c > 0 and e > 0 and clear.get(column, False)) else np.nan
-            row["vs_baseline"] = _verdict(s, baseline, row["extra_cost_yuan"], row["extra_attainment_pp"])
+            c = row["extra_cost_yuan"]
+            if c != c:
+                row["cost_change"] = ""
+            elif abs(c) >= MATERIAL_COST * abs(base_total) and clear.get("|public_spend_yuan|", False):
+                row["cost_change"] = "cheaper" if c < 0 else "costlier"
+            else:
+                row["cost_change"] = "same"
+            mine_fx = effects[effects["scenario"] == s]
+            gaps = mine_fx["goal_share_diff"].dropna()
+            row["targets_ahead"] = int((mine_fx["effect"] == "ahead").sum()) if paired else np.nan
+            row["targets_behind"] = int((mine_fx["effect"] == "behind").sum()) if paired else np.nan
+            row["targets_behind_material"] = int((gaps <= -MATERIAL_GOAL).sum()) if paired else np.nan
+            worst = gaps.idxmin() if len(gaps) and gaps.min() < 0 else None
+            row["worst_target"] = mine_fx.loc[worst, "name"] if worst is not None else ""
+            row["worst_goal_share_diff"] = float(gaps.min()) if worst is not None else np.nan
+            row["vs_baseline"] = ("baseline" if s == baseline else
+                                  _verdict(row["cost_change"], row["targets_ahead"], row["targets_behind"]))
             rows.append(row)
         frame = pd.DataFrame(rows)
         if lang:
@@ -525,16 +613,16 @@ def _median_first(first: pd.Series) -> pd.Timestamp:
     return pd.Timestamp(reached.iloc[need - 1]) if len(reached) >= need else pd.NaT
 
 
-def _verdict(scenario: str, baseline: str, cost: float, gain: float) -> str:
-    if scenario == baseline:
-        return "baseline"
-    if cost != cost or gain != gain:
+def _verdict(cost_change: str, ahead, behind) -> str:
+    """The verdict against the baseline from the material cost change and the number of targets
+    whose indicator is ahead / behind at its date. Never ``dominant``, ``better`` or ``same``
+    when any target is behind."""
+    if not cost_change or ahead != ahead or behind != behind:
         return ""
-    tol_cost, tol_gain = 1.0, 1e-9
-    if abs(cost) <= tol_cost and abs(gain) <= tol_gain:
-        return "same"
-    if cost <= tol_cost and gain >= -tol_gain:
-        return "dominant"
-    if cost >= -tol_cost and gain <= tol_gain:
-        return "dominated"
-    return "trade-off"
+    if cost_change == "cheaper":
+        return "dominant" if behind == 0 else "trade-off"
+    if cost_change == "costlier":
+        return "dominated" if ahead == 0 else "trade-off"
+    if behind == 0:
+        return "better" if ahead else "same"
+    return "worse" if ahead == 0 else "trade-off"

@@ -14,6 +14,7 @@ TEXT: dict[str, dict[str, str]] = {
     "median": {"zh": "中位数", "en": "median"},
     "band": {"zh": "10%–90%区间", "en": "10–90% band"},
     "target": {"zh": "目标", "en": "target"},
+    "observed": {"zh": "观测值(含不确定性)", "en": "observed (with uncertainty)"},
     "lever_change": {"zh": "政策调整", "en": "levers change"},
     "month": {"zh": "月份", "en": "month"},
     "difference": {"zh": "与基线的配对差值", "en": "paired difference from the baseline"},
@@ -21,7 +22,8 @@ TEXT: dict[str, dict[str, str]] = {
     "attainment_title": {"zh": "按期达成目标的概率", "en": "Probability of meeting each target by its date"},
     "cost_title": {"zh": "公共支出与目标达成", "en": "Public spending and target attainment"},
     "spend_axis": {"zh": "公共支出(累计,{unit})", "en": "Public spending (cumulative, {unit})"},
-    "attain_axis": {"zh": "平均达成概率(%)", "en": "Mean probability of meeting a target (%)"},
+    "attain_axis": {"zh": "平均完成度(截止日期指标占目标值,封顶100%)",
+                    "en": "Mean progress: value at each target's date as % of goal (capped at 100%)"},
     "by": {"zh": "期限", "en": "by"},
     "runs": {"zh": "次模拟", "en": "runs"},
     "no_pair": {"zh": "无法配对", "en": "not paired"},
@@ -41,6 +43,18 @@ TEXT: dict[str, dict[str, str]] = {
               "what cost, and compared with what we do now. Each scenario was run {replicates} times on common "
               "random numbers (replicate r of every scenario used the same seed); region: {regions}; "
               "window: {window}.",
+    },
+    "bands_seed": {
+        "zh": "区间只反映随机性(各次运行的随机种子不同),不包括参数的不确定性:它们偏窄。"
+              "用 --uncertainty posterior 运行,可把校准后参数的不确定性计入。",
+        "en": "Bands count chance only (each run's seed), not what we do not know about the parameters: they are "
+              "too narrow. Run with --uncertainty posterior to carry the calibrated parameters' uncertainty.",
+    },
+    "bands_posterior": {
+        "zh": "区间同时反映随机性与参数的不确定性:第 r 次运行使用后验样本 r(样本数 {draws});"
+              "已拟合的参数:{fitted},其余参数取自先验。",
+        "en": "Bands count chance and what we do not know about the parameters: replicate r used posterior draw r "
+              "(draws: {draws}); fitted to the record: {fitted}; the others drawn from their priors.",
     },
     "contents": {"zh": "目录", "en": "Contents"},
     "s_verdict": {"zh": "1. 结论:各策略按期达成目标的概率", "en": "1. Verdict: how surely each strategy meets each target"},
@@ -83,6 +97,18 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Each scenario's description, the levers it sets away from the defaults with their sources, and its "
               "dated changes; every other parameter is at its default in model/params.py.",
     },
+    "s_sources": {"zh": "6. 数据来源", "en": "6. Sources"},
+    "sources_note": {
+        "zh": "本报告所用情景引用的来源,逐项列出(随程序附带的 model/data/sources.toml):数值、日期、发布者与网址。"
+              "READ 表示来源原文写明的数字,EST 表示由原文数字推算。",
+        "en": "The sources the scenarios of this report cite, figure by figure (model/data/sources.toml, shipped with "
+              "wushe): value, date, publisher and address. READ: stated word for word in the source; EST: derived "
+              "from stated figures.",
+    },
+    "src_figure": {"zh": "数据项", "en": "Figure"},
+    "src_value": {"zh": "数值", "en": "Value"},
+    "src_date": {"zh": "时间", "en": "Date"},
+    "src_where": {"zh": "发布者与网址", "en": "Publisher and address"},
     "s_tables": {"zh": "数据表", "en": "Tables"},
     "tables_note": {
         "zh": "同样的表格见 tables/*.csv 与 report.xlsx(可用电子表格软件打开)。",
@@ -108,10 +134,32 @@ TEXT: dict[str, dict[str, str]] = {
     "per_station_year": {"zh": "每增加1个站·年的成本", "en": "Per extra station-year"},
     "per_pp": {"zh": "每提高1个百分点达成概率的成本", "en": "Per percentage point of attainment"},
     "vs_baseline": {"zh": "与基线相比", "en": "Against the baseline"},
-    "dominant": {"zh": "更省,达成不降", "en": "cheaper, attains no less"},
-    "dominated": {"zh": "更贵,达成未升", "en": "costlier, attains no more"},
+    "dominant": {"zh": "更省,且各目标指标均不低于基线", "en": "cheaper, and no target indicator lower"},
+    "dominated": {"zh": "更贵,且各目标指标均未高于基线", "en": "costlier, and no target indicator higher"},
+    "better": {"zh": "花费相当,部分目标指标更高、无一更低", "en": "same cost, some target indicators higher, none lower"},
+    "worse": {"zh": "花费相当,部分目标指标更低、无一更高", "en": "same cost, some target indicators lower, none higher"},
     "trade-off": {"zh": "需权衡", "en": "trade-off"},
-    "same": {"zh": "相同", "en": "same"},
+    "same": {"zh": "花费与各目标指标均无差别", "en": "no difference in cost or any target indicator"},
+    "cheaper": {"zh": "更省", "en": "cheaper"},
+    "costlier": {"zh": "更贵", "en": "costlier"},
+    "same_cost": {"zh": "花费相当", "en": "same cost"},
+    "ahead_behind": {"zh": "{ahead} 项目标指标更高,{behind} 项更低", "en": "{ahead} target indicators higher, {behind} lower"},
+    "worst": {"zh": "差距最大:{label} {gap}(占目标值)", "en": "furthest behind: {label} {gap} of the goal"},
+    "spending_by_line": {"zh": "按预算科目的累计公共支出", "en": "Cumulative public spending by budget line"},
+    "against_baseline": {"zh": "与基线相比:增量、完成度、成本效果与结论", "en": "Against the baseline: extra cost, progress, cost-effectiveness and verdict"},
+    "of_goal": {"zh": "达目标值的{share}", "en": "{share} of goal"},
+    "goal_share": {"zh": "达到目标值的比例", "en": "Value as a share of the goal"},
+    "mean_goal_share": {"zh": "平均完成度(占目标值,封顶100%)", "en": "Mean progress (value as % of goal, capped at 100%)"},
+    "verdict_detail": {"zh": "与基线比较的依据", "en": "Why"},
+    "materiality": {
+        "zh": "判定规则:支出差额不足基线支出的 {cost}%(或不超过其标准误的两倍)视为“花费相当”;"
+              "目标指标按截止日期的配对差值中位数比较,任何一项低于基线即不称“更省且不低于基线”,"
+              "差值达到目标值的 {goal}% 视为实质差异。",
+        "en": "Rules: a spending difference under {cost}% of the baseline's spending (or within twice its standard "
+              "error) counts as the same cost; target indicators are compared by the paired median at each "
+              "target's date, and a strategy lower on any of them is never called cheaper-and-no-worse; a difference "
+              "of {goal}% of the goal or more is material.",
+    },
     "baseline": {"zh": "基线", "en": "baseline"},
     "paired_median": {"zh": "配对差值中位数 [10%–90%]", "en": "Paired difference, median [10–90%]"},
     "delta_p": {"zh": "Δ概率", "en": "Δp"},

@@ -23,6 +23,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "dashboard",
         help="serve the classroom dashboard (Solara) on this machine",
         description="Serve the classroom dashboard: set the levers, press Play, watch the targets.",
+        epilog="examples:\n"
+               "  wushe dashboard                              the demo county, in Chinese, on http://127.0.0.1:8765/\n"
+               "  wushe dashboard --region hubei --lang en     the province, in English\n"
+               "  wushe dashboard --host 0.0.0.0 --port 8080   serve a classroom network",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _arguments(parser)
     parser.set_defaults(func=lambda args: run(args.region, args.lang, args.port, args.host))
@@ -75,6 +80,11 @@ def run(region: str = "demo", lang: str = "zh", port: int = 8765, host: str = "1
     # nothing leaves the machine: no usage telemetry, assets from the local copy
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     os.environ.setdefault("SOLARA_THEME_LOADER", "plain")
+    busy = _port_busy(host, port)
+    if busy:
+        print(f"wushe dashboard: error: cannot listen on {host}:{port} ({busy}); choose another with --port "
+              "(0: any free port)", file=sys.stderr)
+        return 2
     from solara.__main__ import cli
 
     print(f"wushe dashboard: http://{host}:{port}/ (region {region}, {lang}); Ctrl-C stops it", flush=True)
@@ -86,6 +96,21 @@ def run(region: str = "demo", lang: str = "zh", port: int = 8765, host: str = "1
     cli.main(args=["run", APP, "--host", host, "--port", str(port), "--production", "--no-open",
                    "--log-level", "warning"], prog_name="wushe dashboard", standalone_mode=False)
     return 0
+
+
+def _port_busy(host: str, port: int) -> str:
+    """Why ``host:port`` cannot be listened on ("" when it can), checked before anything is printed."""
+    import socket
+
+    if port == 0:
+        return ""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, port))
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return ""
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -139,6 +139,8 @@ CHOICES: dict[tuple[str, str], tuple[str, str]] = {
     ("renewal_rule", "retender"): ("到期重新招标", "re-tender"),
     ("evaluation_basis", "outputs"): ("产出(服务量)", "outputs"),
     ("evaluation_basis", "outcomes"): ("成效", "outcomes"),
+    ("budget_priority", "stations_first"): ("社工站优先", "stations first"),
+    ("budget_priority", "proportional"): ("按比例压减", "proportional"),
 }
 
 _MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",

@@ -31,7 +31,7 @@ import time
 import traceback
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,7 @@ __all__ = [
     "simulate_scenario",
 ]
 
+UNCERTAINTY = ("seed", "posterior")  # what the bands count: chance only, or chance and parameters
 SEED_METHOD = "SeedSequence(root).spawn(replicates)[r].generate_state(1, uint64)[0] >> 1"
 CHUNK_SECONDS = 0.5  # aim for tasks about this long: short runs are grouped
 TABLE_SECONDS = 30  # rebuild runs.parquet from the records this often while running (and at the end)
@@ -88,6 +89,7 @@ def code_fingerprint() -> str:
         files = [p for p in root.glob("*.py") if p.name != "cli.py" and not p.name.startswith("bench")]
         files += [*root.glob("core/*.py"), *root.glob("experiment/*.py"),
                   *(root / "data").rglob("*.toml"), *(root / "data").rglob("*.json")]
+        files = [p for p in files if "scenarios" not in p.relative_to(root).parts]  # recorded in the manifest
         digest = hashlib.sha1()
         for path in sorted(files):
             digest.update(path.relative_to(root).as_posix().encode())
@@ -205,7 +207,7 @@ class Experiment:
     run_fn: Any = field(default=simulate_scenario, compare=False)
 
     def __init__(self, scenarios, replicates: int = 10, seed: int = 0, region: str | None = None,
-                 run_fn=None, targets: str | None = None):
+                 run_fn=None, targets: str | None = None, uncertainty: str = "seed", posterior=None):
         loaded = tuple(load_scenarios(list(scenarios) if not isinstance(scenarios, (str, Path, Scenario))
                                       else [scenarios], region=region, targets=targets))
         replicates = _whole(replicates, "replicates")
@@ -218,6 +220,45 @@ class Experiment:
         object.__setattr__(self, "replicates", int(replicates))
         object.__setattr__(self, "seed", int(seed))
         object.__setattr__(self, "run_fn", run_fn or simulate_scenario)
+        if uncertainty not in UNCERTAINTY:
+            raise ValueError(f'uncertainty must be one of {", ".join(UNCERTAINTY)}; got {shown(uncertainty, 40)}')
+        posteriors = {}
+        if uncertainty == "posterior":
+            from ..calibration.posterior import Posterior, load_posterior
+
+            for name in dict.fromkeys(s.region for s in loaded):
+                posteriors[name] = posterior if isinstance(posterior, Posterior) else load_posterior(posterior or name)
+        object.__setattr__(self, "uncertainty", uncertainty)
+        object.__setattr__(self, "posteriors", posteriors)
+
+    def draw(self, scenario: Scenario, replicate: int) -> dict[str, Any]:
+        """The uncertain values replicate ``r`` runs with: posterior draw ``r mod n`` (nothing in seed mode).
+
+        A value the scenario sets itself is the scenario's; every scenario's replicate
+        ``r`` gets the same draw, so comparisons stay paired.
+        """
+        if self.uncertainty != "posterior":
+            return {}
+        values = self.posteriors[scenario.region].draw(replicate)
+        return {k: v for k, v in values.items() if k not in scenario.params}
+
+    def scenario_for(self, scenario: Scenario, replicate: int) -> Scenario:
+        """The scenario as replicate ``r`` runs it: its own values over the replicate's draw."""
+        values = self.draw(scenario, replicate)
+        return replace(scenario, params={**values, **scenario.params}) if values else scenario
+
+    def uncertainty_record(self) -> dict[str, Any]:
+        """What the manifest says of the bands: seeds only, or which posterior per region."""
+        if self.uncertainty != "posterior":
+            return {"mode": "seed"}
+        regions = {}
+        for name, post in self.posteriors.items():
+            regions[name] = {"draws": post.n, "hash": post.identity, "fitted": post.fitted,
+                             "left_at_prior": list(post.meta.get("left_at_prior", [])),
+                             "created": post.meta.get("created"), "code": post.meta.get("code"),
+                             "borrowed_from": post.meta.get("region") if post.meta.get("borrowed_by") else None}
+        return {"mode": "posterior", "rule": "replicate r takes posterior draw r mod n and seed r",
+                "posteriors": regions}
 
     @property
     def seeds(self) -> list[int]:
@@ -230,12 +271,15 @@ class Experiment:
     def definition(self) -> dict[str, Any]:
         """What makes two experiments the same (compared on resume)."""
         keep = ("name", "region", "targets", "start", "end", "params", "changes")
-        return {
+        out = {
             "scenarios": [{k: v for k, v in s.to_dict().items() if k in keep} for s in self.scenarios],
             "replicates": self.replicates,
             "root_seed": self.seed,
             "run_fn": _fn_name(self.run_fn),
         }
+        if self.uncertainty == "posterior":
+            out["posteriors"] = {name: post.identity for name, post in self.posteriors.items()}
+        return out
 
     def run(self, out, **kwargs) -> RunReport:
         """Run into the store at ``out``; see ``run_experiment``."""
@@ -310,6 +354,7 @@ def _manifest(exp: Experiment, executor: dict[str, Any]) -> dict[str, Any]:
         "seeds": {"root": exp.seed, "method": SEED_METHOD, "replicates": exp.seeds},
         "scenarios": [s.to_dict() for s in exp.scenarios],
         "experiment": exp.definition(),
+        "uncertainty": exp.uncertainty_record(),
         "code": code_fingerprint(),
         "sessions": [{"started": started, **executor, "code": code_fingerprint()}],
     }
@@ -391,7 +436,7 @@ def _run_locked(experiment, store, manifest, targets, stale, pool, n, chunk_size
         for r, seed in enumerate(seeds):
             rec = records.get(run_key(s.name, r))
             if rec is None or (retry_failed and rec["status"] == "failed"):
-                todo.append((s, r, seed, targets[s.name]))
+                todo.append((experiment.scenario_for(s, r), r, seed, targets[s.name]))
     skipped = experiment.size - len(todo)
     ok = failed = 0
     if not todo:
@@ -403,8 +448,14 @@ def _run_locked(experiment, store, manifest, targets, stale, pool, n, chunk_size
 
     new_records = []
 
+    by_name = {s.name: s for s in experiment.scenarios}
+
     def save(record, frame):
         nonlocal ok, failed, last_table
+        if experiment.uncertainty == "posterior":
+            scenario, r = by_name[record["scenario"]], int(record["replicate"])
+            record["draw"] = r % experiment.posteriors[scenario.region].n
+            record["uncertain"] = experiment.draw(scenario, r)
         store.write_run(record, frame)
         new_records.append(record)
         records[run_key(record["scenario"], record["replicate"])] = record

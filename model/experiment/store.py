@@ -95,11 +95,19 @@ def atomic_write(path: Path, write) -> None:
         write(tmp)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; the file gets what the umask allows, as open() does
         os.replace(tmp, path)
     except BaseException:
         with _suppress():
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it and putting it back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 class _suppress:
@@ -512,18 +520,26 @@ def runs_frame(records, order: list[str], values: dict[str, dict[str, Any]] | No
     ``values`` maps a scenario name to its ``params``: every parameter that some scenario
     sets becomes a column holding the value each run used (the schema default where its
     scenario leaves it unset), so that sampled lever and uncertainty values sit beside
-    the outcomes.
+    the outcomes. Runs of an experiment with ``uncertainty="posterior"`` add ``draw``
+    (the posterior draw) and a column per uncertain parameter with the value they used.
     """
     from ..params import SCHEMA
 
     values = values or {}
-    params = _param_columns(values)
+    records = list(records)
+    drawn = {n for rec in records for n in (rec.get("uncertain") or {})}
+    has_draw = any("draw" in rec for rec in records)
+    named = set(_param_columns(values)) | drawn
+    params = [n for n in SCHEMA if n in named] + sorted(named - set(SCHEMA))
     rows, targets = [], []
     for rec in records:
         row = {k: rec.get(k) for k in _BASE}
+        if has_draw:
+            row["draw"] = rec.get("draw")
         own = values.get(rec.get("scenario"), {})
+        draw = rec.get("uncertain") or {}
         for name in params:
-            row[name] = own.get(name, SCHEMA[name].default if name in SCHEMA else None)
+            row[name] = own.get(name, draw.get(name, SCHEMA[name].default if name in SCHEMA else None))
         for tid, t in (rec.get("targets") or {}).items():
             if tid not in targets:
                 targets.append(tid)
@@ -534,10 +550,12 @@ def runs_frame(records, order: list[str], values: dict[str, dict[str, Any]] | No
             if tid not in targets:
                 targets.append(tid)
         rows.append(row)
-    columns = list(_BASE) + params
+    columns = list(_BASE) + (["draw"] if has_draw else []) + params
     for tid in targets:
         columns += [f"{tid}_value", f"{tid}_met", f"{tid}_first_met"]
     frame = pd.DataFrame(rows, columns=columns)
+    if has_draw:
+        frame["draw"] = frame["draw"].astype("Int64")
     for name in params:
         kind = SCHEMA[name].type if name in SCHEMA else "choice"
         frame[name] = frame[name].astype({"float": "float64", "int": "int64", "bool": "bool"}.get(kind, "string"))
@@ -563,7 +581,7 @@ def _runs_schema(frame: pd.DataFrame) -> pa.Schema:
             typ = kinds[SCHEMA[col].type]
         elif col in ("scenario", "status", "error"):
             typ = pa.string()
-        elif col in ("replicate", "seed"):
+        elif col in ("replicate", "seed", "draw"):
             typ = pa.int64()
         elif col == "wall_s" or col.endswith("_value"):
             typ = pa.float64()

@@ -1,0 +1,306 @@
+"""The fit report: observations over posterior predictive bands, marginals, pairs, what was fitted.
+
+``fit_report(cal, out, lang)`` runs the model on posterior draws (draw ``r`` with seed
+``r``) over the fitted window and on to the end of the forecast, then writes
+``fit_report_{lang}.html`` (figures embedded) with PNG figures and CSV tables beside it:
+
+- every observed indicator: the posterior predictive median and 90% band, the
+  observations with their stated ranges as error bars (data overlays, as Covasim draws
+  them), the fitted window shaded apart from the out-of-sample forecast;
+- the share of observations inside their 90% predictive interval (model runs plus the
+  observation's own error), against the stated 90%;
+- each fitted parameter's posterior against its uniform prior; pairs of fitted parameters;
+- the screening table (Morris μ*), fitted and left-at-prior parameters.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..indicators import INDICATORS
+from ..params import SCHEMA
+from .fit import Calibration
+from .posterior import Posterior
+
+__all__ = ["coverage", "fit_report", "predictive"]
+
+TEXT = {
+    "title": {"en": "Calibration: fit to the record", "zh": "校准:对历史记录的拟合"},
+    "region": {"en": "Region", "zh": "地区"},
+    "window": {"en": "Fitted window", "zh": "拟合时段"},
+    "method": {"en": "Method", "zh": "方法"},
+    "runs": {"en": "Model runs", "zh": "模型运行次数"},
+    "median_run": {"en": "median run time", "zh": "单次运行时间中位数"},
+    "coverage": {"en": "Posterior predictive check", "zh": "后验预测检验"},
+    "coverage_text": {
+        "en": "{k} of {n} observations ({share:.0%}) lie inside their 90% posterior predictive interval "
+              "(model runs plus the observation's stated error); the stated rate is 90%.",
+        "zh": "{n} 个观测值中有 {k} 个({share:.0%})落在各自的 90% 后验预测区间内(模型运行加上观测值自身的误差);"
+              "应有比例为 90%。"},
+    "bands": {"en": "Observations over posterior predictive bands", "zh": "观测值与后验预测区间"},
+    "bands_text": {
+        "en": "Line: median of the runs; band: 5–95% of runs on posterior draws (parameters and chance). "
+              "Dots with bars: observations and their stated ranges. Shaded: the fitted window; after it the "
+              "runs are a forecast, out of sample.",
+        "zh": "线:各次运行的中位数;带:基于后验抽样的运行的 5–95% 区间(包含参数与随机性)。"
+              "带误差线的点:观测值及其给定范围。阴影:拟合时段;其后为样本外预测。"},
+    "marginals": {"en": "Fitted parameters: posterior against prior", "zh": "拟合参数:后验与先验"},
+    "pairs": {"en": "Pairs of fitted parameters", "zh": "拟合参数两两关系"},
+    "parameters": {"en": "Parameters", "zh": "参数"},
+    "left_out": {"en": "Observations not used", "zh": "未使用的观测值"},
+    "name": {"en": "parameter", "zh": "参数"},
+    "fitted": {"en": "fitted", "zh": "已拟合"},
+    "prior": {"en": "left at prior", "zh": "保持先验"},
+    "status": {"en": "status", "zh": "状态"},
+    "range": {"en": "prior range", "zh": "先验范围"},
+    "median": {"en": "median", "zh": "中位数"},
+    "interval": {"en": "90% interval", "zh": "90% 区间"},
+    "mu_star": {"en": "Morris μ*", "zh": "Morris μ*"},
+    "why": {"en": "why", "zh": "原因"},
+    "date": {"en": "date", "zh": "日期"},
+    "indicator": {"en": "indicator", "zh": "指标"},
+    "density": {"en": "density", "zh": "密度"},
+    "prior_line": {"en": "prior (uniform)", "zh": "先验(均匀)"},
+    "default": {"en": "schema default", "zh": "默认值"},
+}
+
+
+def _t(key: str, lang: str) -> str:
+    return TEXT[key][lang]
+
+
+def _run_draw(region: str, start: str, end: str, params: dict, changes: dict, draw: dict, seed: int,
+              columns: tuple[str, ...]):
+    from ..simulation import simulate
+
+    frame = simulate(region=region, seed=seed, start=start, end=end, params={**draw, **params},
+                     changes=changes or None)
+    return frame[list(columns)]
+
+
+def predictive(posterior: Posterior, region: str, start: str = "2018-01", end: str = "2025-12", *,
+               draws: int = 40, params: dict | None = None, changes: dict | None = None,
+               indicators=None, executor: str = "local", workers: int | None = None) -> pd.DataFrame:
+    """Runs on the first ``draws`` posterior draws (draw ``r`` with seed ``r``): long rows draw, date, indicators."""
+    from ..experiment.executors import open_executor
+    from ..experiment.runner import replicate_seeds
+
+    columns = tuple(indicators or INDICATORS)
+    seeds = replicate_seeds(0, draws)
+    fn = functools.partial(_run_draw, region, start, end, dict(params or {}), dict(changes or {}))
+    with open_executor(executor, workers) as (pool, _n):
+        futures = [pool.submit(fn, posterior.draw(r), seeds[r], columns) for r in range(draws)]
+        frames = []
+        for r, fut in enumerate(futures):
+            f = fut.result().reset_index()
+            f.insert(0, "draw", r)
+            frames.append(f)
+    return pd.concat(frames, ignore_index=True)
+
+
+def coverage(runs: pd.DataFrame, obs: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+    """Each observation against its 90% posterior predictive interval (runs plus observation error)."""
+    from ..observed import derived_series
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    for o in obs.itertuples(index=False):
+        values = []
+        for _draw, frame in runs.groupby("draw", sort=True):
+            f = frame.set_index("date")
+            if o.date in f.index:
+                values.append(float(derived_series(f, o.indicator).loc[o.date]))
+        x = np.asarray(values)
+        noisy = (x[None, :] + rng.normal(0.0, o.sigma, size=(200, len(x)))).ravel()
+        lo, hi = np.quantile(noisy, [0.05, 0.95])
+        inside = bool(o.value >= lo) if o.bound == "lower" else bool(lo <= o.value <= hi)
+        rows.append({"date": o.date, "indicator": o.indicator, "value": o.value, "bound": o.bound,
+                     "model_median": float(np.median(x)), "band_low": float(lo), "band_high": float(hi),
+                     "inside": inside})
+    return pd.DataFrame(rows)
+
+
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=120, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def _label(indicator: str, lang: str) -> str:
+    if indicator in INDICATORS:
+        return INDICATORS[indicator].label(lang)
+    return {"talent_per_certified": {"en": "Talent per certified social worker",
+                                     "zh": "人才总量与持证社工之比"}}.get(indicator, {}).get(lang, indicator)
+
+
+def _band_figure(runs: pd.DataFrame, obs: pd.DataFrame, window_end: pd.Timestamp, lang: str):
+    import matplotlib.pyplot as plt
+
+    from ..observed import derived_series
+
+    names = list(dict.fromkeys(obs["indicator"]))
+    cols = 2
+    rows = -(-len(names) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(11, 3.2 * rows), squeeze=False)
+    for ax, name in zip(axes.ravel(), names, strict=False):
+        series = []
+        for _draw, frame in runs.groupby("draw", sort=True):
+            series.append(derived_series(frame.set_index("date"), name).rename(_draw))
+        table = pd.concat(series, axis=1)
+        q = table.quantile([0.05, 0.5, 0.95], axis=1).T
+        ax.fill_between(q.index, q[0.05], q[0.95], color="#4c72b0", alpha=0.25, lw=0)
+        ax.plot(q.index, q[0.5], color="#4c72b0", lw=1.6)
+        ax.axvspan(q.index[0], window_end, color="#999999", alpha=0.08, lw=0)
+        o = obs[obs["indicator"] == name]
+        upper = np.where(np.isfinite(o["high"]), o["high"] - o["value"], 0.0)
+        ax.errorbar(o["date"], o["value"], yerr=[o["value"] - o["low"], upper], fmt="o", color="#c44e52",
+                    ms=4, capsize=3, lw=1.2)
+        for row in o[o["bound"] == "lower"].itertuples():
+            ax.annotate("≥", (row.date, row.value), textcoords="offset points", xytext=(4, 4), fontsize=9,
+                        color="#c44e52")
+        ax.set_title(_label(name, lang), fontsize=10)
+        ax.grid(alpha=0.3)
+    for ax in axes.ravel()[len(names):]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def _marginals_figure(post: Posterior, lang: str):
+    import matplotlib.pyplot as plt
+
+    names = post.fitted
+    fig, axes = plt.subplots(1, max(1, len(names)), figsize=(3.2 * max(1, len(names)), 2.8), squeeze=False)
+    for ax, name in zip(axes.ravel(), names, strict=False):
+        p = SCHEMA[name]
+        ax.hist(post.draws[name], bins=20, range=(p.min, p.max), density=True, color="#4c72b0", alpha=0.7)
+        ax.axhline(1.0 / (p.max - p.min), color="#555555", ls="--", lw=1, label=_t("prior_line", lang))
+        ax.axvline(float(p.default), color="#c44e52", lw=1, label=_t("default", lang))
+        ax.set_title(p.label(lang), fontsize=9)
+        ax.set_xlabel(p.unit, fontsize=8)
+    axes.ravel()[0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def _pairs_figure(post: Posterior, lang: str):
+    import matplotlib.pyplot as plt
+
+    names = post.fitted
+    k = len(names)
+    fig, axes = plt.subplots(k, k, figsize=(2.2 * k, 2.2 * k), squeeze=False)
+    for i, a in enumerate(names):
+        for j, b in enumerate(names):
+            ax = axes[i, j]
+            if i == j:
+                ax.hist(post.draws[a], bins=20, color="#4c72b0", alpha=0.7)
+            else:
+                ax.scatter(post.draws[b], post.draws[a], s=4, alpha=0.5, color="#4c72b0")
+            if i == k - 1:
+                ax.set_xlabel(SCHEMA[b].label(lang), fontsize=7)
+            if j == 0:
+                ax.set_ylabel(SCHEMA[a].label(lang), fontsize=7)
+            ax.tick_params(labelsize=6)
+    fig.tight_layout()
+    return fig
+
+
+def fit_report(cal: Calibration, out: str | Path | None = None, lang: str = "en", *, draws: int = 40,
+               forecast_end: str = "2025-12", executor: str = "local", workers: int | None = None) -> Path:
+    """Write the fit report for a calibration into ``out`` (its folder by default); return the HTML's path."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ..analysis.fonts import use_fonts
+
+    lang = use_fonts(lang) if lang == "zh" else (use_fonts("en") or "en")
+    out = Path(out or cal.path)
+    out.mkdir(parents=True, exist_ok=True)
+    post = cal.posterior()
+    obs = cal.observations.table
+    columns = sorted({c for ind in obs["indicator"] for c in _columns_of(ind)})
+    runs = predictive(post, cal.spec.region, cal.spec.start, forecast_end, draws=draws, params=cal.spec.params,
+                      changes=cal.spec.changes, indicators=columns, executor=executor, workers=workers)
+    window_end = pd.Timestamp(cal.spec.end) + pd.offsets.MonthEnd(0)
+    check = coverage(runs[runs["date"] <= window_end], obs, seed=cal.spec.seed)
+    check.to_csv(out / "coverage.csv", index=False)
+    post.summary().to_csv(out / "posterior_summary.csv", index=False)
+    figures = {
+        "bands": _band_figure(runs, obs, window_end, lang),
+        "marginals": _marginals_figure(post, lang) if post.fitted else None,
+        "pairs": _pairs_figure(post, lang) if len(post.fitted) > 1 else None,
+    }
+    images = {}
+    for key, fig in figures.items():
+        if fig is None:
+            continue
+        data = _png(fig)
+        (out / f"fit_{key}_{lang}.png").write_bytes(data)
+        images[key] = base64.b64encode(data).decode()
+        plt.close(fig)
+    k, n = int(check["inside"].sum()), len(check)
+    meta = post.meta
+    e = html.escape
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>{e(_t('title', lang))}</title>",
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;font-size:16px}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}"
+        "img{max-width:100%}</style></head><body>",
+        f"<h1>{e(_t('title', lang))}</h1>",
+        f"<p>{e(_t('region', lang))}: {e(cal.spec.region)} · {e(_t('window', lang))}: "
+        f"{e(cal.spec.start)} – {e(cal.spec.end)} · {e(_t('runs', lang))}: {int(meta.get('model_runs', 0)):,} "
+        f"({e(_t('median_run', lang))} {meta.get('median_run_seconds', float('nan')):.2f} s)</p>",
+        f"<p>{e(_t('method', lang))}: {e(meta.get('method', ''))}</p>",
+        f"<h2>{e(_t('coverage', lang))}</h2><p><b>{e(_t('coverage_text', lang).format(k=k, n=n, share=k / max(n, 1)))}"
+        "</b></p>",
+        f"<h2>{e(_t('bands', lang))}</h2><p>{e(_t('bands_text', lang))}</p>",
+        f"<img alt='bands' src='data:image/png;base64,{images['bands']}'>",
+    ]
+    if "marginals" in images:
+        parts += [f"<h2>{e(_t('marginals', lang))}</h2>",
+                  f"<img alt='marginals' src='data:image/png;base64,{images['marginals']}'>"]
+    if "pairs" in images:
+        parts += [f"<h2>{e(_t('pairs', lang))}</h2>",
+                  f"<img alt='pairs' src='data:image/png;base64,{images['pairs']}'>"]
+    mu = {r["name"]: r.get("mu_star") for r in meta.get("screening", [])}
+    parts.append(f"<h2>{e(_t('parameters', lang))}</h2><table><tr>"
+                 + "".join(f"<th>{e(_t(c, lang))}</th>" for c in ("name", "status", "range", "median", "interval",
+                                                                   "mu_star"))
+                 + "</tr>")
+    for row in post.summary().itertuples():
+        status = _t("fitted", lang) if row.fitted else _t("prior", lang)
+        m = mu.get(row.name)
+        parts.append(f"<tr><td>{e(row.label_zh if lang == 'zh' else row.label_en)} ({e(row.name)})</td>"
+                     f"<td>{e(status)}</td><td>{row.min:g} – {row.max:g}</td><td>{row.median:.3g}</td>"
+                     f"<td>{row.q05:.3g} – {row.q95:.3g}</td>"
+                     f"<td>{'' if m is None or pd.isna(m) else f'{m:.3g}'}</td></tr>")
+    parts.append("</table>")
+    left = cal.observations.left_out
+    if len(left):
+        parts.append(f"<h2>{e(_t('left_out', lang))}</h2><table><tr><th>{e(_t('date', lang))}</th>"
+                     f"<th>{e(_t('indicator', lang))}</th><th>{e(_t('why', lang))}</th></tr>")
+        for row in left.itertuples():
+            parts.append(f"<tr><td>{row.date:%Y-%m}</td><td>{e(_label(row.indicator, lang))}</td>"
+                         f"<td>{e(str(row.why))}</td></tr>")
+        parts.append("</table>")
+    parts.append("</body></html>")
+    path = out / f"fit_report_{lang}.html"
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
+
+
+def _columns_of(indicator: str) -> tuple[str, ...]:
+    from ..observed import DERIVED
+
+    return DERIVED.get(indicator, (indicator,))
+
