@@ -694,6 +694,10 @@ class Params:
 # Each unit of the schema in Chinese, declared once; tests hold every parameter's unit to an entry here.
 UNITS_ZH: dict[str, str] = {
     "-": "-",
+    "quits / worker-year (second or third year in post, pay ratio 0.75)": "离职人数/人·年(在岗第二、三年,薪酬比0.75)",
+    "probability / vacancy-month when every candidate accepts and candidates are plentiful":
+        "概率/空缺岗位·月(求职者都接受薪酬且人数充足时)",
+    "evaluations": "次评估",
     "on/off": "开/关",
     "years": "年",
     "months": "月",
