@@ -28,7 +28,7 @@ __all__ = ["run_figures", "lever_settings", "main"]
 
 FIGURES = (
     "stations", "sw_stationed", "sw_per_station", "turnover", "vacancies", "needs_met", "spend_yi",
-    "orgs", "agencies", "charity_yi", "renewed", "retendered", "max_coverage",
+    "orgs", "agencies", "charity_yi", "renewed", "retendered", "orphaned", "max_coverage",
 )
 
 
@@ -58,6 +58,7 @@ def run_figures(region: str, seed: int, params: dict | None = None, changes: dic
         "charity_yi": float(last["charity_raised_yuan"]) / 1e8,
         "renewed": int((events == "contract renewed").sum()),
         "retendered": int((events == "re-tender").sum()),
+        "orphaned": int((events == "agency folded").sum()),
         "max_coverage": float(df["station_coverage"].max()),
     }
 

@@ -163,7 +163,8 @@ _FLOWS = [
     Flow("grants_yuan", "yuan", "government", "organisations", "启动资金", "Start-up grants", "organisations"),
     Flow("venture_grants_yuan", "yuan", "government", "organisations", "公益创投", "Venture grants",
          "organisations"),
-    Flow("match_yuan", "yuan", "government", "charity", "慈善配捐", "Charity matching", "charity"),
+    Flow("match_yuan", "yuan", None, None, "配捐基金→社区基金", "Matching fund to community funds",
+         "charity"),
     Flow("donations_yuan", "yuan", "residents", "charity", "社会捐赠", "Donations", "charity"),
     Flow("charity_to_orgs_yuan", "yuan", "charity", "organisations", "社区基金→社区社会组织",
          "Community funds to organisations", "charity"),
@@ -183,6 +184,16 @@ _FLOWS = [
     Flow("cw_hired", "persons", None, None, "社区工作者入职", "Community workers hired", "workforce"),
     Flow("exam_candidates", "persons", None, None, "考试报名人数", "Exam candidates", "workforce"),
     Flow("orgs_closed", "orgs", None, None, "注销组织", "Organisations closed", "organisations"),
+    Flow("procurement_yuan", "yuan", None, None, "招标与评估费用", "Tenders and evaluations paid", "stations"),
+    Flow("evaluations", "evaluations", None, None, "合同评估", "Contract evaluations", "stations"),
+    Flow("evaluations_failed", "evaluations", None, None, "评估未通过", "Evaluations failed", "stations"),
+    Flow("provider_changes", "stations", None, None, "更换承接机构", "Stations changing agency", "stations"),
+    Flow("agencies_entered", "agencies", None, None, "新进入机构", "Agencies entering", "agencies"),
+    Flow("agencies_folded", "agencies", None, None, "倒闭机构", "Agencies folding", "agencies"),
+    Flow("stations_orphaned", "stations", None, None, "因机构倒闭重新招标的社工站", "Stations whose agency folded",
+         "agencies"),
+    Flow("sw_candidates", "persons", None, None, "待聘社工求职者", "Candidates waiting for a post", "workforce"),
+    Flow("envelope_yuan", "yuan", None, None, "五社联动年度预算总额", "Five-society envelope this year", "budget"),
 ]
 FLOWS: dict[str, Flow] = {f.name: f for f in _FLOWS}
 

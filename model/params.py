@@ -291,9 +291,12 @@ _PARAMETERS = [
        help_en="Each January urban communities get posts up to this ratio (never fewer than they have); "
                "vacancies are filled by hiring."),
     # ---- uncertainties ---------------------------------------------------------------------
-    _p("sw_turnover_base", "uncertainty", "share / year", 0.20, 0.12, 0.30,
-       "≈20% a year in large cities; 17.6% Shenzhen; >25% Guangzhou (FACTS §2h, §6)",
-       "社工基础年流失率", "Baseline social-worker turnover"),
+    _p("sw_turnover_base", "uncertainty", "quits / worker-year (second or third year in post, pay ratio 0.75)",
+       0.15, 0.10, 0.26,
+       "EST: observed turnover ≈20% a year in large cities, 17.6% Shenzhen, >25% Guangzhou (FACTS §2h, §6) "
+       "counts every leaver; in the model contract changes and agencies folding add ≈4–6 points to quits, "
+       "and first-year staff quit more (TENURE_TURNOVER), so quits at this base give 18–25% in all",
+       "社工基础年离职率", "Baseline social-worker quits"),
     _p("exam_pass_prob", "uncertainty", "probability / candidate, exam years after 2022", 0.19, 0.08, 0.35,
        "EST: mean of new certificates ÷ registrants 2016–2022 = 19% (FACTS §2b); 8–30% by year (FACTS §6)",
        "职业水平考试通过率", "Exam pass chance per sitting"),
@@ -325,9 +328,11 @@ _PARAMETERS = [
        "assumption: no evaluation of exam training was found (FACTS §7)",
        "培训对通过率的作用", "Effect of training on pass odds",
        needs=("exam_training_yuan", "> 0", "> 0")),
-    _p("hire_fill_prob", "uncertainty", "probability / vacancy-month at pay ratio 0.75", 0.35, 0.10, 0.70,
-       "assumption: rural stations attract many local applicants (FACTS §5), graduates are reluctant",
-       "岗位月填补概率", "Monthly chance to fill a vacancy"),
+    _p("hire_fill_prob", "uncertainty",
+       "probability / vacancy-month when every candidate accepts and candidates are plentiful", 0.6, 0.2, 0.9,
+       "assumption: a post everyone would take is filled in under two months (advertise, examine, start); "
+       "rural stations attract many local applicants (FACTS §5)",
+       "岗位月填补概率(薪酬可接受时)", "Monthly chance to fill a vacancy (pay accepted)"),
     _p("reservation_pay_ratio", "uncertainty", "median reservation pay / local graduate pay", 0.7, 0.5, 1.0,
        "EST: agencies pay a median ≈3,000 yuan against >4,000 for the same graduates (0.75) and still fill "
        "posts, while ≈60% of social-work graduates take other jobs (FACTS §2h): the median candidate asks a "
@@ -387,8 +392,9 @@ _PARAMETERS = [
     _p("sw_cost_yuan", "structural", "yuan / social-worker-year at pay ratio 0.75", 55_000, 50_000, 72_000,
        "FACTS §6 (5.5万, 5万–7.2万); Changsha 4,650 yuan a month fully loaded (FACTS §2g)",
        "社工年人力成本", "Cost per social-worker-year"),
-    _p("agency_overhead_share", "structural", "share of contract value", 0.10, 0.0, 0.3,
-       "assumption: management fee of agencies on purchased contracts",
+    _p("agency_overhead_share", "structural", "share of contract value", 0.06, 0.0, 0.3,
+       "assumption: a management fee of 5–10% on purchased contracts; 6% puts a 15万 station at ≈2.5 posts, "
+       "near the national ratio of 2.35–2.5 social workers per station (FACTS §2a, §6)",
        "机构管理费比例", "Agency overhead"),
     _p("station_activity_yuan", "structural", "yuan / station-year", 5_300, 0, 50_000,
        "Changsha tender line items 1,300 + 2×600 + 2×500 + 6×50 + 3×500 = 5,300 (FACTS §6)",
@@ -449,10 +455,11 @@ _PARAMETERS = [
        "换标后留任比例", "Staff kept when a station changes agency"),
     _p("tender_months", "structural", "months", 3, 1, 12, "assumption: tender, award and mobilisation",
        "招标周期", "Tender duration", type="int"),
-    _p("tender_cost_yuan", "structural", "yuan / tender", 20_000, 5_000, 60_000,
-       "assumption: procurement agency fee, expert panel and the bureau's staff time for one station tender",
+    _p("tender_cost_yuan", "structural", "yuan / tender", 8_000, 2_000, 40_000,
+       "assumption: procurement agency fee, expert panel and the bureau's staff time for one station tender "
+       "(about 5% of a 15万 contract)",
        "单次招标成本", "Cost of a tender"),
-    _p("evaluation_cost_yuan", "structural", "yuan / evaluation", 6_000, 1_000, 20_000,
+    _p("evaluation_cost_yuan", "structural", "yuan / evaluation", 4_000, 1_000, 20_000,
        "assumption: a third-party evaluation of one station-year (FACTS §4b third-party evaluation)",
        "单次评估成本", "Cost of an evaluation"),
     _p("incumbent_edge", "structural", "score points on a 0–1 scale", 0.15, 0.0, 0.5,
@@ -461,7 +468,7 @@ _PARAMETERS = [
     _p("tender_noise", "structural", "s.d. of a bid's rating", 0.1, 0.0, 0.3,
        "assumption: weak competition, judgement on paper bids (FACTS §4b 何磊)",
        "招标评分误差", "Noise in rating bids"),
-    _p("agency_fixed_cost_yuan", "structural", "yuan / agency-month", 2_000, 0, 20_000,
+    _p("agency_fixed_cost_yuan", "structural", "yuan / agency-month", 1_000, 0, 20_000,
        "assumption: office and management of a small agency; 80% of NGO managers cite lack of funding (FACTS §2h)",
        "社工机构固定成本", "Agency fixed cost"),
     _p("agency_reserve_months", "structural", "months of wage bill", 3, 0, 12,
@@ -480,12 +487,12 @@ _PARAMETERS = [
     _p("productivity_ramp_months", "structural", "months", 9, 2, 36,
        "assumption: most of the gap closes within the first year (FACTS §2h: most early leavers go in year 1)",
        "效率爬升时间", "Productivity ramp-up"),
-    _p("linkage_floor", "structural", "share of linkage reaching residents at hire", 0.4, 0.0, 1.0,
+    _p("linkage_floor", "structural", "share of linkage reaching residents at hire", 0.25, 0.0, 1.0,
        "assumption: community ties (volunteers, organisations, donors) are built over years and are personal "
        "(FACTS §5 pipeline)",
        "新社工联动效能", "New hire's linkage effect"),
-    _p("linkage_ramp_months", "structural", "months", 18, 3, 48,
-       "assumption: ties take about as long as a 1–3-year contract to build (FACTS §2g)",
+    _p("linkage_ramp_months", "structural", "months", 24, 3, 48,
+       "assumption: ties take about two years to build, longer than a 1-year contract (FACTS §2g, §5)",
        "社区联结建立时间", "Time to build community ties"),
     _p("candidate_drift", "structural", "share of waiting candidates taking other work / month", 0.08, 0.0, 0.5,
        "assumption: graduates do not wait long for a post (FACTS §2h: ≈60% take other jobs)",
@@ -687,6 +694,10 @@ class Params:
 # Each unit of the schema in Chinese, declared once; tests hold every parameter's unit to an entry here.
 UNITS_ZH: dict[str, str] = {
     "-": "-",
+    "quits / worker-year (second or third year in post, pay ratio 0.75)": "离职人数/人·年(在岗第二、三年,薪酬比0.75)",
+    "probability / vacancy-month when every candidate accepts and candidates are plentiful":
+        "概率/空缺岗位·月(求职者都接受薪酬且人数充足时)",
+    "evaluations": "次评估",
     "on/off": "开/关",
     "years": "年",
     "months": "月",

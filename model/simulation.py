@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .core import committees
-from .core.budget import EXAM_MONTH, pay, plan_budgets, replan_budgets
+from .core.budget import EXAM_MONTH, pay, plan_budgets, plan_envelope, replan_budgets
 from .core.calendar import EARLIEST_START, LATEST_END, month_ends, month_index, parse_month
 from .core.outputs import Flows, indicators
 from .core.setup import set_up
@@ -172,8 +172,7 @@ class FiveSocietyModel(mesa.Model):
         self.stations.plan_funding(self.streams["channels"])
         c = self.communities  # community-worker posts per 10,000 urban residents (lever cw_posts_per_10k)
         c.worker_posts = committees.worker_posts(c.worker_posts, c.urban, c.population, self.params.cw_posts_per_10k)
-        for purchaser in self.stations.purchasers:
-            purchaser.plan_stations()
+        plan_envelope(self)  # the envelope, the squeeze applied once, the counties' stations
         self.stations.province.plan_region()
         plan_budgets(self)
 

@@ -45,7 +45,7 @@ def test_list_shows_scenarios_regions_target_sets_and_parameters_with_units_and_
 def test_list_filters_by_kind_and_speaks_chinese(capsys):
     assert main(["list", "params", "--kind", "uncertainty", "--lang", "zh"]) == 0
     out = capsys.readouterr().out
-    assert "sw_turnover_base" in out and "社工基础年流失率" in out
+    assert "sw_turnover_base" in out and "社工基础年离职率" in out
     assert "station_budget_yuan" not in out and "scenarios" not in out
 
 

@@ -33,7 +33,7 @@ def test_problem_is_typed_from_the_schema_and_maps_salib_space_to_parameter_valu
     sp = p.salib()
     assert sp["names"] == ["station_build_share", "contract_years", "procurement_mode", "digital_platform",
                            "sw_turnover_base"]
-    assert sp["bounds"] == [[0.1, 0.5], [1.0, 4.0], [0.0, 3.0], [0.0, 2.0], [0.12, 0.30]]
+    assert sp["bounds"] == [[0.1, 0.5], [1.0, 4.0], [0.0, 3.0], [0.0, 2.0], [0.10, 0.26]]
     assert p.values([0.3, 3.99, 1.2, 0.4, 0.2]) == {"station_build_share": 0.3, "contract_years": 3,
                                                     "procurement_mode": "direct", "digital_platform": False,
                                                     "sw_turnover_base": 0.2}

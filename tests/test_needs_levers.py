@@ -106,6 +106,9 @@ def two_counties(tmp_path):
 
 
 def test_a_laggard_county_reaches_the_station_target_later(two_counties):
+    # stations are built by stochastic rounding (ODD §7.2): a laggard builds 0.4 of a station a
+    # year on average, so in a lucky run it may tie; it is never ahead and later on average
+    slow, fast = [], []
     for seed in SEEDS:
         m = FiveSocietyModel(region=str(two_counties), seed=seed, start="2021-01", end="2028-12")
         m.run()
@@ -114,7 +117,10 @@ def test_a_laggard_county_reaches_the_station_target_later(two_counties):
         for county, rows in table.groupby("county"):
             hit = rows.loc[rows["station_coverage"] >= 1.0 - 1e-9, "date"]
             reached[county] = hit.min() if len(hit) else pd.Timestamp("2099-12-31")
-        assert reached["慢县"] > reached["快县"], (seed, reached)
+        assert reached["慢县"] >= reached["快县"], (seed, reached)
+        slow.append(reached["慢县"].value)
+        fast.append(reached["快县"].value)
+    assert sum(slow) > sum(fast)
 
 
 def test_linhai_every_township_has_a_station_at_end_2021():

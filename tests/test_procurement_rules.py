@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -72,6 +73,9 @@ def test_productivity_and_ties_grow_with_tenure_and_restart_for_a_successor():
 def test_delivery_is_quality_times_staffing_times_productivity():
     d = tender.delivery(quality=[0.9, 0.9, 0.6], staffed_share=[1.0, 0.5, 1.0], productivity_mean=[1.0, 1.0, 0.75])
     np.testing.assert_allclose(d, [0.9, 0.45, 0.45])
+    # against a plan set at an average agency (0.8): a better one meets it in full, capped at 1
+    d = tender.delivery([0.9, 0.6], [1.0, 1.0], [1.0, 1.0], plan=0.8)
+    np.testing.assert_allclose(d, [1.0, 0.75])
 
 
 def test_evaluation_is_noisy_around_delivery_and_the_pass_mark_bites():
@@ -137,6 +141,9 @@ def test_envelopes_split_province_and_counties_by_population():
     prov, counties = envelope.county_envelopes(100.0, [1, 3], province_share=0.2)
     assert prov == pytest.approx(20.0)
     np.testing.assert_allclose(counties, [20.0, 60.0])
+    # half by residents, half by townships: a large county of few townships against a small one of many
+    np.testing.assert_allclose(envelope.county_weights([900, 100], [1, 3]), [0.5 * 0.9 + 0.5 * 0.25,
+                                                                            0.5 * 0.1 + 0.5 * 0.75])
 
 
 def test_allocation_cuts_the_last_tiers_first_and_never_overspends():
@@ -193,9 +200,19 @@ def test_every_region_declares_its_envelope(tmp_path):
         assert 0 < budget["five_society_share"] < 0.1
     text = (REGIONS_DIR / "demo.toml").read_text(encoding="utf-8")
     broken = tmp_path / "nobudget.toml"
-    broken.write_text(text.replace("five_society_share = 0.02", ""), encoding="utf-8")
+    broken.write_text(re.sub(r"five_society_share = [0-9.]+", "", text), encoding="utf-8")
     with pytest.raises(RegionError, match=r"\[budget\] lacks five_society_share"):
         load_region(broken)
-    broken.write_text(text.replace("province_share = 0.15", "province_share = 1.5"), encoding="utf-8")
+    broken.write_text(re.sub(r"province_share = [0-9.]+", "province_share = 1.5", text), encoding="utf-8")
     with pytest.raises(RegionError, match="province_share must be a share"):
         load_region(broken)
+
+
+def test_posts_paid_from_one_pot_never_exceed_what_it_buys():
+    x = np.array([2.36, 2.36, 2.36, 0.5])
+    draws = np.array([labour_market.round_posts_within(x, np.random.default_rng(s)) for s in range(2_000)])
+    assert (draws.sum(axis=1) == 7).all()  # floor(7.58)
+    assert ((draws >= np.floor(x)) & (draws <= np.ceil(x))).all()
+    # the one post left after flooring goes to a station with chance in proportion to its fraction
+    np.testing.assert_allclose(draws.mean(axis=0), [2 + 0.36 / 1.58] * 3 + [0.5 / 1.58], atol=0.03)
+    assert labour_market.round_posts_within(np.array([0.4]), rng()).tolist() == [0]  # one station, 0.4 post

@@ -1,9 +1,10 @@
 """Social-work agencies (社工机构): they bid for station contracts, hire, book money and fold.
 
-``Agency`` is a Mesa agent: it bids in a tender (``bid``), hires onto its own project posts
-(``hire``), books the month's revenue and wages and folds after a year with no work or
-when its reserves run out (``step``). ``Agencies`` is the market: the agencies alive,
-who bids in a prefecture's tender, new entrants, and the monthly round of books.
+``Agency`` is a Mesa agent with a hidden quality and a reputation that evaluations move
+(``learn``); it hires onto its own project posts (``hire``) and folds (``fold``).
+``Agencies`` is the market: the agencies alive, who bids in a prefecture's tender, new
+entrants (thin markets), and the monthly round of books, where an agency whose reserves
+run out folds, stations and all (``step``; rules in ``tender``).
 """
 
 from __future__ import annotations
@@ -11,28 +12,25 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from . import tender
 from .state import ROLE_AGENCY
 
 __all__ = ["Agency", "Agencies"]
 
-# A new agency's reputation (0–1) is drawn from Beta(4, 4): centred, rarely extreme (assumption)
-REPUTATION_PRIOR = (4, 4)
-# The incumbent's advantage in a tender: +0.3 on a 0–1 reputation (assumption: incumbents know
-# the township and buyers avoid the risk of a new provider; FACTS §4b Qu et al.: officials
-# balance outcomes against risks)
-INCUMBENT_BONUS = 0.3
-# Up to five bidders from the prefecture; with fewer than two, a new agency enters half the
-# time (assumption: thin markets attract new agencies)
+# Up to five bidders from the prefecture (assumption: a typical shortlist)
 MAX_BIDDERS = 5
+# A tender with fewer bidders than this is a thin market that may draw an entrant (assumption:
+# competition needs at least two; FACTS §4b 何磊: weak competition)
 THIN_MARKET_BIDDERS = 2
-ENTRY_PROB = 0.5
-# Project posts earn 5% above their wage cost (assumption: a thin margin); an agency folds
-# after a year without contracts or posts, or 6 months' wages in debt (assumptions)
-PROJECT_MARGIN = 1.05
-FOLD_IDLE_MONTHS = 12
-FOLD_DEBT_MONTHS = 6
-# Agencies at the start hold 3 months of their project wages in reserve (assumption)
-INITIAL_RESERVE_MONTHS = 3
+
+# Project posts outside stations are paid at cost plus this margin (assumption: small fees on
+# other purchased projects, FACTS §2h: most agencies lack funding)
+PROJECT_MARGIN = 0.05
+# An agency with no contract and no project post for this many months closes (assumption)
+MAX_IDLE_MONTHS = 12
+# Pseudo-evaluations at the mean quality behind a new agency's reputation (assumption: two
+# contract-years of evaluations weigh as much as the prior)
+REPUTATION_PRIOR_WEIGHT = 2.0
 
 
 class Agency(mesa.Agent):
@@ -44,39 +42,32 @@ class Agency(mesa.Agent):
         self.posts = posts  # non-station project posts
         self.contracts: set[int] = set()  # townships
         self.reserves = 0.0
-        self.reputation = float(model.streams["tender"].beta(*REPUTATION_PRIOR))
+        p = model.params
+        # quality: the share of a contract's plan it delivers fully staffed by veterans; nobody
+        # sees it; buyers see evaluations, and reputation is their estimate (starts at the mean)
+        mu, sd = p.agency_quality_mean, max(p.agency_quality_sd, 1e-3)
+        kappa = max(mu * (1 - mu) / sd**2 - 1, 1e-3)
+        self.quality = float(model.streams["quality"].beta(mu * kappa, (1 - mu) * kappa))
+        self.reputation = mu
+        self.n_scores = 0
         self.idle_months = 0
         self.founded = model.t
         self.revenue_month = 0.0
 
-    def bid(self, incumbent: int | None) -> float:
-        """The bid's score before the purchaser's noise: reputation, plus the incumbent's advantage.
-
-        Incumbents know the township and buyers avoid the risk of a new provider
-        (``INCUMBENT_BONUS``).
-        """
-        return self.reputation + (INCUMBENT_BONUS if self.unique_id == incumbent else 0.0)
+    def learn(self, score: float):
+        """An evaluation of one of its stations: the buyers' estimate of its quality moves (ODD §7.3)."""
+        p = self.model.params
+        rep, n = tender.update_reputation(self.reputation, self.n_scores, score, p.agency_quality_mean,
+                                          REPUTATION_PRIOR_WEIGHT)
+        self.reputation, self.n_scores = float(rep), int(n)
 
     def hire(self, on_projects: int, p_fill: float, rng: np.random.Generator):
         """Fill vacant project posts, each with probability ``p_fill`` this month."""
         if self.posts > on_projects:
             k = rng.binomial(self.posts - on_projects, p_fill)
             self.model.workforce.add(k, ROLE_AGENCY, township=-1, agency=self.unique_id, rng=rng)
-
-    def step(self):
-        """Month: book revenue and staff costs, fold after a year with no work and no reserves."""
-        m = self.model
-        staff = m.agencies.staff_of(self.unique_id)
-        month_cost = m.workforce.month_cost()
-        cost = staff * month_cost
-        self.reserves += self.revenue_month + self.posts * month_cost * PROJECT_MARGIN - cost
-        self.revenue_month = 0.0
-        if not self.contracts and self.posts == 0:
-            self.idle_months += 1
-        else:
-            self.idle_months = 0
-        if self.idle_months >= FOLD_IDLE_MONTHS or self.reserves < -FOLD_DEBT_MONTHS * month_cost * max(staff, 1):
-            self.fold()
+            return int(k)
+        return 0
 
     def fold(self):
         """The agency folds: its staff leave; stations it held go to tender."""
@@ -96,12 +87,27 @@ class Agencies:
         self.model = model
         self.by_id: dict[int, Agency] = {}
         self.staff = np.zeros(0, np.int64)  # staff per agency id, counted monthly
+        self.quality = np.zeros(64)  # quality per agency id (those that folded keep theirs)
 
     def enter(self, prefecture: int, posts: int = 0) -> Agency:
-        """A new agency in a prefecture."""
-        agency = Agency(self.model, prefecture, posts)
+        """A new agency in a prefecture, with reserves of some months of its wage bill (or of one
+        station's staff for an entrant with no posts yet)."""
+        m = self.model
+        agency = Agency(m, prefecture, posts)
+        agency.reserves = m.params.agency_reserve_months * max(posts, 2) * m.workforce.month_cost()
         self.by_id[agency.unique_id] = agency
+        if agency.unique_id >= len(self.quality):
+            grown = np.zeros(max(2 * len(self.quality), agency.unique_id + 1))
+            grown[: len(self.quality)] = self.quality
+            self.quality = grown
+        self.quality[agency.unique_id] = agency.quality
+        if m.t >= 0:
+            m.flows["agencies_entered"] += 1
         return agency
+
+    def quality_of(self, ids: np.ndarray) -> np.ndarray:
+        """The quality of the agencies with these ids."""
+        return self.quality[ids]
 
     def next_id(self) -> int:
         """One more than the largest id alive (the length of per-agency count arrays)."""
@@ -116,26 +122,69 @@ class Agencies:
         if len(others) > MAX_BIDDERS - 1:
             others = [others[i] for i in rng.choice(len(others), MAX_BIDDERS - 1, replace=False)]
         bidders = others + ([self.by_id[incumbent]] if incumbent in self.by_id else [])
-        if len(bidders) < THIN_MARKET_BIDDERS and rng.random() < ENTRY_PROB:  # a new agency enters
+        if tender.entry(len(bidders), THIN_MARKET_BIDDERS, self.model.params.agency_entry_prob, rng):
             bidders.append(self.enter(prefecture))
-        if not bidders:
-            bidders = [self.enter(prefecture)]
         return bidders
 
-    def hire(self, p_fill: float, rng: np.random.Generator):
-        """Each agency fills its vacant project posts."""
+    def vacancies(self) -> np.ndarray:
+        """Vacant project posts per agency id."""
         w = self.model.workers
         alive, role = w.view("alive"), w.view("role")
         on_projects = np.bincount(w.view("agency")[alive & (role == ROLE_AGENCY)], minlength=self.next_id())
+        posts = np.zeros(self.next_id(), np.int64)
         for a in self.by_id.values():
-            a.hire(on_projects[a.unique_id], p_fill, rng)
+            posts[a.unique_id] = a.posts
+        return np.maximum(posts - on_projects[: len(posts)], 0)
+
+    def prefecture_of(self, ids: np.ndarray) -> np.ndarray:
+        """Prefecture per agency id (0 for ids no longer alive, whose vacancies are 0)."""
+        pref = np.zeros(self.next_id(), np.int64)
+        for a in self.by_id.values():
+            pref[a.unique_id] = a.prefecture
+        return pref[ids]
+
+    def hire(self, p_fill: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Each agency fills its vacant project posts at its prefecture's chance; hires per prefecture."""
+        w = self.model.workers
+        alive, role = w.view("alive"), w.view("role")
+        on_projects = np.bincount(w.view("agency")[alive & (role == ROLE_AGENCY)], minlength=self.next_id())
+        hired = np.zeros(len(p_fill), np.int64)
+        for a in self.by_id.values():
+            hired[a.prefecture] += a.hire(on_projects[a.unique_id], float(p_fill[a.prefecture]), rng)
+        return hired
 
     def step(self):
-        """Month: count staff, pay wages, and let each agency book its month (and perhaps fold)."""
+        """Month: count staff, pay wages, and book every agency's month (ODD §7.12).
+
+        Revenue (station contracts as paid, project posts at cost plus a margin) less wages,
+        the activities of the stations it runs and its fixed costs; an agency whose reserves
+        run out folds, stations and all (they go to tender), and so does one with no work
+        for a year.
+        """
         m = self.model
+        p = m.params
         w = m.workers
         self.staff = np.bincount(w.view("agency")[w.view("alive") & (w.view("agency") >= 0)],
                                  minlength=self.next_id())
-        m.flows["wages_yuan"] = float(self.staff.sum() * m.workforce.month_cost())
-        for agency in list(self.by_id.values()):
-            agency.step()
+        month_cost = m.workforce.month_cost()
+        m.flows["wages_yuan"] = float(self.staff.sum() * month_cost)
+        agencies = list(self.by_id.values())
+        if not agencies:
+            return
+        ids = np.fromiter((a.unique_id for a in agencies), np.int64, len(agencies))
+        posts = np.fromiter((a.posts for a in agencies), float, len(agencies))
+        from_stations = np.fromiter((a.revenue_month for a in agencies), float, len(agencies))
+        n_stations = np.fromiter((len(a.contracts) for a in agencies), float, len(agencies))
+        reserves = np.fromiter((a.reserves for a in agencies), float, len(agencies))
+        idle = np.fromiter((a.idle_months for a in agencies), np.int64, len(agencies))
+        revenue = from_stations + posts * month_cost * (1 + PROJECT_MARGIN)
+        costs = p.agency_fixed_cost_yuan + n_stations * p.station_activity_yuan / 12 * (from_stations > 0)
+        reserves = tender.reserves_next(reserves, revenue, self.staff[ids] * month_cost, costs)
+        idle = np.where((n_stations > 0) | (posts > 0), 0, idle + 1)
+        fold = tender.folds(reserves, idle, MAX_IDLE_MONTHS)
+        for a, r, i in zip(agencies, reserves.tolist(), idle.tolist(), strict=True):
+            a.reserves, a.idle_months, a.revenue_month = r, i, 0.0
+        for k in np.flatnonzero(fold):
+            m.flows["agencies_folded"] += 1
+            m.flows["stations_orphaned"] += len(agencies[k].contracts)
+            agencies[k].fold()

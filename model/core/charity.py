@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import envelope
 from .streams import stochastic_round
 
 __all__ = ["Charity", "YUAN_PER_SERVICE"]
@@ -36,10 +37,19 @@ class Charity:
         self.donated = 0.0  # donations since the start, yuan
         self.donations_this_year = 0.0
         self.donations_last_year = 0.0
+        self.match_fund = 0.0  # the matching fund's balance (配捐), yuan
+        c = model.communities
+        self.asked_year = np.zeros(c.n)  # what projects asked of donors this year, per community
+        # the donor base: what a community's donors can give in a year at most (region file)
+        self.donor_base = model.region.budget["donor_base_yuan_per_head"] * c.population
 
     def new_year(self):
+        """January: close the year's donations; the matching fund receives its charity money."""
+        m = self.model
         self.donations_last_year = self.donations_this_year
         self.donations_this_year = 0.0
+        self.asked_year[:] = 0.0
+        self.match_fund += m.region.budget["match_fund_yuan_per_head"] * m.population
 
     def open_funds(self, rng):
         """January: community funds open in a share of the communities still without one."""
@@ -62,10 +72,15 @@ class Charity:
             mean = p.donation_per_project_yuan * (1 + p.donation_match_elasticity * p.charity_match_ratio)
             sigma = DONATION_SIGMA
             amounts = rng.lognormal(np.log(mean) - sigma**2 / 2, sigma, total)
-            donations = np.bincount(np.repeat(np.arange(c.n), projects), amounts, minlength=c.n)
+            asked = np.bincount(np.repeat(np.arange(c.n), projects), amounts, minlength=c.n)
+            # donors give what projects ask while the community's donor base is far from used up
+            donations = envelope.saturate(self.asked_year, asked, self.donor_base)
+            self.asked_year += asked
         donated = float(donations.sum())
-        match = m.ledger.spend("charity_match", p.charity_match_ratio * donated) if donated else 0.0
-        inflow = donations + (donations / donated * match if donated else 0.0)
+        # matching gifts from the matching fund, while it lasts (public money only if it was put in)
+        matched, self.match_fund = envelope.match_from_fund(donations, p.charity_match_ratio, self.match_fund)
+        match = float(matched.sum())
+        inflow = donations + matched
         c.fund_balance += inflow
         self.donated += donated
         self.raised += donated + match

@@ -24,6 +24,7 @@ __all__ = [
     "TIERS",
     "region_envelope",
     "county_envelopes",
+    "county_weights",
     "allocate",
     "squeezed",
     "stochastic_round",
@@ -52,15 +53,26 @@ def region_envelope(civil_affairs_yuan: float, five_society_share: float, extra_
     return civil_affairs_yuan * five_society_share + extra_yuan
 
 
-def county_envelopes(total: float, county_population, province_share: float):
-    """Split a region's envelope: the province keeps ``province_share``; counties share the rest by population.
+def county_envelopes(total: float, county_weight, province_share: float):
+    """Split a region's envelope: the province keeps ``province_share``; counties share the rest by weight.
 
     Returns (province envelope, county envelopes array).
     """
-    pop = np.asarray(county_population, dtype=float)
+    weight = np.asarray(county_weight, dtype=float)
     province = total * province_share
-    counties = (total - province) * pop / pop.sum() if pop.sum() > 0 else np.zeros_like(pop)
+    counties = (total - province) * weight / weight.sum() if weight.sum() > 0 else np.zeros_like(weight)
     return province, counties
+
+
+def county_weights(county_population, county_townships):
+    """Each county's share of the counties' envelope: half by population, half by townships.
+
+    Assumption: provincial transfers equalise station money per township (stations are per
+    township; the county bureau buys them, FACTS §1c), while the other lines follow residents.
+    """
+    pop = np.asarray(county_population, dtype=float)
+    towns = np.asarray(county_townships, dtype=float)
+    return 0.5 * pop / pop.sum() + 0.5 * towns / towns.sum()
 
 
 def squeezed(amount, squeeze: float):

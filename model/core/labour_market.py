@@ -119,3 +119,22 @@ def linkage_ties(tenure_months, floor: float, ramp_months: float):
     """
     t = np.maximum(np.asarray(tenure_months, dtype=float), 0.0)
     return floor + (1.0 - floor) * (1.0 - np.exp(-t / ramp_months))
+
+
+def round_posts_within(posts, rng: np.random.Generator):
+    """Whole posts for several stations paid from one pot, never more than the pot buys.
+
+    Each station gets ``floor(x)`` or ``ceil(x)`` of its fractional posts ``x``; the total is
+    ``floor(sum x)``: the posts left over after flooring go to stations drawn with chance in
+    proportion to their fractional parts. The money for the fraction of a post that no
+    station gets stays unspent.
+    """
+    x = np.maximum(np.asarray(posts, dtype=float), 0.0)
+    base = np.floor(x)
+    frac = x - base
+    extra = int(np.floor(x.sum() + 1e-9) - base.sum())
+    whole = base.astype(np.int64)
+    if extra > 0:
+        pick = rng.choice(len(x), size=extra, replace=False, p=frac / frac.sum())
+        whole[pick] += 1
+    return whole

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .agencies import INITIAL_RESERVE_MONTHS, Agencies
+from .agencies import Agencies
 from .budget import Ledger
 from .charity import Charity
 from .needs import Needs
@@ -43,6 +43,7 @@ def set_up(m) -> None:
     m.community_county = s.township_county[s.community_township]
     m.community_prefecture = s.county_prefecture[m.community_county]
     m.calendar_month = m.calendar.month.to_numpy()
+    m.county_population = np.bincount(m.community_county, s.community_population, s.n_counties).astype(float)
 
     m.ledger = Ledger()
     m.workforce = Workforce(m, capacity=int(s.community_workers.sum() * 1.5 + 10_000))
@@ -64,9 +65,7 @@ def set_up(m) -> None:
     posts = rng.multinomial(int(round(init["agency_sw"])), np.full(n_ag, 1 / n_ag))
     for pref, post in zip(where, posts, strict=True):
         m.agencies.enter(int(pref), int(post))
-    month_cost = m.workforce.month_cost()
     for a in m.agencies.by_id.values():
-        a.reserves = INITIAL_RESERVE_MONTHS * a.posts * month_cost
         m.workforce.add(a.posts, ROLE_AGENCY, township=-1, agency=a.unique_id, rng=rng, initial=True,
                         cert_share=INITIAL_CERT_SHARE)
 

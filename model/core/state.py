@@ -166,8 +166,11 @@ class Townships:
         self.tender_ready = np.full(n, -1, np.int32)  # month index a tender concludes
         self.positions = np.zeros(n, np.int16)
         self.renew = np.ones(n, bool)  # this year's budget covers renewal
-        self.eval_sum = np.zeros(n)
+        self.eval_sum = np.zeros(n)  # delivery against the plan, summed over the contract's months
         self.eval_n = np.zeros(n)
+        self.failed = np.zeros(n, bool)  # the last evaluation failed (no incumbent's edge in the tender)
+        self.station_money = np.zeros(n)  # the station's yearly money (its contract's value), yuan
+        self.next_money = np.zeros(n)  # the money this year's allocation gives its next contract, yuan
         self.street_base = np.zeros(n, bool)
         # recomputed each month
         self.sw_staff = np.zeros(n, np.int32)
@@ -175,6 +178,8 @@ class Townships:
         self.linkage_hours = np.zeros(n)
         self.case_hours = np.zeros(n)
         self.admin_share = np.zeros(n)
+        self.productivity = np.zeros(n)  # staff's mean casework productivity (tenure)
+        self.ties = np.zeros(n)  # staff's mean community ties (tenure)
         self.history: list[tuple] = []  # (month index, township, event, detail)
 
     def log(self, t: int, township: int, event: str, detail=None):

@@ -17,32 +17,12 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from . import committees, funding, platform
+from . import committees, funding, labour_market, platform, tender
+from .envelope import stochastic_round
 from .state import MODE_DIRECT, MODE_NONE, MODE_PURCHASE, ROLE_STATION_DIRECT, ROLE_STATION_PURCHASE
 from .workforce import INITIAL_CERT_SHARE, REFERENCE_PAY_RATIO
 
 __all__ = ["Purchaser", "Stations"]
-
-# Tender and renewal (ODD §7.3; assumptions). The purchaser's reading of a bid and of an
-# evaluation is noisy (standard deviations on the 0–1 scale); an agency's reputation moves 30%
-# of the way to each evaluation score; the evaluate rule renews at a score of 0.5 or more.
-TENDER_NOISE_SD = 0.15
-EVALUATION_NOISE_SD = 0.1
-REPUTATION_MEMORY = 0.7
-REPUTATION_NEW_WEIGHT = 0.3
-RENEWAL_PASS_SCORE = 0.5
-# The evaluation score: half staffing (posts filled), half performance. Outputs: casework
-# against 20 cases per social worker a month (assumption); outcomes: half the needs met, half
-# organisations per community against 8 (assumption: half the 47号 urban target of 10).
-EVAL_FILL_WEIGHT = 0.5
-EVAL_PERFORMANCE_WEIGHT = 0.5
-FULL_CASES_PER_SW = 20
-OUTCOME_MET_WEIGHT = 0.5
-OUTCOME_ORGS_WEIGHT = 0.5
-FULL_ORGS_PER_COMMUNITY = 8
-# stations affordable = floor(planned × fiscal factor): a whole number stays whole despite rounding
-_ROUNDING_SLACK = 1e-9
-
 
 class Purchaser(mesa.Agent):
     """A buyer of services: a county civil-affairs bureau (民政局), or the province (``county=None``)."""
@@ -53,38 +33,66 @@ class Purchaser(mesa.Agent):
         self.townships = townships
 
     # -- January
-    def plan_stations(self):
-        """January: fund new stations and decide which expiring contracts this year's budget renews."""
+    def propose(self):
+        """January: what this county would fund before money is counted (ODD §7.2).
+
+        New stations: the build share of the county's townships, rounded stochastically (a
+        county of one township builds in some years); contracts expiring this year ask for
+        renewal money; running contracts are committed. Returns (running, expiring, new).
+        """
         m = self.model
         tw = m.townships
         mine = self.townships
         if len(mine) == 0:
-            return
+            self.plan = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64))
+            return self.plan
         p = m.params
-        f = m.ledger.fiscal_factor
-        without = mine[~tw.funded[mine]]
-        # the county's implementation speed and the money its channels put up (ODD §7.2; ``funding``)
-        st = m.stations
-        n_new = funding.build_count(p.station_build_share, len(mine), st.county_speed[self.county],
-                                    f * st.county_money[self.county])
-        # expiring this year need renewal money; running contracts are committed
-        year_end = m.t + 11
-        expiring = mine[tw.funded[mine] & (tw.contract_end[mine] <= year_end)]
-        running = int(tw.funded[mine].sum()) - len(expiring)
-        planned = running + len(expiring) + min(n_new, len(without))
-        affordable = max(running, int(np.floor(planned * f + _ROUNDING_SLACK)))
-        renewable = max(0, min(len(expiring), affordable - running))
         rng = m.streams["build"]
-        keep = rng.permutation(expiring)[:renewable] if len(expiring) else expiring
+        without = mine[~tw.funded[mine]]
+        # the planned pace × the county's implementation speed (region file ``[counties]``), rounded
+        # stochastically (a county of one township builds in some years)
+        pace = p.station_build_share * len(mine) * m.stations.county_speed[self.county]
+        n_new = min(len(without), int(stochastic_round(np.array(pace), rng)))
+        year_end = m.t + 11
+        funded = mine[tw.funded[mine]]
+        expiring = funded[tw.contract_end[funded] <= year_end]
+        running = funded[tw.contract_end[funded] > year_end]
+        # streets first (urban demand), then towns, random within each (assumption)
+        order = rng.permutation(without)
+        order = order[np.argsort(~tw.street[order], kind="stable")]
+        self.plan = (running, expiring, order[:n_new])
+        return self.plan
+
+    def plan_stations(self, keep_share: float, build_share: float, money: float):
+        """January: act on the county's allocation (ODD §7.1): renew, build, set each station's money.
+
+        ``keep_share`` of the expiring stations are renewed and ``build_share`` of the proposed
+        new ones opened (whole numbers by stochastic rounding; the cut falls on stations last);
+        ``money`` is each station's yearly money after thinning.
+        """
+        m = self.model
+        tw = m.townships
+        running, expiring, new = self.plan
+        # a separate stream, drawn only when money is short, so that runs that differ in
+        # something else (contract length, say) keep the same build order (common random numbers)
+        rng = m.streams["renewal"]
+        n_keep, n_build = len(expiring), len(new)
+        if keep_share < 1 and len(expiring):
+            n_keep = min(len(expiring), int(stochastic_round(np.array(keep_share * len(expiring)), rng)))
+        keep = rng.permutation(expiring)[:n_keep] if n_keep < len(expiring) else expiring
         tw.renew[expiring] = False
         tw.renew[keep] = True
-        n_build = max(0, min(len(without), affordable - running - renewable))
-        if n_build:
-            # streets first (urban demand), then towns, random within each (assumption)
-            order = rng.permutation(without)
-            order = order[np.argsort(~tw.street[order], kind="stable")]
-            for town in order[:n_build]:
-                self.open_station(int(town))
+        if build_share < 1 and len(new):
+            n_build = min(len(new), int(stochastic_round(np.array(build_share * len(new)), rng)))
+        # a contract keeps its value until it ends (a commitment); renewals get this year's money
+        # when they start; direct stations are re-set every year
+        tw.station_money[running[tw.mode[running] == MODE_DIRECT]] = money
+        tw.next_money[keep] = money
+        tw.station_money[keep[tw.mode[keep] == MODE_DIRECT]] = money
+        for town in new[:n_build]:
+            tw.station_money[town] = tw.next_money[town] = money
+            self.open_station(int(town))
+        m.stations.set_direct_posts(self.townships)
 
     def plan_region(self):
         """January, the province: new incubation bases, volunteer points and community funds."""
@@ -110,7 +118,9 @@ class Purchaser(mesa.Agent):
         tw.funded[town] = True
         tw.renew[town] = True
         tw.mode[town] = mode
-        tw.positions[town] = st.positions(mode)
+        if initial:
+            tw.station_money[town] = p.station_budget_yuan
+        tw.positions[town] = st.draw_posts(town, mode)
         tw.eval_sum[town] = tw.eval_n[town] = 0.0
         t = max(m.t, 0)
         if initial:
@@ -132,32 +142,51 @@ class Purchaser(mesa.Agent):
             tw.log(t, town, "station funded", "direct")
 
     def tender(self, town: int, incumbent: int | None, initial: bool = False):
-        """Tender a station contract among the prefecture's agencies; a new agency enters when few bid."""
+        """Tender a station contract among the prefecture's agencies (ODD §7.3).
+
+        Bids are rated on reputation (what past evaluations revealed of each agency's
+        quality) plus noise; the incumbent has an edge unless its evaluation failed. A
+        change of provider is a transition: some staff move, the rest leave with their
+        tenure and ties. The purchaser pays for the tender.
+        """
         m = self.model
         p, tw = m.params, m.townships
         rng = m.streams["tender"]
         pref = int(m.township_prefecture[town])
         bidders = m.agencies.bidders(pref, incumbent, rng)
-        scores = np.array([a.bid(incumbent) for a in bidders])
-        scores = scores + rng.normal(0, TENDER_NOISE_SD, len(bidders))
-        winner = bidders[int(np.argmax(scores))]
+        edge = 0.0 if tw.failed[town] else p.incumbent_edge
+        is_incumbent = np.array([a.unique_id == incumbent for a in bidders])
+        scores = tender.bid_scores([a.reputation for a in bidders], is_incumbent, edge, p.tender_noise, rng)
+        winner = bidders[tender.award(scores)]
         old = int(tw.agency[town])
         if old >= 0 and old != winner.unique_id:
             m.workforce.change_employer(town, winner.unique_id)
+            if not initial:
+                m.flows["provider_changes"] += 1
         if old >= 0 and old in m.agencies.by_id:
             m.agencies.by_id[old].contracts.discard(town)
         winner.contracts.add(town)
         tw.agency[town] = winner.unique_id
         tw.mode[town] = MODE_PURCHASE
-        tw.positions[town] = m.stations.positions(MODE_PURCHASE)
+        if not initial and tw.next_money[town] > 0:
+            tw.station_money[town] = tw.next_money[town]
+        tw.positions[town] = m.stations.draw_posts(town, MODE_PURCHASE)
         if not initial:
+            m.workforce.trim(town, tw.positions[town])
             tw.contract_end[town] = m.t + 12 * p.contract_years
             tw.log(m.t + 1, town, "contract awarded", winner.unique_id)
+            m.stations.pay_procurement(p.tender_cost_yuan)
         tw.tender_ready[town] = -1
+        tw.failed[town] = False
         tw.eval_sum[town] = tw.eval_n[town] = 0.0
 
     def review(self, town: int):
-        """A contract ended last month: close the station, extend direct posts, or renew or re-tender."""
+        """A contract ended last month: close the station, extend direct posts, or renew or re-tender.
+
+        The evaluation is a noisy measure of what the station delivered against the plan
+        (``evaluation_basis``: casework outputs or linkage outcomes); the agency's
+        reputation learns from it; below the pass mark the contract goes to tender.
+        """
         m = self.model
         p, tw = m.params, m.townships
         if not tw.renew[town]:
@@ -165,22 +194,30 @@ class Purchaser(mesa.Agent):
             return
         if tw.mode[town] == MODE_DIRECT:
             tw.contract_end[town] = m.t + 11
-            tw.positions[town] = m.stations.positions(MODE_DIRECT)
             return
-        score = tw.eval_sum[town] / max(tw.eval_n[town], 1)
-        score += m.streams["tender"].normal(0, EVALUATION_NOISE_SD)
+        delivered = tw.eval_sum[town] / max(tw.eval_n[town], 1)
+        noise = p.evaluation_noise_outputs if p.evaluation_basis == "outputs" else p.evaluation_noise_outcomes
+        score = float(tender.evaluation_score(np.array(delivered), noise, m.streams["evaluation"]))
+        m.stations.pay_procurement(p.evaluation_cost_yuan)
+        m.flows["evaluations"] += 1
         agency = m.agencies.by_id.get(int(tw.agency[town]))
         if agency is not None:
-            agency.reputation = (REPUTATION_MEMORY * agency.reputation
-                                 + REPUTATION_NEW_WEIGHT * min(1.0, max(0.0, float(score))))
-        renew = (p.renewal_rule == "always") or (p.renewal_rule == "evaluate" and score >= RENEWAL_PASS_SCORE)
+            agency.learn(score)
+        passed = bool(tender.passes(score, p.evaluation_pass_mark))
+        if not passed:
+            m.flows["evaluations_failed"] += 1
+        renew = (p.renewal_rule == "always") or (p.renewal_rule == "evaluate" and passed)
         if renew and agency is not None:
+            if tw.next_money[town] > 0:
+                tw.station_money[town] = tw.next_money[town]
             tw.contract_end[town] = m.t + 12 * p.contract_years - 1
-            tw.positions[town] = m.stations.positions(MODE_PURCHASE)
+            tw.positions[town] = m.stations.draw_posts(town, MODE_PURCHASE)
+            m.workforce.trim(town, tw.positions[town])
             tw.eval_sum[town] = tw.eval_n[town] = 0.0
             tw.log(m.t, town, "contract renewed", agency.unique_id)
         else:
             # the incumbent runs the station until the new contract starts
+            tw.failed[town] = not passed
             tw.tender_ready[town] = m.t + p.tender_months
             tw.contract_end[town] = m.t + p.tender_months - 1
             tw.log(m.t, town, "re-tender", None if agency is None else agency.unique_id)
@@ -199,6 +236,7 @@ class Purchaser(mesa.Agent):
         tw.contract_end[town] = -1
         tw.tender_ready[town] = -1
         tw.positions[town] = 0
+        tw.station_money[town] = tw.next_money[town] = 0.0
         tw.log(m.t, town, "station closed", "not renewed")
 
 
@@ -238,20 +276,73 @@ class Stations:
     def purchaser_of(self, town: int) -> Purchaser:
         return self.purchasers[int(self.model.townships.county[town])]
 
-    def positions(self, mode: int) -> int:
-        """Social-work posts a station's money pays for, after activities (and the agency's overhead)."""
+    def post_cost(self, mode: int) -> float:
+        """Yearly cost of one post to its employer: the salary (agency), or with on-costs (direct)."""
         p = self.model.params
-        money = p.station_budget_yuan - p.station_activity_yuan
-        if mode == MODE_PURCHASE:
-            money -= p.agency_overhead_share * p.station_budget_yuan
-        return max(1, int(round(money / (p.sw_cost_yuan * p.sw_pay_ratio / REFERENCE_PAY_RATIO))))
+        salary = p.sw_cost_yuan * p.sw_pay_ratio / REFERENCE_PAY_RATIO
+        if mode == MODE_DIRECT:
+            return labour_market.direct_post_cost(salary, p.direct_oncost_share, p.recruitment_cost_yuan,
+                                                  p.sw_turnover_base)
+        return salary
 
-    def month_cost(self) -> float:
-        """A station's monthly cost to the purchaser: the contract (purchase) or the post budget (direct)."""
-        # the public cost: charity's share of station money is not public money (``funding``)
+    def posts_bought(self, money, mode: int):
+        """Fractional posts a station's yearly money buys after activities (and the agency's fee)."""
         p = self.model.params
-        charity = funding.channel_shares(p.funding_township_share, p.funding_lottery_share, p.funding_charity_share)[3]
-        return p.station_budget_yuan / 12 * (1 - charity)
+        money = np.asarray(money, dtype=float)
+        staff_money = money - p.station_activity_yuan
+        if mode == MODE_PURCHASE:
+            staff_money = staff_money - p.agency_overhead_share * money
+        return labour_market.posts_affordable(staff_money, self.post_cost(mode))
+
+    def draw_posts(self, town: int, mode: int) -> int:
+        """Whole posts at a station: an agency rounds its contract's fractional posts at random
+        (its reserves carry the difference); direct posts are set county by county
+        (``set_direct_posts``), here the floor until then."""
+        m = self.model
+        x = self.posts_bought(m.townships.station_money[town], mode)
+        if mode == MODE_DIRECT:
+            return max(1, int(np.floor(x)))
+        x = float(x)
+        whole = max(1, int(x // 1) + int(m.streams["posts"].random() < x % 1))  # labour_market.round_posts
+        # a renewal keeps its posts while the money still buys them in part (no lay-off for a coin's fall)
+        held = int(m.townships.positions[town])
+        if held >= 1 and np.floor(x) <= held <= np.ceil(x):
+            return held
+        agency = m.agencies.by_id.get(int(m.townships.agency[town]))
+        if whole > x and agency is not None and agency.reserves < (whole - x) * self.post_cost(mode):
+            whole = max(1, int(np.floor(x)))  # an agency whose reserves cannot carry the extra post's cost
+        return whole
+
+    def set_direct_posts(self, towns: np.ndarray):
+        """A county's directly run stations: whole posts that its station money pays for in full."""
+        m = self.model
+        tw = m.townships
+        direct = towns[tw.funded[towns] & (tw.mode[towns] == MODE_DIRECT)]
+        if len(direct):
+            x = self.posts_bought(tw.station_money[direct], MODE_DIRECT)
+            tw.positions[direct] = np.maximum(labour_market.round_posts_within(x, m.streams["posts"]), 1)
+            m.workforce.trim(direct, tw.positions[direct])
+
+    def station_month_cost(self) -> np.ndarray:
+        """Each township's station bill this month: the contract (purchase), or posts held plus activities (direct)."""
+        m = self.model
+        p, tw = m.params, m.townships
+        direct_bill = (np.minimum(tw.sw_staff, tw.positions) * self.post_cost(MODE_DIRECT) + p.station_activity_yuan)
+        bill = np.where(tw.mode == MODE_DIRECT, np.minimum(direct_bill, tw.station_money), tw.station_money)
+        return bill / 12
+
+    def public_share(self) -> float:
+        """The share of station money that is public: charity's share is not (``funding``)."""
+        p = self.model.params
+        return 1.0 - float(funding.channel_shares(p.funding_township_share, p.funding_lottery_share,
+                                                  p.funding_charity_share)[3])
+
+    def pay_procurement(self, amount: float) -> float:
+        """The purchaser pays for a tender or an evaluation from the stations line."""
+        m = self.model
+        paid = m.ledger.spend("stations", amount)
+        m.flows["procurement_yuan"] += paid
+        return paid
 
     def year_end(self, t: int) -> int:
         """The month index of December of the year containing month ``t``."""
@@ -299,34 +390,59 @@ class Stations:
         assess = np.minimum(assessing * p.assessment_hours_per_community * per / 12, free * case_share)
         # central dispatch on the platform saves coordination time (``platform``)
         running = m.needs.platform_months >= 0
-        tw.case_hours = platform.hours_with_platform(free * case_share - assess, p.platform_time_saved, running)
-        tw.linkage_hours = platform.hours_with_platform(free * (1 - case_share), p.platform_time_saved, running)
+        # experience: casework productivity and community ties grow with tenure (ODD §7.4); the
+        # provider's quality against the plan of an average one (ODD §7.3)
+        tenure = m.t - w.view("hired")[station]
+        towns = w.view("township")[station]
+        staff = np.maximum(tw.sw_staff, 1)
+        tw.productivity = np.bincount(towns, labour_market.productivity(
+            tenure, p.new_hire_productivity, p.productivity_ramp_months), tw.n) / staff
+        tw.ties = np.bincount(towns, labour_market.linkage_ties(tenure, p.linkage_floor, p.linkage_ramp_months),
+                              tw.n) / staff
+        quality = self.quality() / p.agency_quality_mean
+        tw.case_hours = platform.hours_with_platform(free * case_share - assess, p.platform_time_saved,
+                                                     running) * tw.productivity * quality
+        linkage_hours = platform.hours_with_platform(free * (1 - case_share), p.platform_time_saved, running)
+        tw.linkage_hours = linkage_hours * tw.ties * quality  # what the hours achieve through ties
         # the community committee coordinates the linkage (党建引领; ``committees``)
         strength = committees.effective_strength(c.committee, p.party_building)
-        c.linkage = (tw.linkage_hours / per)[c.township] * committees.centred_factor(strength,
-                                                                                      p.committee_linkage_effect)
+        coordination = committees.centred_factor(strength, p.committee_linkage_effect)
+        c.linkage = (tw.linkage_hours / per)[c.township] * coordination
         c.case_hours = (tw.case_hours / per)[c.township]
         # household visits: part of the linkage hours, and the assessment's hours
-        c.visits = (c.linkage * p.outreach_share + (assess / per)[c.township]) / p.visit_hours
+        # (a newcomer visits households as much as a veteran: the hours, not the ties, count here)
+        c.visits = ((linkage_hours / per)[c.township] * coordination * p.outreach_share
+                    + (assess / per)[c.township]) / p.visit_hours
         m.flows["sw_admin_hours"] = float((hours * tw.admin_share).sum())
         m.flows["sw_linkage_hours"] = float(tw.linkage_hours.sum())
         m.flows["sw_case_hours"] = float(tw.case_hours.sum())
 
-    def evaluate(self, asked: np.ndarray, served: np.ndarray):
-        """Score operating stations this month: outputs (cases per social worker) or outcomes (ODD §7.3)."""
+    def quality(self) -> np.ndarray:
+        """Each township's provider quality: its agency's (purchase) or the average agency's (direct)."""
         m = self.model
-        p, tw, c = m.params, m.townships, m.communities
+        tw = m.townships
+        q = np.full(tw.n, m.params.agency_quality_mean)
+        held = np.flatnonzero(tw.agency >= 0)
+        if len(held):
+            q[held] = m.agencies.quality_of(tw.agency[held])
+        return q
+
+    def evaluate(self, asked: np.ndarray, served: np.ndarray):
+        """Record what operating stations delivered this month against the contract's plan (ODD §7.3).
+
+        (``asked`` and ``served``, the month's needs, are what residents saw; the evaluation reads
+        delivery: posts filled, the staff's productivity or ties, and the provider's quality.)
+        """
+        m = self.model
+        p, tw = m.params, m.townships
         op = tw.has_station
         if not op.any():
             return
-        served_t = np.bincount(c.township, served, tw.n)
-        asked_t = np.bincount(c.township, asked, tw.n)
-        orgs_t = np.bincount(c.township, c.orgs, tw.n) / np.maximum(m.communities_per_township, 1)
-        fill = np.minimum(1.0, tw.sw_staff / np.maximum(tw.positions, 1))
-        if p.evaluation_basis == "outputs":
-            perf = np.minimum(1.0, (tw.case_hours / p.case_hours) / np.maximum(tw.sw_staff * FULL_CASES_PER_SW, 1))
-        else:
-            met = np.divide(served_t, asked_t, out=np.ones(tw.n), where=asked_t > 0)
-            perf = OUTCOME_MET_WEIGHT * met + OUTCOME_ORGS_WEIGHT * np.minimum(1.0, orgs_t / FULL_ORGS_PER_COMMUNITY)
-        tw.eval_sum[op] += (EVAL_FILL_WEIGHT * fill + EVAL_PERFORMANCE_WEIGHT * perf)[op]
+        # delivery against the contract's plan: posts filled × what the staff deliver per post
+        # (casework productivity for outputs, community ties for outcomes) × the provider's quality
+        staffed = np.minimum(1.0, tw.sw_staff / np.maximum(tw.positions, 1))
+        per_post = tw.productivity if p.evaluation_basis == "outputs" else tw.ties
+        # the plan: what an agency of average quality delivers fully staffed by veterans
+        delivered = tender.delivery(self.quality(), staffed, per_post, plan=p.agency_quality_mean)
+        tw.eval_sum[op] += delivered[op]
         tw.eval_n[op] += 1

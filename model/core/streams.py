@@ -35,6 +35,11 @@ STREAMS = (
     "channels",
     "platform",
     "talent",
+    "labour",
+    "evaluation",
+    "posts",
+    "quality",
+    "renewal",
 )
 
 # an annual hazard is capped here before it is made monthly (assumption: nobody's yearly

@@ -39,10 +39,11 @@ __all__ = [
 ]
 
 
-def delivery(quality, staffed_share, productivity_mean):
-    """Share of the contract's plan delivered: quality × posts filled × staff productivity, in [0, 1]."""
+def delivery(quality, staffed_share, productivity_mean, plan: float = 1.0):
+    """Share of the contract's plan delivered, in [0, 1]: quality × posts filled × staff productivity,
+    against a plan of ``plan`` (what the purchaser expects of a fully staffed veteran team)."""
     return np.clip(np.asarray(quality, dtype=float) * np.asarray(staffed_share, dtype=float)
-                   * np.asarray(productivity_mean, dtype=float), 0.0, 1.0)
+                   * np.asarray(productivity_mean, dtype=float) / plan, 0.0, 1.0)
 
 
 def evaluation_score(delivered, noise_sd: float, rng: np.random.Generator):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..exam_history import NATIONAL_POPULATION, exam_history
+from . import labour_market
 from .state import (
     CERT_ASSISTANT,
     CERT_INTERMEDIATE,
@@ -56,9 +57,11 @@ INITIAL_TENURE_MAX_MONTHS = 72
 # stations fill 1.2× as fast as street ones: rural stations draw many local applicants while
 # graduates are reluctant (assumption on FACTS §5); community-worker posts are local and
 # sought after: half the vacancies fill each month (assumption).
-MAX_FILL_PROB = 0.95
-TOWN_FILL_MULT = 1.2
 CW_POST_FILL = 0.5
+# Town stations look better paid than street ones against local alternatives (assumption: county
+# pay 2,000–3,000 yuan a month against 5,000–8,000 in large cities, FACTS §2h (L); rural
+# station jobs attract many local applicants, FACTS §5)
+TOWN_PAY_ADVANTAGE = 1.2
 # The exam (ODD §7.6). Certificate allowances draw community workers to sit: +50% at
 # 200 yuan a month (assumption; FACTS §1b: allowances of 100/200/300 yuan), capped at 90%
 # a year. Assistants sit the intermediate exam after three years, one in five a year, and
@@ -72,17 +75,19 @@ INTERMEDIATE_SIT_SHARE = 0.2
 INTERMEDIATE_EXAM_ODDS = 0.7
 TRAINING_ODDS_YUAN = 1000
 EXAM_RESULT_MONTHS = 3  # results are published about three months after the exam (assumption)
-# Turnover (ODD §7.7). New staff leave most, veterans least: ×1.4 in the first year, ×1.0 in
-# years two and three, ×0.7 after (assumption: the usual tenure gradient of quits); two failed
+# Turnover (ODD §7.7). New staff leave most, veterans least: ×1.2 in the first year, ×0.9 in
+# years two and three, ×0.7 after (assumption: most leavers go early, FACTS §2h; scaled so that
+# a workforce growing as stations open quits at about ``sw_turnover_base``); two failed
 # exams ×1.3 (assumption: discouragement); administration above a 35% share of hours pushes
-# staff out at ``admin_turnover_effect`` (the share stations report, FACTS §5); contracts of
-# two years are neutral, one year ×``insecure_contract_mult``, three years ÷ it (schema source).
+# staff out at ``admin_turnover_effect`` (the share stations report, FACTS §5); 1-year contracts
+# are neutral (the observed turnover comes from them, FACTS §2g, §2h), three years ÷
+# ``insecure_contract_mult`` (schema source).
 TENURE_BANDS_MONTHS = (12, 36)
-TENURE_TURNOVER_MULT = (1.4, 1.0, 0.7)
+TENURE_TURNOVER_MULT = (1.2, 0.9, 0.7)
 FAILS_DISCOURAGED = 2
 FAILED_TURNOVER_MULT = 1.3
 ADMIN_REFERENCE_SHARE = 0.35
-NEUTRAL_CONTRACT_YEARS = 2
+NEUTRAL_CONTRACT_YEARS = 1
 
 
 def allowance_pull(p) -> float:
@@ -107,6 +112,11 @@ class Workforce:
         # that scenarios on the same seed share it whatever else differs (common random numbers)
         years = range(model.start.year, int(model.calendar[-1].year) + 1)
         self.exam_year_z = dict(zip(years, model.streams["exam"].standard_normal(len(years)), strict=True))
+        # the labour market: candidates waiting per prefecture, starting with a year's entrants
+        s = model.structure
+        pref_pop = np.bincount(model.community_prefecture, s.community_population, s.n_prefectures)
+        self.candidate_inflow = model.params.candidates_per_10k * pref_pop / 10_000 / 12  # a month
+        self.job_seekers = self.candidate_inflow * 12
 
     def month_cost(self) -> float:
         """What one social worker costs an employer a month, yuan."""
@@ -155,6 +165,22 @@ class Workforce:
         w.agency[staff[stay]] = new_agency
         self.separate(staff[~stay], why=LEFT_CONTRACT_LOST)
 
+    def trim(self, towns, positions):
+        """Stations whose new contract (or year) pays for fewer posts than staff: the latest hires go."""
+        w = self.rows
+        towns = np.atleast_1d(np.asarray(towns))
+        positions = np.atleast_1d(np.asarray(positions))
+        over = self.model.townships.sw_staff[towns] > positions  # last month's staff: nobody joined since
+        if not over.any():
+            return
+        towns, positions = towns[over], positions[over]
+        station = w.view("alive") & np.isin(w.view("role"), (ROLE_STATION_PURCHASE, ROLE_STATION_DIRECT))
+        for town, keep in zip(towns.tolist(), positions.tolist(), strict=True):
+            staff = np.flatnonzero(station & (w.view("township") == town))
+            if len(staff) > keep:
+                latest = staff[np.argsort(-w.hired[staff], kind="stable")][: len(staff) - keep]
+                self.separate(latest, why=LEFT_CONTRACT_LOST)
+
     def close_station(self, town: int):
         """A station closes: its staff leave."""
         w = self.rows
@@ -167,7 +193,20 @@ class Workforce:
         w = self.rows
         self.separate(np.flatnonzero(w.view("alive") & (w.view("agency") == agency_id)), why=LEFT_CONTRACT_LOST)
 
-    # -- ODD §7.4 hiring into vacancies
+    # -- ODD §7.4 hiring into vacancies: the labour market
+    def fill_chances(self, station_vac: np.ndarray, agency_vac: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """This month's chance to fill a vacancy, per township and per prefecture (agency posts): ODD §7.4."""
+        m = self.model
+        p, tw = m.params, m.townships
+        n_pref = len(self.job_seekers)
+        vac = (np.bincount(m.township_prefecture, station_vac, n_pref) + agency_vac)
+        offer_town = p.sw_pay_ratio * np.where(tw.street, 1.0, TOWN_PAY_ADVANTAGE)
+        args = (p.hire_fill_prob, p.reservation_pay_ratio, p.reservation_pay_sigma)
+        p_town = labour_market.fill_probability(offer_town, self.job_seekers[m.township_prefecture],
+                                                vac[m.township_prefecture], *args)
+        p_agency = labour_market.fill_probability(p.sw_pay_ratio, self.job_seekers, vac, *args)
+        return p_town, p_agency
+
     def hire(self):
         m = self.model
         p, tw, w, c = m.params, m.townships, self.rows, m.communities
@@ -177,16 +216,26 @@ class Workforce:
         staff = np.bincount(w.view("township")[station], minlength=tw.n)
         active = tw.funded & ((tw.mode == MODE_DIRECT) | (tw.agency >= 0))
         vac = np.where(active, np.maximum(tw.positions - staff, 0), 0)
-        p_fill = np.minimum(MAX_FILL_PROB, p.hire_fill_prob * (p.sw_pay_ratio / REFERENCE_PAY_RATIO)
-                            * np.where(tw.street, 1.0, TOWN_FILL_MULT))
-        hires = rng.binomial(vac, p_fill)
+        agency_vac = m.agencies.vacancies()
+        n_pref = len(self.job_seekers)
+        agency_vac_pref = np.bincount(m.agencies.prefecture_of(np.arange(len(agency_vac))), agency_vac, n_pref) \
+            if len(agency_vac) else np.zeros(n_pref)
+        p_town, p_agency = self.fill_chances(vac, agency_vac_pref)
+        hires = rng.binomial(vac, p_town)
         for mode, r in ((MODE_PURCHASE, ROLE_STATION_PURCHASE), (MODE_DIRECT, ROLE_STATION_DIRECT)):
             sel = hires * (tw.mode == mode)
             towns = np.repeat(np.arange(tw.n), sel)
             if len(towns):
                 self.add(len(towns), r, township=towns, agency=tw.agency[towns], rng=rng)
+        direct_hires = int((hires * (tw.mode == MODE_DIRECT)).sum())
+        if direct_hires:  # townships recruit themselves (agencies' recruiting is in their fee)
+            m.ledger.spend("stations", direct_hires * p.recruitment_cost_yuan)
         # agency project posts
-        m.agencies.hire(min(MAX_FILL_PROB, p.hire_fill_prob * p.sw_pay_ratio / REFERENCE_PAY_RATIO), rng)
+        agency_hires = m.agencies.hire(p_agency, rng)
+        hired = np.bincount(m.township_prefecture, hires, n_pref) + agency_hires
+        self.job_seekers = labour_market.pool_step(self.job_seekers, self.candidate_inflow, hired,
+                                                  p.candidate_drift)
+        m.flows["sw_candidates"] = float(self.job_seekers.sum())
         # community-worker posts: local, sought after
         alive, role = w.view("alive"), w.view("role")
         cw = np.bincount(w.view("community")[alive & (role == ROLE_COMMUNITY)], minlength=c.n)
@@ -306,7 +355,7 @@ class Workforce:
         cw = p.cw_turnover * np.power(1 + allowance / (REFERENCE_PAY_RATIO * p.graduate_pay_yuan),
                                       -p.pay_turnover_elasticity)
         table = np.vstack([
-            sw * p.insecure_contract_mult ** (NEUTRAL_CONTRACT_YEARS - p.contract_years),  # station, agency contract
+            sw * p.insecure_contract_mult ** ((NEUTRAL_CONTRACT_YEARS - p.contract_years) / 2),  # station, agency
             sw * p.direct_turnover_mult,  # station, direct
             sw,  # agency projects
             cw,  # community workers
