@@ -57,8 +57,15 @@ def ishigami_run(scenario, seed, noise: float = 0.0):
     return frame
 
 
+def _part(name: str, start: float, stop: float) -> tuple[float, float]:
+    """The part of a parameter's schema range between the shares ``start`` and ``stop`` of it."""
+    lo, hi = float(SCHEMA[name].min), float(SCHEMA[name].max)
+    return lo + start * (hi - lo), lo + stop * (hi - lo)
+
+
 # the box where the strategy misses: sw_turnover_base in its upper third and exam_pass_prob in its lower half
-BOX = {"sw_turnover_base": (0.24, 0.30), "exam_pass_prob": (0.08, 0.215)}
+# (read from the schema's ranges, so the box stays inside them when a range is revised)
+BOX = {"sw_turnover_base": _part("sw_turnover_base", 2 / 3, 1.0), "exam_pass_prob": _part("exam_pass_prob", 0.0, 0.5)}
 
 
 def box_run(scenario, seed):
