@@ -3,29 +3,12 @@ indices, a store that grows, PRIM, the cheapest strategy, EMA and SALib interop.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import nbformat
-from nbclient import NotebookClient
-
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "04_explore.ipynb"
-
-
-def _text(cell) -> str:
-    parts = []
-    for o in cell.outputs:
-        if o.output_type == "stream":
-            parts.append(o.text)
-        elif "text/plain" in o.get("data", {}):
-            parts.append(o["data"]["text/plain"])
-    return "\n".join(parts)
+from tests.notebooks import execute
+from tests.notebooks import text as _text
 
 
 def test_explore_notebook_executes():
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
-    code = [c for c in nb.cells if c.cell_type == "code"]
+    code = execute("04_explore.ipynb", timeout=600)
     assert not [o for c in code for o in c.outputs if o.output_type == "error"]
     screening = next(c for c in code if 'morris(screen, "cost")' in c.source and "table =" in c.source)
     assert _text(screening).strip().splitlines()[-1].startswith("direct_share")  # the ignored lever, last
