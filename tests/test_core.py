@@ -233,6 +233,38 @@ def test_an_idle_agency_folds_after_a_year():
     assert agency.unique_id not in m.agencies.by_id
 
 
+def test_the_market_outside_stations_grows_and_buys_projects_from_entrants_or_incumbents():
+    from model.core.agencies import PROJECT_POSTS
+
+    # every new project to a new agency: the market's growth founds agencies of PROJECT_POSTS posts
+    m = Bench(agency_project_growth=0.2, project_entry_share=1.0)
+    m.agencies.enter(prefecture=0, posts=100)
+    m.agencies.market_posts[:] = 100.0
+    for _ in range(12):
+        m.agencies.grow_market(m.streams["market"])
+    posts = sum(a.posts for a in m.agencies.by_id.values())
+    assert 100 + 20 - PROJECT_POSTS <= posts <= 120  # whole projects of the 20 new posts
+    assert len(m.agencies.by_id) == 1 + (posts - 100) // PROJECT_POSTS
+    assert all(a.posts == PROJECT_POSTS for a in list(m.agencies.by_id.values())[1:])
+    # none to new agencies: the incumbent takes them all
+    m = Bench(agency_project_growth=0.2, project_entry_share=0.0)
+    incumbent = m.agencies.enter(prefecture=0, posts=100)
+    m.agencies.market_posts[:] = 100.0
+    for _ in range(12):
+        m.agencies.grow_market(m.streams["market"])
+    assert list(m.agencies.by_id) == [incumbent.unique_id] and incumbent.posts > 100
+    # an agency that folds leaves its projects to be bought again
+    incumbent.fold()
+    m.agencies.grow_market(m.streams["market"])
+    assert sum(a.posts for a in m.agencies.by_id.values()) >= m.agencies.market_posts[0] - PROJECT_POSTS
+    # no growth, no vacated posts: nothing is bought
+    m = Bench(agency_project_growth=0.0, project_entry_share=1.0)
+    m.agencies.enter(prefecture=0, posts=10)
+    m.agencies.market_posts[:] = 10.0
+    m.agencies.grow_market(m.streams["market"])
+    assert len(m.agencies.by_id) == 1
+
+
 # ---------------------------------------------------------------- the budget ledger (ODD §7.1)
 
 def test_spending_is_capped_by_the_line_and_a_new_year_closes_the_lines():

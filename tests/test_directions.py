@@ -44,6 +44,9 @@ def _runs(region: str, params: tuple = (), seeds: tuple = SEEDS, end: str = "202
             "charity_raised": float(df["charity_raised_yuan"].iloc[-1]),
             "spend_charity_match": float(df["spend_charity_match_yuan"].iloc[-1]),
             "retenders": int((events == "re-tender").sum()),
+            "agencies": float(df["agencies"].iloc[-1]),
+            "orgs": float(df["community_orgs"].iloc[-1]),
+            "sw_talent": float(df["sw_talent"].iloc[-1]),
             "frame": df,
         })
     return out
@@ -121,12 +124,39 @@ def test_matching_comes_from_its_own_fund_and_public_money_only_when_put_in():
     assert mean("linhai", "charity_raised", **topped) > matched
 
 
+def test_agencies_enter_thin_tenders_and_the_growing_market_outside_stations():
+    """agency_entry_prob → agencies (+): thin station tenders draw entrants; project_entry_share →
+    agencies (+): new non-station projects go to new agencies; agency_project_growth → agencies and
+    talent (+): the market outside stations buys more posts (ODD §7.16)."""
+    def entered(prob):  # demo from 2018, one agency: station tenders are thin markets
+        return np.mean([FiveSocietyModel(region="demo", seed=seed, start="2018-01", end="2022-12",
+                                         params={"agency_entry_prob": prob, "agency_project_growth": 0.0})
+                        .run()["agencies"].iloc[-1] for seed in SEEDS])
+
+    assert entered(1.0) > entered(0.0)
+    assert mean("demo", "agencies", project_entry_share=1.0) > mean("demo", "agencies", project_entry_share=0.2)
+    assert mean("demo", "agencies", agency_project_growth=0.35) > mean("demo", "agencies", agency_project_growth=0.0)
+    assert mean("demo", "sw_talent", agency_project_growth=0.35) > mean("demo", "sw_talent", agency_project_growth=0.0)
+
+
+def test_venture_grants_buy_services_and_street_bases_incubate_organisations():
+    """venture_budget_yuan_per_10k → needs_met_share (+): each grant funds a year of an organisation's
+    service project (§7.8); incubator_street_share → community_orgs (+): street bases add incubation
+    places and raise founding where no county base reaches (§7.8)."""
+    assert mean("demo", "needs_met", venture_budget_yuan_per_10k=50_000) > \
+        mean("demo", "needs_met", venture_budget_yuan_per_10k=0) + 0.01
+    assert mean("demo", "orgs", incubator_street_share=1.0) > mean("demo", "orgs", incubator_street_share=0.0)
+
+
 def test_hubei_can_reach_full_coverage_when_the_build_lever_allows_it():
     """Every county builds, even a county of one township (Shennongjia), by stochastic rounding.
 
     Coverage counts stations operating: at any month a few are between providers (an agency
     folded, a re-tender) or still hiring, and counties short of fiscal capacity build more
-    slowly (``funding``), so the share hovers just under 1 once everything is built.
+    slowly (``funding``), so the share hovers just under 1 once everything is built. Small
+    agencies founded for non-station projects (§7.12) also win station tenders and some fold
+    (seed 0 to 2027: 432 stations orphaned by a fold against 300 when no agency entered), so
+    a few more stations are between providers at any month than before they existed.
     """
     m = FiveSocietyModel(region="hubei", seed=0, end="2027-12", params={"station_build_share": 1.0})
     df = m.run()
@@ -135,7 +165,7 @@ def test_hubei_can_reach_full_coverage_when_the_build_lever_allows_it():
     one_township = [c for c in range(m.structure.n_counties) if (tw.county == c).sum() == 1]
     assert one_township and all(int(np.flatnonzero(tw.county == c)[0]) in built for c in one_township)
     assert len(built) >= tw.n - 2
-    assert df["station_coverage"].max() >= 0.995
+    assert df["station_coverage"].max() >= 0.99
 
 
 def test_hubei_turnover_and_staff_per_station_at_defaults_inside_the_facts_ranges():
