@@ -177,6 +177,23 @@ def test_hubei_turnover_and_staff_per_station_at_defaults_inside_the_facts_range
     assert 2.3 <= per_station <= 2.55
 
 
+def test_no_county_commits_beyond_its_envelope_under_a_deep_squeeze():
+    """A 60% squeeze from 2023 on three-year contracts: running contracts alone would cost a county
+    more than it has (42% more, Linhai seed 1); they are cut to what it has, thinned, not closed."""
+    m = FiveSocietyModel(region="linhai", seed=1, end="2025-12", params={"contract_years": 3},
+                         changes={"2023-01": {"fiscal_squeeze": 0.6}})
+    checked = 0
+    while m.running:
+        m.step()
+        if m.calendar_month[m.t] == 1:
+            tw = m.townships
+            money = np.bincount(tw.county[tw.funded], tw.station_money[tw.funded], len(m.stations.purchasers))
+            assert (money <= m.stations.county_available * (1 + 1e-9) + 1e-6).all(), m.calendar[m.t]
+            checked += 1
+    events = [ev for _, _, ev, _ in m.townships.history]
+    assert checked == 5 and events.count("contract cut") > 0
+
+
 def test_no_budget_line_is_overspent_with_every_lever_at_its_maximum():
     from model.params import SCHEMA
 
