@@ -200,6 +200,12 @@ def model_reference() -> dict[str, Any]:
     return {**REFERENCE_RUN, "values": values}
 
 
+def has_posterior(region: str) -> bool:
+    """Whether ``load_posterior(region)`` finds one (shipped for the region or borrowed)."""
+    name = BORROWS.get(region, region) if not (POSTERIOR_DIR / f"{region}.parquet").exists() else region
+    return (POSTERIOR_DIR / f"{name}.parquet").exists()
+
+
 def available_posteriors() -> list[str]:
     return sorted(p.stem for p in POSTERIOR_DIR.glob("*.parquet"))
 
