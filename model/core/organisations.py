@@ -69,6 +69,20 @@ INITIAL_CAPACITY_BETA = (2, 4)
 INITIAL_MAX_AGE_MONTHS = 96
 
 
+# rng.random() returns whole multiples of 2**-53, so u·2**53 is an exact integer and an area
+# below 2**11 packs with it into one uint64 key: one stable sort orders by area, then by u
+_U53 = float(2**53)
+_AREA_BITS = 11
+
+
+def _by_area_at_random(area: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The order of ``np.lexsort((u, area))`` (area first, then the uniform ``u``), faster."""
+    if len(area) == 0 or area.max() >= 2**_AREA_BITS:
+        return np.lexsort((u, area))
+    key = (area.astype(np.uint64) << np.uint64(64 - _AREA_BITS)) | (u * _U53).astype(np.uint64)
+    return np.argsort(key, kind="stable")
+
+
 class IncubationBase(mesa.Agent):
     """An incubation base (孵化基地) at city, county or street level."""
 
@@ -169,14 +183,32 @@ class OrganisationSector:
         incubated = o.incubated_until[:n] >= t
         cap = o.capacity[:n]
         funds = o.funds[:n]
-        np.minimum(1.0, cap + (GROWTH_BASE + GROWTH_PER_LINKAGE_HOUR * c.linkage[comm] + GROWTH_INCUBATED * incubated
-                               + GROWTH_FUNDED * np.minimum(1.0, funds / GROWTH_FUNDED_YUAN)), out=cap)
+        # growth = base + per linkage hour × linkage + incubated + funded × min(1, funds / yuan),
+        # summed in that order in place (the same floating-point operations as the formula)
+        growth = c.linkage[comm]
+        growth *= GROWTH_PER_LINKAGE_HOUR
+        growth += GROWTH_BASE
+        growth[incubated] += GROWTH_INCUBATED
+        funded = funds / GROWTH_FUNDED_YUAN
+        np.minimum(funded, 1.0, out=funded)
+        funded *= GROWTH_FUNDED
+        growth += funded
+        growth += cap
+        np.minimum(growth, 1.0, out=cap)
         funds *= FUNDS_KEPT
-        # closure
-        hazard = (p.org_failure_rate * np.exp(-CLOSURE_CAPACITY_SLOPE * cap)
-                  * np.where(incubated, p.incubator_survival_mult, 1.0)
-                  * (CLOSURE_FUNDED_FLOOR + CLOSURE_UNFUNDED * np.exp(-funds / CLOSURE_FUNDS_YUAN))
-                  * committees.closure_factor(committees.effective_strength(c.committee, p.party_building))[comm])
+        # closure: rate × e^(−slope·capacity) × (survival multiplier if incubated)
+        #   × (floor + unfunded × e^(−funds / yuan)) × the committee's factor, in place
+        hazard = np.multiply(cap, -CLOSURE_CAPACITY_SLOPE)
+        np.exp(hazard, out=hazard)
+        hazard *= p.org_failure_rate
+        hazard[incubated] *= p.incubator_survival_mult
+        unfunded = np.negative(funds)
+        unfunded /= CLOSURE_FUNDS_YUAN
+        np.exp(unfunded, out=unfunded)
+        unfunded *= CLOSURE_UNFUNDED
+        unfunded += CLOSURE_FUNDED_FLOOR
+        hazard *= unfunded
+        hazard *= committees.closure_factor(committees.effective_strength(c.committee, p.party_building))[comm]
         # registration: filed organisations of some capacity register
         cand = np.flatnonzero(alive & (cap > REGISTER_CAPACITY) & ~o.registered[:n])
         p_reg = np.where(incubated[cand], REGISTER_PROB_INCUBATED, REGISTER_PROB)
@@ -220,13 +252,16 @@ class OrganisationSector:
             cand, a = cand_all[keep], areas[keep]
             if len(cand) == 0:
                 continue
-            order = np.lexsort((rng.random(len(cand)), a))
-            cand, a = cand[order], a[order]
-            rank = np.arange(len(cand)) - np.searchsorted(a, a, side="left")
-            take = cand[rank < free[a]]
+            order = _by_area_at_random(a, rng.random(len(cand)))
+            a = a[order]
+            rank = np.arange(len(a)) - np.searchsorted(a, a, side="left")
+            chosen = order[rank < free[a]]  # positions in cand
+            take = cand[chosen]
             o.incubated_until[take] = t + INCUBATION_MONTHS
             o.base[take] = code
-            cand_all = np.setdiff1d(cand_all, take, assume_unique=True)
+            left = np.ones(len(cand_all), bool)  # cand_all without take, in its order
+            left[np.flatnonzero(keep)[chosen]] = False
+            cand_all = cand_all[left]
 
     def venture_grants(self):
         """April: venture-philanthropy grants (公益创投), more likely for capable and incubated organisations."""
