@@ -32,6 +32,10 @@ MAX_IDLE_MONTHS = 12
 # went 150 → 289 in 2018 while their full-time social workers went ≈1,500 → 1,830 (FACTS §1b):
 # ≈330 new posts over 139 new agencies ≈ 2.4 posts each)
 PROJECT_POSTS = 2
+# An agency bids for a station only with a team: at least this many social workers on its books
+# (assumption: tenders ask for the professional capacity to perform the contract, 政府采购法
+# art. 22; a station needs ≈2.4, FACTS §2a): a new two-post project agency bids once it has grown
+STATION_BID_STAFF = 3
 # Pseudo-evaluations at the mean quality behind a new agency's reputation (assumption: two
 # contract-years of evaluations weigh as much as the prior)
 REPUTATION_PRIOR_WEIGHT = 2.0
@@ -148,7 +152,8 @@ class Agencies:
 
     def bidders(self, prefecture: int, incumbent: int | None, rng: np.random.Generator) -> list[Agency]:
         """Up to five bidders from the prefecture; the incumbent always bids; a thin market draws an entrant."""
-        others = [a for a in self.by_id.values() if a.prefecture == prefecture and a.unique_id != incumbent]
+        others = [a for a in self.by_id.values() if a.prefecture == prefecture and a.unique_id != incumbent
+                  and a.posts + len(a.contracts) * STATION_BID_STAFF >= STATION_BID_STAFF]
         if len(others) > MAX_BIDDERS - 1:
             others = [others[i] for i in rng.choice(len(others), MAX_BIDDERS - 1, replace=False)]
         bidders = others + ([self.by_id[incumbent]] if incumbent in self.by_id else [])
