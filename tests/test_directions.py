@@ -153,10 +153,7 @@ def test_hubei_can_reach_full_coverage_when_the_build_lever_allows_it():
 
     Coverage counts stations operating: at any month a few are between providers (an agency
     folded, a re-tender) or still hiring, and counties short of fiscal capacity build more
-    slowly (``funding``), so the share hovers just under 1 once everything is built. Small
-    agencies founded for non-station projects (§7.12) also win station tenders and some fold
-    (seed 0 to 2027: 432 stations orphaned by a fold against 300 when no agency entered), so
-    a few more stations are between providers at any month than before they existed.
+    slowly (``funding``), so the share hovers just under 1 once everything is built.
     """
     m = FiveSocietyModel(region="hubei", seed=0, end="2027-12", params={"station_build_share": 1.0})
     df = m.run()
@@ -165,7 +162,7 @@ def test_hubei_can_reach_full_coverage_when_the_build_lever_allows_it():
     one_township = [c for c in range(m.structure.n_counties) if (tw.county == c).sum() == 1]
     assert one_township and all(int(np.flatnonzero(tw.county == c)[0]) in built for c in one_township)
     assert len(built) >= tw.n - 2
-    assert df["station_coverage"].max() >= 0.99
+    assert df["station_coverage"].max() >= 0.995
 
 
 def test_hubei_turnover_and_staff_per_station_at_defaults_inside_the_facts_ranges():
