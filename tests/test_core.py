@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from model.core import tender
-from model.core.agencies import Agencies
+from model.core.agencies import STATION_BID_STAFF, Agencies
 from model.core.budget import Ledger
 from model.core.calendar import month_ends
 from model.core.outputs import Flows
@@ -185,7 +185,7 @@ def test_a_station_the_budget_does_not_renew_closes_and_its_staff_leave():
 def test_a_tender_goes_to_the_better_bidder_and_the_incumbent_is_favoured():
     m = Bench()
     incumbent = m.contracted_station()
-    rival = m.agencies.enter(prefecture=0)
+    rival = m.agencies.enter(prefecture=0, posts=STATION_BID_STAFF)  # a team: it may bid
     incumbent.reputation, rival.reputation = 0.5, 0.55  # within the incumbent's advantage
     edge = m.params.incumbent_edge
     scores = tender.bid_scores([0.5, 0.55], [True, False], edge, 0.0, np.random.default_rng(0))
@@ -197,6 +197,17 @@ def test_a_tender_goes_to_the_better_bidder_and_the_incumbent_is_favoured():
     # staff either moved to the winner or left (contract lost)
     w = m.workers
     assert set(w.view("agency")[w.view("alive")]) <= {rival.unique_id}
+
+
+def test_an_agency_without_a_team_does_not_bid_for_a_station():
+    m = Bench(agency_entry_prob=0.0)
+    incumbent = m.contracted_station()
+    small = m.agencies.enter(prefecture=0, posts=STATION_BID_STAFF - 1)
+    small.reputation = 5.0
+    bidders = m.agencies.bidders(0, incumbent.unique_id, m.streams["tender"])
+    assert small not in bidders and incumbent in bidders
+    small.posts = STATION_BID_STAFF
+    assert small in m.agencies.bidders(0, incumbent.unique_id, m.streams["tender"])
 
 
 # ---------------------------------------------------------------- agencies (ODD §7.12)
