@@ -414,3 +414,12 @@ def test_monthly_hazard_of_an_array_matches_the_scalar_formula():
     np.testing.assert_array_equal(monthly(h), np.array([float(monthly(x)) for x in h]))
     np.testing.assert_allclose(monthly(h), want, rtol=1e-15)
     assert h[1] == 0.1  # the input is left as it was
+
+
+def test_rank_in_run_counts_places_among_equal_sorted_values():
+    from model.core.organisations import _rank_in_run
+
+    a = np.sort(np.random.default_rng(2).integers(0, 30, 500))
+    np.testing.assert_array_equal(_rank_in_run(a), np.arange(len(a)) - np.searchsorted(a, a, side="left"))
+    assert _rank_in_run(np.array([], np.int64)).tolist() == []
+    assert _rank_in_run(np.array([4])).tolist() == [0]

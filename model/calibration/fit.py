@@ -192,7 +192,7 @@ class ObservationMatrix:
     """The observations a fit uses, as arrays, and those it leaves out with the reason."""
 
     table: pd.DataFrame  # used: date, indicator, value, low, high, bound, sigma, source
-    left_out: pd.DataFrame  # date, indicator, area, why
+    left_out: pd.DataFrame  # date, indicator, area, why (English), why_zh
 
     @property
     def n(self) -> int:
@@ -216,21 +216,26 @@ def observation_matrix(observations: pd.DataFrame, start: str, end: str) -> Obse
     t1 = pd.Timestamp(end) + pd.offsets.MonthEnd(0)
     keep, out = [], []
     for row in observations.to_dict("records"):
-        why = None
         area = row.get("area", "province")
+        why = why_zh = None
         if area != "province" and row["indicator"] not in AREA_INDICATORS:
             why = f"area {area}: the model records this indicator for the province only"
+            why_zh = f"地区 {area}:模型只记录该指标的全省数值"
         elif row.get("measure", "value") not in ("value", "count"):
             why = f"measure {row['measure']}: not a value of the indicator"
+            why_zh = f"计量方式 {row['measure']}:不是该指标的数值"
         elif row["indicator"] not in INDICATORS and row["indicator"] not in DERIVED:
-            why = "not an indicator"
+            why, why_zh = "not an indicator", "不是模型指标"
         elif not (t0 <= row["date"] <= t1):
             why = f"dated outside the fitted window {start}–{end}"
+            why_zh = f"日期在拟合时段 {start}–{end} 之外"
         elif pd.notna(row.get("cumulative_from")) and t0 > pd.Timestamp(row["cumulative_from"]):
-            why = f"cumulative since {pd.Timestamp(row['cumulative_from']):%Y-%m}, after the run's start"
+            since = f"{pd.Timestamp(row['cumulative_from']):%Y-%m}"
+            why = f"cumulative since {since}, after the run's start"
+            why_zh = f"自 {since} 起累计,早于运行起点"
         if why:
-            out.append({"date": row["date"], "indicator": row["indicator"], "area": row.get("area", "province"),
-                        "why": why})
+            out.append({"date": row["date"], "indicator": row["indicator"], "area": area, "why": why,
+                        "why_zh": why_zh})
             continue
         bound = row.get("bound", "point")
         half = (row["value"] - row["low"]) if bound == "lower" else (row["high"] - row["low"]) / 2
@@ -241,7 +246,7 @@ def observation_matrix(observations: pd.DataFrame, start: str, end: str) -> Obse
                      "source": row.get("source", "")})
     table = pd.DataFrame(keep, columns=["date", "indicator", "area", "measure", "value", "low", "high", "bound",
                                         "sigma", "source"])
-    left = pd.DataFrame(out, columns=["date", "indicator", "area", "why"])
+    left = pd.DataFrame(out, columns=["date", "indicator", "area", "why", "why_zh"])
     if table.empty:
         raise CalibrationError(f"no observation can be compared with a run from {start} to {end}")
     return ObservationMatrix(table.reset_index(drop=True), left)

@@ -125,6 +125,7 @@ class Posterior:
             if p.type == "int":
                 frame[name] = frame[name].round()
         runs = cal.info.get("run_seconds") or [float("nan")]
+        autocorr = _autocorr(cal)
         meta = {
             "region": spec.region,
             "window": [spec.start, spec.end],
@@ -142,6 +143,8 @@ class Posterior:
             "model_runs": int(cal.info.get("model_runs", 0)),
             "median_run_seconds": float(np.nanmedian(runs)),
             "acceptance": float(np.mean(cal.info.get("acceptance", [float("nan")]))),
+            "autocorr_steps": autocorr,
+            "kept_steps": int(spec.steps) - int(spec.burn),
             "screening": cal.screening.to_dict("records"),
             "history": spec.history,
             "reference": model_reference(),
@@ -180,6 +183,30 @@ class Posterior:
         if draws.empty:
             raise PosteriorError(f"{path}: holds no draws")
         return cls(draws, meta)
+
+
+def _autocorr(cal) -> dict[str, float]:
+    """emcee's integrated autocorrelation time (in steps) of each fitted parameter after burn-in.
+
+    A chain shorter than about 50 autocorrelation times gives a rough posterior; the fit
+    report prints these beside the number of steps kept, so a reader can judge.
+    """
+    import emcee
+
+    chain = cal.chain if hasattr(cal, "chain") else None
+    if chain is None or not len(chain) or not cal.fitted:
+        return {}
+    kept = chain[chain["step"] >= int(cal.spec.burn)]
+    steps = int(kept["step"].nunique())
+    walkers = int(kept["walker"].nunique())
+    out = {}
+    for name in cal.fitted:
+        x = kept.sort_values(["step", "walker"])[name].to_numpy(dtype=float).reshape(steps, walkers, 1)
+        try:
+            out[name] = float(emcee.autocorr.integrated_time(x, quiet=True)[0])
+        except Exception:  # too short a chain to say
+            out[name] = float("nan")
+    return out
 
 
 REFERENCE_RUN = {"region": "demo", "seed": 0, "start": "2021-01", "end": "2022-12"}

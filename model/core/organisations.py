@@ -83,6 +83,16 @@ def _by_area_at_random(area: np.ndarray, u: np.ndarray) -> np.ndarray:
     return np.argsort(key, kind="stable")
 
 
+def _rank_in_run(a: np.ndarray) -> np.ndarray:
+    """Each element's place in its run of equal values of the sorted ``a`` (0, 1, …)."""
+    idx = np.arange(len(a))
+    start = np.zeros(len(a), np.int64)
+    if len(a) > 1:
+        start[1:] = np.where(a[1:] != a[:-1], idx[1:], 0)
+    np.maximum.accumulate(start, out=start)
+    return idx - start
+
+
 class IncubationBase(mesa.Agent):
     """An incubation base (孵化基地) at city, county or street level."""
 
@@ -231,6 +241,7 @@ class OrganisationSector:
         until, founded = o.incubated_until[:n], o.founded[:n]
         inside = np.flatnonzero(until >= t)
         cand_all = np.flatnonzero(o.alive[:n] & (until < 0) & ((t - founded) < INCUBATION_MAX_AGE_MONTHS))
+        cand_comm = o.community[cand_all]
         area_fns = {
             "city": lambda comm: m.community_prefecture[comm],
             "county": lambda comm: m.community_county[comm],
@@ -247,21 +258,21 @@ class OrganisationSector:
             here = inside[o.base[inside] == code]
             used = np.bincount(area_fns[level](o.community[here]), minlength=size)
             free = np.maximum(cap - used, 0)
-            areas = area_fns[level](o.community[cand_all])
+            areas = area_fns[level](cand_comm)
             keep = free[areas] > 0
             cand, a = cand_all[keep], areas[keep]
             if len(cand) == 0:
                 continue
             order = _by_area_at_random(a, rng.random(len(cand)))
             a = a[order]
-            rank = np.arange(len(a)) - np.searchsorted(a, a, side="left")
+            rank = _rank_in_run(a)
             chosen = order[rank < free[a]]  # positions in cand
             take = cand[chosen]
             o.incubated_until[take] = t + INCUBATION_MONTHS
             o.base[take] = code
             left = np.ones(len(cand_all), bool)  # cand_all without take, in its order
             left[np.flatnonzero(keep)[chosen]] = False
-            cand_all = cand_all[left]
+            cand_all, cand_comm = cand_all[left], cand_comm[left]
 
     def venture_grants(self):
         """April: venture-philanthropy grants (公益创投), more likely for capable and incubated organisations."""
