@@ -15,6 +15,7 @@ Replicate ``r`` of an experiment run with ``uncertainty="posterior"`` takes draw
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -203,7 +204,9 @@ def _autocorr(cal) -> dict[str, float]:
     for name in cal.fitted:
         x = kept.sort_values(["step", "walker"])[name].to_numpy(dtype=float).reshape(steps, walkers, 1)
         try:
-            out[name] = float(emcee.autocorr.integrated_time(x, quiet=True)[0])
+            with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # emcee warns of a chain too short, which the report says
+                out[name] = float(emcee.autocorr.integrated_time(x, quiet=True)[0])
         except Exception:  # too short a chain to say
             out[name] = float("nan")
     return out
