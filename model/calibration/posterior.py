@@ -149,9 +149,7 @@ class Posterior:
             "screening": cal.screening.to_dict("records"),
             "history": spec.history,
             "reference": model_reference(),
-            "rebuild": f"wushe calibrate --region {spec.region} -o {cal.path} --seed {spec.seed}"
-                       + ("" if spec.history in (None, "auto") or spec.history == "history_2018" else
-                          f" --history {spec.history}"),
+            "rebuild": rebuild_command(spec, cal.path),
         }
         return cls(frame, meta)
 
@@ -184,6 +182,27 @@ class Posterior:
         if draws.empty:
             raise PosteriorError(f"{path}: holds no draws")
         return cls(draws, meta)
+
+
+_OPTIONS = {"seeds": "--seeds", "screen_trajectories": "--trajectories", "max_fitted": "--max-fitted",
+            "walkers": "--walkers", "steps": "--steps", "burn": "--burn", "draws": "--draws", "seed": "--seed"}
+
+
+def rebuild_command(spec, out) -> str:
+    """The ``wushe calibrate`` line that reproduces a calibration: every setting that is not the default."""
+    from .fit import CalibrationSpec
+
+    default = CalibrationSpec(region=spec.region)
+    words = ["wushe calibrate", f"--region {spec.region}", f"-o {out}"]
+    if spec.start != default.start or spec.end != default.end:
+        words += [f"--start {spec.start}", f"--end {spec.end}"]
+    if spec.history != CalibrationSpec(region=spec.region, start=spec.start).history:
+        words.append(f"--history {spec.history or 'none'}")
+    if spec.fit:
+        words.append("--fit " + " ".join(spec.fit))
+    words += [f"{flag} {getattr(spec, key)}" for key, flag in _OPTIONS.items()
+              if getattr(spec, key) != getattr(default, key) or key == "seed"]
+    return " ".join(words)
 
 
 def _autocorr(cal) -> dict[str, float]:
