@@ -37,7 +37,9 @@ TEXT = {
     "window": {"en": "Fitted window", "zh": "拟合时段"},
     "method": {"en": "Method", "zh": "方法"},
     "runs": {"en": "Model runs", "zh": "模型运行次数"},
-    "median_run": {"en": "median run time", "zh": "单次运行时间中位数"},
+    "median_run": {"en": "median run time (wall, per worker)", "zh": "单次运行时间中位数(墙钟,每个进程)"},
+    "cpu": {"en": "CPU", "zh": "CPU 时间"},
+    "wall": {"en": "calibration wall time", "zh": "校准总耗时"},
     "coverage": {"en": "Posterior predictive check", "zh": "后验预测检验"},
     "coverage_text": {
         "en": "{k} of {n} observations ({share:.0%}) lie inside their 90% posterior predictive interval "
@@ -305,7 +307,9 @@ def fit_report(cal: Calibration, out: str | Path | None = None, lang: str = "en"
         f"<h1>{e(_t('title', lang))}</h1>",
         f"<p>{e(_t('region', lang))}: {e(cal.spec.region)} · {e(_t('window', lang))}: "
         f"{e(cal.spec.start)} – {e(cal.spec.end)} · {e(_t('runs', lang))}: {int(meta.get('model_runs', 0)):,} "
-        f"({e(_t('median_run', lang))} {meta.get('median_run_seconds', float('nan')):.2f} s)</p>",
+        f"({e(_t('median_run', lang))} {meta.get('median_run_seconds', float('nan')):.2f} s, "
+        f"{e(_t('cpu', lang))} {meta.get('median_run_cpu_seconds', float('nan')):.2f} s; "
+        f"{e(_t('wall', lang))} {meta.get('wall_seconds', float('nan')) / 60:.1f} min)</p>",
         f"<p>{e(_t('method', lang))}: {e(_t('method_text', lang) if lang == 'zh' else meta.get('method', ''))}</p>",
         f"<p>{e(_t('chain', lang).format(walkers=_walkers(cal), kept=meta.get('kept_steps', 0), acc=meta.get('acceptance', float('nan')), tau=_tau(meta)))}</p>",
         f"<h2>{e(_t('coverage', lang))}</h2><p><b>{e(_t('coverage_text', lang).format(k=k, n=n, share=k / max(n, 1)))}"
