@@ -69,6 +69,8 @@ TEXT = {
     "fitted": {"en": "fitted", "zh": "已拟合"},
     "prior": {"en": "left at prior", "zh": "保持先验"},
     "status": {"en": "status", "zh": "状态"},
+    "forecast_only": {"en": "no effect on the record (acts after 2022): a forecast driver, left at its prior",
+                      "zh": "对历史记录无影响(2022年后才起作用):预测驱动因素,保持先验"},
     "range": {"en": "prior range", "zh": "先验范围"},
     "median": {"en": "median", "zh": "中位数"},
     "interval": {"en": "90% interval", "zh": "90% 区间"},
@@ -329,8 +331,10 @@ def fit_report(cal: Calibration, out: str | Path | None = None, lang: str = "en"
                                                                    "mu_star"))
                  + "</tr>")
     for row in post.summary().itertuples():
-        status = _t("fitted", lang) if row.fitted else _t("prior", lang)
         m = mu.get(row.name)
+        status = _t("fitted", lang) if row.fitted else _t("prior", lang)
+        if not row.fitted and m is not None and not pd.isna(m) and m == 0:
+            status = _t("forecast_only", lang)
         parts.append(f"<tr><td>{e(row.label_zh if lang == 'zh' else row.label_en)} ({e(row.name)})</td>"
                      f"<td>{e(status)}</td><td>{row.min:g} – {row.max:g}</td><td>{row.median:.3g}</td>"
                      f"<td>{row.q05:.3g} – {row.q95:.3g}</td>"
