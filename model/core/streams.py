@@ -40,6 +40,8 @@ STREAMS = (
     "posts",
     "quality",
     "renewal",
+    "foundations",
+    "rooms",
 )
 
 # an annual hazard is capped here before it is made monthly (assumption: nobody's yearly
