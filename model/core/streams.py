@@ -40,6 +40,7 @@ STREAMS = (
     "posts",
     "quality",
     "renewal",
+    "market",
     "foundations",
     "rooms",
 )
