@@ -624,8 +624,9 @@ _PARAMETERS = [
        "资金不到位年份的到位比例", "Share paid when a channel falls short"),
     _p("foundation_raise_yuan_per_10k", "structural", "yuan asked / 10,000 township residents / year", 20_000,
        0, 200_000,
-       "assumption: a small street foundation asks about 2 yuan a resident a year, a tenth of the donor base "
-       "the region file allows (hubei.toml donor_base_yuan_per_head 27, EST from FACTS §2e)",
+       "assumption: a small street foundation asks about 2 yuan a resident a year, a small part of what a "
+       "community's donors can give (region file donor_base_yuan_per_head; FACTS §2e: ≈27 yuan of individual "
+       "giving per head nationally)",
        "社区基金会年筹款目标(每万人)", "Community foundation's yearly ask per 10,000"),
     _p("foundation_reliability", "structural", "probability the year's fundraising comes in full / year", 0.6,
        0.3, 1.0,
