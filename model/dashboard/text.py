@@ -37,16 +37,34 @@ TEXT: dict[str, tuple[str, str]] = {
     "now": ("当前值", "Now"),
     "value": ("数值", "Value"),
     "at_date": ("期限时", "at"),
-    "baseline_band": ("基准:同种子 [{n}个种子]", "Baseline: same seed [{n} seeds]"),
-    "band": ("基准的随机波动范围", "Baseline spread over seeds"),
+    "baseline_band_seed": ("基准:同种子 [{n}个种子]", "Baseline: same seed [{n} seeds]"),
+    "baseline_band_posterior": ("基准:同种子 [{n}个种子及参数]", "Baseline: same seed [{n} seeds and parameters]"),
+    "band_seed": ("基准的随机波动范围", "Baseline spread over seeds"),
+    "band_posterior": ("基准的随机与参数波动范围", "Baseline spread over seeds and parameters"),
+    "band_mode": ("灰带计入", "The band counts"),
+    "band_mode_seed": ("仅随机性", "chance only"),
+    "band_mode_posterior": ("随机性与参数", "chance and parameters"),
     "compare_note": (
-        "虚线:与本次运行同一随机种子的基准情景;灰带与方括号:基准情景在{n}个随机种子下的10%–90%范围。"
+        "虚线:与本次运行同一随机种子的基准情景;灰带与方括号:基准情景的10%–90%范围。"
         "同一种子(共同随机数)让两次运行共享大部分随机抽样,差值中的噪声因此变小,但不会消失:"
         "杠杆一变,随机数落到的人和组织就不同了。差距若在灰带之内,可能只是偶然;换几个种子再看。",
-        "Dashed: the baseline with your seed. Grey band and brackets: the baseline's 10–90% range over {n} seeds. "
+        "Dashed: the baseline with your seed. Grey band and brackets: the baseline's 10–90% range. "
         "The same seed (common random numbers) lets both runs share most of their random draws, so the gap holds "
         "less noise, but not none: once a lever moves, the draws fall on other people and organisations. A gap "
         "inside the band may be chance; try other seeds."),
+    "band_note_seed": ("灰带只计随机性:{n}个随机种子,参数取默认值。",
+                       "The band counts chance only: {n} seeds, the parameters at their default values."),
+    "band_note_posterior": (
+        "灰带计入随机性与参数的不确定性:{n}个随机种子,各配一组校准得到的后验参数(种子s取第s mod n组),"
+        "因此更宽;差距在灰带之内,可能是偶然,也可能是我们对参数所知有限。",
+        "The band counts chance and the parameters' uncertainty: {n} seeds, each with a set of parameter values "
+        "drawn from the calibration's posterior (seed s takes draw s mod n), so it is wider; a gap inside it may be "
+        "chance, or what is not known about the parameters."),
+    "band_no_posterior": ("本机尚未安装参数后验(由 wushe calibrate 生成),灰带只能计入随机性。",
+                          "No parameter posterior is installed (wushe calibrate makes one), so the band counts "
+                          "chance only."),
+    "show": ("显示", "Show"),
+    "hide": ("隐藏", "Hide"),
     "monitors": ("监视器", "Monitors"),
     "choose_monitors": ("选择要显示为数字的指标", "Indicators shown as numbers"),
     "main_chart": ("主图", "Main chart"),
