@@ -11,9 +11,10 @@ import solara.widgets
 from model.dashboard.app import Dashboard, Page
 from model.dashboard.charts import CHART_FONT, flow_rows, font_sizes, indicator_option, region_option
 from model.dashboard.session import BAND_SEEDS, LEVER_GROUPS, LEVERS, FairTurns, Session, lever_groups, target_status
-from model.dashboard.text import TEXT, month_label, tr
 from model.params import SCHEMA
 from model.targets import load_targets
+from model.text import TEXT, month_label
+from model.text import t as tr
 
 START = pd.Timestamp("2021-01-31")
 
@@ -461,16 +462,16 @@ def test_share_axes_are_in_per_cent():
 
 
 def test_scenario_titles_and_lever_units_in_the_pages_language():
-    from model.dashboard.session import scenario_title
     from model.params import UNITS_ZH
     from model.scenarios import load_scenario
+    from model.text import scenario_title
 
     session = Session("demo", seed=0)
     rc = render(Dashboard(session=session, lang="zh"))
     chooser = widget_with_class(rc, v.Select, "wushe-scenario")
     titles = {item["value"]: item["text"] for item in chooser.items}
     assert titles["charity_matching"] == load_scenario("charity_matching", region="demo").title["zh"]
-    assert titles["baseline"] == scenario_title("baseline", "demo", "zh") == "现状延续"
+    assert titles["baseline"] == scenario_title("baseline", "zh") == "现状延续"
     assert all(text != value for value, text in titles.items())  # no raw file name on the Chinese page
     labels = " ".join(w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets)
     budget = SCHEMA["station_budget_yuan"]

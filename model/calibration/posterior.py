@@ -92,6 +92,16 @@ class Posterior:
 
     # ----------------------------------------------------------------------------------
 
+    def stale(self, rtol: float = 1e-9) -> list[str]:
+        """Indicators of the reference run that differ from when this posterior was fitted (empty: same model)."""
+        ref = self.meta.get("reference")
+        if not ref:
+            return ["(no reference run recorded)"]
+        now = model_reference()["values"]
+        old = ref.get("values", {})
+        return sorted(k for k in set(old) | set(now)
+                      if k not in old or k not in now or not np.isclose(old[k], now[k], rtol=rtol, atol=0.0))
+
     @classmethod
     def from_calibration(cls, cal) -> Posterior:
         from .fit import uncertainties
@@ -133,7 +143,11 @@ class Posterior:
             "median_run_seconds": float(np.nanmedian(runs)),
             "acceptance": float(np.mean(cal.info.get("acceptance", [float("nan")]))),
             "screening": cal.screening.to_dict("records"),
-            "rebuild": f"wushe calibrate --region {spec.region} -o {cal.path} --seed {spec.seed}",
+            "history": spec.history,
+            "reference": model_reference(),
+            "rebuild": f"wushe calibrate --region {spec.region} -o {cal.path} --seed {spec.seed}"
+                       + ("" if spec.history in (None, "auto") or spec.history == "history_2018" else
+                          f" --history {spec.history}"),
         }
         return cls(frame, meta)
 
@@ -166,6 +180,30 @@ class Posterior:
         if draws.empty:
             raise PosteriorError(f"{path}: holds no draws")
         return cls(draws, meta)
+
+
+REFERENCE_RUN = {"region": "demo", "seed": 0, "start": "2021-01", "end": "2022-12"}
+
+
+def model_reference() -> dict[str, Any]:
+    """A short reference run's last row: stored with a posterior, so a later change to the model is noticed.
+
+    The posterior is only as good as the model it was fitted to. If a rule changes the
+    numbers (any indicator of this run), ``Posterior.stale()`` names what moved and the
+    calibration must be rerun (``wushe calibrate --install``).
+    """
+    from ..simulation import simulate
+
+    frame = simulate(**REFERENCE_RUN)
+    last = frame.iloc[-1]
+    values = {str(k): float(v) for k, v in last.items() if np.issubdtype(type(v), np.number) and np.isfinite(v)}
+    return {**REFERENCE_RUN, "values": values}
+
+
+def has_posterior(region: str) -> bool:
+    """Whether ``load_posterior(region)`` finds one (shipped for the region or borrowed)."""
+    name = BORROWS.get(region, region) if not (POSTERIOR_DIR / f"{region}.parquet").exists() else region
+    return (POSTERIOR_DIR / f"{name}.parquet").exists()
 
 
 def available_posteriors() -> list[str]:

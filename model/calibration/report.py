@@ -77,18 +77,27 @@ def _t(key: str, lang: str) -> str:
 
 
 def _run_draw(region: str, start: str, end: str, params: dict, changes: dict, draw: dict, seed: int,
-              columns: tuple[str, ...]):
-    from ..simulation import simulate
+              columns: tuple[str, ...], areas: tuple[str, ...] = ()):
+    """One run's long rows: the province's ``columns`` and each prefecture's area indicators (``area`` column)."""
+    from ..backcast import run_observed
 
-    frame = simulate(region=region, seed=seed, start=start, end=end, params={**draw, **params},
-                     changes=changes or None)
-    return frame[list(columns)]
+    frame, area_frames, communities = run_observed(seed, tuple(areas), region=region, start=start, end=end,
+                                                   params={**draw, **params}, changes=changes or None)
+    parts = [frame[list(columns)].assign(area="province")]
+    parts += [f.assign(area=a) for a, f in area_frames.items()]
+    out = pd.concat(parts)
+    out["communities"] = communities
+    return out
 
 
 def predictive(posterior: Posterior, region: str, start: str = "2018-01", end: str = "2025-12", *,
                draws: int = 40, params: dict | None = None, changes: dict | None = None,
-               indicators=None, executor: str = "local", workers: int | None = None) -> pd.DataFrame:
-    """Runs on the first ``draws`` posterior draws (draw ``r`` with seed ``r``): long rows draw, date, indicators."""
+               indicators=None, areas: tuple[str, ...] = (), executor: str = "local",
+               workers: int | None = None) -> pd.DataFrame:
+    """Runs on the first ``draws`` posterior draws (draw ``r`` with seed ``r``).
+
+    Long rows: draw, date, area (``province`` or a prefecture of ``areas``), the indicators.
+    """
     from ..experiment.executors import open_executor
     from ..experiment.runner import replicate_seeds
 
@@ -96,32 +105,49 @@ def predictive(posterior: Posterior, region: str, start: str = "2018-01", end: s
     seeds = replicate_seeds(0, draws)
     fn = functools.partial(_run_draw, region, start, end, dict(params or {}), dict(changes or {}))
     with open_executor(executor, workers) as (pool, _n):
-        futures = [pool.submit(fn, posterior.draw(r), seeds[r], columns) for r in range(draws)]
+        futures = [pool.submit(fn, posterior.draw(r), seeds[r], columns, tuple(areas)) for r in range(draws)]
         frames = []
         for r, fut in enumerate(futures):
-            f = fut.result().reset_index()
+            f = fut.result().rename_axis("date").reset_index()
             f.insert(0, "draw", r)
             frames.append(f)
     return pd.concat(frames, ignore_index=True)
 
 
-def coverage(runs: pd.DataFrame, obs: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
-    """Each observation against its 90% posterior predictive interval (runs plus observation error)."""
+def _observed_series(runs: pd.DataFrame, indicator: str, area: str = "province", measure: str = "value"):
+    """Per draw, the run's series of an observation (a prefecture's, or a count of communities)."""
     from ..observed import derived_series
 
+    rows = runs[runs["area"] == area] if "area" in runs.columns else runs
+    out = {}
+    for draw, frame in rows.groupby("draw", sort=True):
+        f = frame.set_index("date")
+        if indicator not in f.columns and indicator not in _derived():
+            continue
+        series = derived_series(f, indicator)
+        out[draw] = series * float(f["communities"].iloc[0]) if measure == "count" else series
+    return out
+
+
+def _derived():
+    from ..observed import DERIVED
+
+    return DERIVED
+
+
+def coverage(runs: pd.DataFrame, obs: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+    """Each observation against its 90% posterior predictive interval (runs plus observation error)."""
     rng = np.random.default_rng(seed)
     rows = []
     for o in obs.itertuples(index=False):
-        values = []
-        for _draw, frame in runs.groupby("draw", sort=True):
-            f = frame.set_index("date")
-            if o.date in f.index:
-                values.append(float(derived_series(f, o.indicator).loc[o.date]))
+        area, measure = getattr(o, "area", "province"), getattr(o, "measure", "value")
+        series = _observed_series(runs, o.indicator, area, measure)
+        values = [float(s[s.index <= o.date].iloc[-1]) for s in series.values() if (s.index <= o.date).any()]
         x = np.asarray(values)
         noisy = (x[None, :] + rng.normal(0.0, o.sigma, size=(200, len(x)))).ravel()
         lo, hi = np.quantile(noisy, [0.05, 0.95])
         inside = bool(o.value >= lo) if o.bound == "lower" else bool(lo <= o.value <= hi)
-        rows.append({"date": o.date, "indicator": o.indicator, "value": o.value, "bound": o.bound,
+        rows.append({"date": o.date, "indicator": o.indicator, "area": area, "value": o.value, "bound": o.bound,
                      "model_median": float(np.median(x)), "band_low": float(lo), "band_high": float(hi),
                      "inside": inside})
     return pd.DataFrame(rows)
@@ -143,29 +169,30 @@ def _label(indicator: str, lang: str) -> str:
 def _band_figure(runs: pd.DataFrame, obs: pd.DataFrame, window_end: pd.Timestamp, lang: str):
     import matplotlib.pyplot as plt
 
-    from ..observed import derived_series
-
-    names = list(dict.fromkeys(obs["indicator"]))
+    obs = obs.assign(area=obs["area"] if "area" in obs.columns else "province",
+                     measure=obs["measure"] if "measure" in obs.columns else "value")
+    names = list(dict.fromkeys(zip(obs["indicator"], obs["area"], obs["measure"], strict=True)))
     cols = 2
     rows = -(-len(names) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(11, 3.2 * rows), squeeze=False)
-    for ax, name in zip(axes.ravel(), names, strict=False):
-        series = []
-        for _draw, frame in runs.groupby("draw", sort=True):
-            series.append(derived_series(frame.set_index("date"), name).rename(_draw))
-        table = pd.concat(series, axis=1)
+    for ax, (name, area, measure) in zip(axes.ravel(), names, strict=False):
+        series = _observed_series(runs, name, area, measure)
+        table = pd.concat([s.rename(d) for d, s in series.items()], axis=1)
         q = table.quantile([0.05, 0.5, 0.95], axis=1).T
         ax.fill_between(q.index, q[0.05], q[0.95], color="#4c72b0", alpha=0.25, lw=0)
         ax.plot(q.index, q[0.5], color="#4c72b0", lw=1.6)
         ax.axvspan(q.index[0], window_end, color="#999999", alpha=0.08, lw=0)
-        o = obs[obs["indicator"] == name]
+        o = obs[(obs["indicator"] == name) & (obs["area"] == area) & (obs["measure"] == measure)]
         upper = np.where(np.isfinite(o["high"]), o["high"] - o["value"], 0.0)
         ax.errorbar(o["date"], o["value"], yerr=[o["value"] - o["low"], upper], fmt="o", color="#c44e52",
                     ms=4, capsize=3, lw=1.2)
         for row in o[o["bound"] == "lower"].itertuples():
             ax.annotate("≥", (row.date, row.value), textcoords="offset points", xytext=(4, 4), fontsize=9,
                         color="#c44e52")
-        ax.set_title(_label(name, lang), fontsize=10)
+        title = _label(name, lang) + ("" if area == "province" else f" · {area}")
+        if measure == "count":
+            title += " (" + {"en": "communities", "zh": "社区数"}[lang] + ")"
+        ax.set_title(title, fontsize=10)
         ax.grid(alpha=0.3)
     for ax in axes.ravel()[len(names):]:
         ax.set_visible(False)
@@ -228,8 +255,10 @@ def fit_report(cal: Calibration, out: str | Path | None = None, lang: str = "en"
     post = cal.posterior()
     obs = cal.observations.table
     columns = sorted({c for ind in obs["indicator"] for c in _columns_of(ind)})
+    areas = tuple(sorted({a for a in obs["area"] if a != "province"}))
     runs = predictive(post, cal.spec.region, cal.spec.start, forecast_end, draws=draws, params=cal.spec.params,
-                      changes=cal.spec.changes, indicators=columns, executor=executor, workers=workers)
+                      changes=cal.spec.changes, indicators=columns, areas=areas, executor=executor,
+                      workers=workers)
     window_end = pd.Timestamp(cal.spec.end) + pd.offsets.MonthEnd(0)
     check = coverage(runs[runs["date"] <= window_end], obs, seed=cal.spec.seed)
     check.to_csv(out / "coverage.csv", index=False)

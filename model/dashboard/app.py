@@ -34,10 +34,10 @@ import traitlets
 
 from ..indicators import CORE_NAMES, INDICATORS
 from ..indicators import label as indicator_label
-from ..params import unit_label
+from ..text import choice_label, month_label, scenario_title, unit_label
+from ..text import t as tr
 from .charts import flow_rows, format_value, indicator_option, region_option
-from .session import BAND_SEEDS, REGIONS, STEP_TURNS, Session, lever_groups, scenario_names, scenario_title
-from .text import choice_label, month_label, tr
+from .session import BAND_SEEDS, REGIONS, STEP_TURNS, Session, lever_groups, scenario_names
 
 __all__ = ["Page", "Dashboard", "STYLE"]
 
@@ -153,7 +153,7 @@ def Choice(label: str, value, items: list[tuple], on_value, disabled: bool = Fal
 def LeverControl(parameter, value, lang: str, on_value):
     """One lever as the schema types it: slider and number box (float, int), switch (bool) or chooser (choice)."""
     p = parameter
-    unit = "" if p.unit in ("-", "on/off") else f" ({unit_label(p, lang)})"
+    unit = "" if p.unit in ("-", "on/off") else f" ({unit_label(p.unit, lang)})"
     label = p.label(lang) + unit
     if p.type == "bool":
         solara.Switch(label=label, value=bool(value), on_value=on_value, classes=[f"wushe-lever-{p.name}"])
@@ -161,7 +161,7 @@ def LeverControl(parameter, value, lang: str, on_value):
         Choice(label, value, [(c, choice_label(p.name, c, lang)) for c in p.choices], on_value,
                name=f"wushe-lever-{p.name}")
     else:
-        Slider(p.label(lang), value, p.min, p.max, _nice_step(p), on_value, unit=unit_label(p, lang),
+        Slider(p.label(lang), value, p.min, p.max, _nice_step(p), on_value, unit=unit_label(p.unit, lang),
                integer=p.type == "int",
                name=p.name, number_box=True)
 
@@ -310,8 +310,8 @@ def RunControls(session: Session, lang: str, version: int, tick, generation, pla
             with solara.Column(style={"width": "90px"}):
                 solara.InputInt(tr("seed", lang), value=seed.value, on_value=on_seed, disabled=playing.value)
             with solara.Column(style={"width": "340px"}):
-                Choice(tr("scenario", lang), scenario.value,
-                       [(s, scenario_title(s, region.value, lang)) for s in scenario_names()], on_scenario,
+                Choice(tr("start_scenario", lang), scenario.value,
+                       [(s, scenario_title(s, lang)) for s in scenario_names()], on_scenario,
                        disabled=playing.value, name="wushe-scenario")
             solara.FileDownload(lambda: session.to_csv().encode("utf-8"),
                                 filename=f"wushe-{session.region}-seed{session.seed}.csv",
@@ -329,7 +329,7 @@ def _range_text(band, indicator: str, lang: str) -> str:
 def Checklist(session: Session, lang: str, version: int):
     rows = session.checklist()
     compare = session.compare
-    head = [tr("target", lang), tr("goal", lang), tr("value", lang), tr("status", lang)]
+    head = [tr("col_target", lang), tr("goal", lang), tr("value", lang), tr("status", lang)]
     band_key = "posterior" if session.band_mode == "posterior" else "seed"
     if compare:
         head += [tr("baseline_band_" + band_key, lang).format(n=BAND_SEEDS)]
@@ -384,7 +384,7 @@ def Monitors(session: Session, lang: str, version: int, shown):
             now = frame[name].iloc[-1] if name in frame and len(frame) else None
             extra = ""
             if base is not None and name in base and len(base):
-                extra = f"<span>{tr('baseline', lang)}: {format_value(float(base[name].iloc[-1]), name, lang)}</span>"
+                extra = f"<span>{tr('baseline_scenario', lang)}: {format_value(float(base[name].iloc[-1]), name, lang)}</span>"
             tiles.append(f'<div class="wushe-monitor" data-indicator="{escape(name)}">'
                          f"<span>{escape(indicator_label(name, lang))}</span>"
                          f"<b>{format_value(None if now is None else float(now), name, lang)}</b>{extra}</div>")

@@ -13,9 +13,10 @@ import pandas as pd
 
 from ..indicators import FLOWS, INDICATORS
 from ..indicators import label as indicator_label
-from ..params import SCHEMA, unit_label
+from ..params import SCHEMA
+from ..text import TEXT, choice_label, flow_label, unit_label
+from ..text import t as tr
 from .session import Session
-from .text import TEXT, choice_label, tr
 
 __all__ = ["format_value", "indicator_option", "region_option", "flow_rows", "FLOW_EDGES", "MAP_COLOURS", "CHART_FONT",
            "font_sizes"]
@@ -120,13 +121,13 @@ def indicator_option(session: Session, indicators: list[str], lang: str = "en", 
         if marks:
             live["markLine"] = {
                 "symbol": "none", "silent": False, "lineStyle": {"color": MARK, "type": "solid", "width": 2},
-                "label": {"show": i == 0, "formatter": tr("lever_change", lang), "fontSize": CHART_FONT,
+                "label": {"show": i == 0, "formatter": tr("lever_moved", lang), "fontSize": CHART_FONT,
                           "color": MARK, "position": "insideStartTop"},
                 "data": [{"xAxis": d.strftime("%Y-%m-%d"), "name": _lever_text(ch, lang)} for d, ch in marks],
             }
         series.append(live)
         if base is not None and name in base:
-            series.append({"name": tr("baseline", lang), "type": "line", "xAxisIndex": i, "yAxisIndex": i,
+            series.append({"name": tr("baseline_scenario", lang), "type": "line", "xAxisIndex": i, "yAxisIndex": i,
                            "showSymbol": False, "lineStyle": {"color": BASE, "type": "dashed", "width": 2},
                            "itemStyle": {"color": BASE}, "data": _points(base[name], scale)})
         goals = [t for t in session.targets if t.indicator == name]
@@ -137,7 +138,7 @@ def indicator_option(session: Session, indicators: list[str], lang: str = "en", 
                                     for t in goals]})
     legend = [tr("live", lang)]
     if base is not None:
-        legend += [tr("baseline", lang), band_name]
+        legend += [tr("baseline_scenario", lang), band_name]
     legend.append(tr("target_marker", lang))
     return {
         "animation": False,
@@ -297,14 +298,14 @@ def flow_rows(flows: dict | None, lang: str = "en") -> list[dict[str, Any]]:
         rows.append({"kind": tr("kind_" + unit, lang), "source": tr("node_" + src, lang),
                      "target": tr("node_" + dst, lang), "unit": unit, "value": value,
                      "text": _fmt_flow(value, unit, lang), "colour": _UNIT_COLOUR[unit], "share": value / top,
-                     "names": "; ".join(FLOWS[k].label(lang) for k in names), "keys": names})
+                     "names": "; ".join(flow_label(k, lang) for k in names), "keys": names})
     for f in FLOWS.values():
         value = flows.get(f.name)
         if f.source and f.target or value is None or not np.isfinite(value) or value <= 0:
             continue
         rows.append({"kind": tr("other_flows", lang), "source": "", "target": "", "unit": f.unit,
                      "value": float(value), "text": _fmt_flow(float(value), f.unit, lang), "colour": "#999",
-                     "share": None, "names": f.label(lang), "keys": [f.name]})
+                     "share": None, "names": flow_label(f.name, lang), "keys": [f.name]})
     return rows
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 from ..params import SCHEMA
 from ..targets import TargetSet, load_targets
 
-__all__ = ["Session", "LEVERS", "LEVER_GROUPS", "lever_groups", "REGIONS", "scenario_names", "scenario_title",
+__all__ = ["Session", "LEVERS", "LEVER_GROUPS", "lever_groups", "REGIONS", "scenario_names",
            "target_status", "DEFAULT_WINDOW", "BAND_SEEDS", "BAND_MODES", "STEP_TURNS", "FairTurns", "baseline_runs",
            "region_posterior"]
 
@@ -29,7 +29,7 @@ REGIONS = ("demo", "linhai")
 LEVERS = [p for p in SCHEMA.values() if p.kind == "lever"]
 DEFAULT_WINDOW = ("2021-01", "2025-12")
 
-# The levers on the page, grouped by the society they act through (labels: text.py "group_<key>").
+# The levers on the page, grouped by the society they act through (labels: model/text.py "group_<key>").
 # A lever the model gains later and no group names lands in "other", so no lever is ever hidden.
 LEVER_GROUPS: dict[str, tuple[str, ...]] = {
     "community": ("station_build_share", "admin_share_cap", "brand_project_yuan", "digital_platform",
@@ -198,20 +198,6 @@ def scenario_names() -> list[str]:
         names = []
     return ["baseline"] + [n for n in names if n != "baseline"]
 
-
-_TITLES: dict[tuple[str, str], dict[str, str]] = {}
-
-
-def scenario_title(name: str, region: str, lang: str = "en") -> str:
-    """A scenario's title in ``lang`` (from its file's ``title``), its name when it has none."""
-    key = (name, region)
-    if key not in _TITLES:
-        try:
-            _TITLES[key] = dict(Start.load(name, region).title)
-        except Exception:  # noqa: BLE001 - a file that does not load for this region shows its name
-            _TITLES[key] = {}
-    title = _TITLES[key]
-    return title.get(lang) or title.get("en") or name
 
 
 @dataclass
