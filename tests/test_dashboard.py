@@ -464,7 +464,7 @@ def test_share_axes_are_in_per_cent():
 def test_scenario_titles_and_lever_units_in_the_pages_language():
     from model.params import UNITS_ZH
     from model.scenarios import load_scenario
-    from model.text import scenario_title
+    from model.text import region_title, scenario_title
 
     session = Session("demo", seed=0)
     rc = render(Dashboard(session=session, lang="zh"))
@@ -473,6 +473,9 @@ def test_scenario_titles_and_lever_units_in_the_pages_language():
     assert titles["charity_matching"] == load_scenario("charity_matching", region="demo").title["zh"]
     assert titles["baseline"] == scenario_title("baseline", "zh") == "现状延续"
     assert all(text != value for value, text in titles.items())  # no raw file name on the Chinese page
+    regions = {i["value"]: i["text"] for i in widget_with_class(rc, v.Select, "wushe-region").items}
+    assert regions == {"demo": region_title("demo", "zh"), "linhai": region_title("linhai", "zh")}
+    assert regions["linhai"] == "浙江省临海市"
     labels = " ".join(w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets)
     budget = SCHEMA["station_budget_yuan"]
     assert budget.unit in UNITS_ZH and UNITS_ZH[budget.unit] in labels

@@ -34,7 +34,7 @@ import traitlets
 
 from ..indicators import CORE_NAMES, INDICATORS
 from ..indicators import label as indicator_label
-from ..text import choice_label, month_label, scenario_title, unit_label
+from ..text import choice_label, month_label, region_title, scenario_title, unit_label
 from ..text import t as tr
 from .charts import flow_rows, format_value, indicator_option, region_option
 from .session import BAND_SEEDS, REGIONS, STEP_TURNS, Session, lever_groups, scenario_names
@@ -304,8 +304,8 @@ def RunControls(session: Session, lang: str, version: int, tick, generation, pla
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="12px"):
             with solara.Column(style={"width": "120px"}):
                 Choice(tr("language", lang), lang, [("zh", "中文"), ("en", "English")], on_lang, name="wushe-lang")
-            with solara.Column(style={"width": "110px"}):
-                Choice(tr("region", lang), region.value, [(r, r) for r in REGIONS], on_region,
+            with solara.Column(style={"width": "200px"}):
+                Choice(tr("region", lang), region.value, [(r, region_title(r, lang)) for r in REGIONS], on_region,
                        disabled=playing.value, name="wushe-region")
             with solara.Column(style={"width": "90px"}):
                 solara.InputInt(tr("seed", lang), value=seed.value, on_value=on_seed, disabled=playing.value)
