@@ -85,7 +85,7 @@ STYLE = """
 .wushe-place td { padding: 1px 10px 1px 0; }
 .wushe-flow-names { color: #444; }
 .wushe-ondemand-head { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; }
-.wushe-ondemand-title { font-size: 18px; font-weight: 500; }
+.wushe-ondemand-title { font-size: 18px; font-weight: 500; color: rgba(0, 0, 0, 0.87); }
 @media (max-width: 900px) { .wushe-top, .wushe-bottom { grid-template-columns: minmax(0, 1fr); } }
 """
 
@@ -304,7 +304,7 @@ def RunControls(session: Session, lang: str, version: int, tick, generation, pla
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="12px"):
             with solara.Column(style={"width": "120px"}):
                 Choice(tr("language", lang), lang, [("zh", "中文"), ("en", "English")], on_lang, name="wushe-lang")
-            with solara.Column(style={"width": "200px"}):
+            with solara.Column(style={"width": "240px"}):
                 Choice(tr("region", lang), region.value, [(r, region_title(r, lang)) for r in REGIONS], on_region,
                        disabled=playing.value, name="wushe-region")
             with solara.Column(style={"width": "90px"}):
