@@ -667,6 +667,11 @@ class Params:
 
     values: dict = field(default_factory=lambda: {n: p.default for n, p in SCHEMA.items()})
 
+    def __post_init__(self):
+        # each value is also an instance attribute, so that ``params.name`` in the monthly rules
+        # is a plain attribute read (``__getattr__`` is only the fallback); ``update`` keeps both
+        self.__dict__.update(self.values)
+
     @classmethod
     def from_overrides(cls, overrides: dict | None = None) -> Params:
         params = cls()
@@ -676,6 +681,7 @@ class Params:
     def update(self, overrides: dict | None) -> dict:
         checked = validate(overrides)
         self.values.update(checked)
+        self.__dict__.update(checked)
         return checked
 
     def __getattr__(self, name: str):
@@ -690,6 +696,10 @@ class Params:
     def copy(self) -> Params:
         return Params(dict(self.values))
 
+
+# a parameter named like one of Params' own attributes would hide it (values are instance attributes)
+if set(SCHEMA) & (set(dir(Params)) | {"values"}):
+    raise RuntimeError(f"parameters named like Params attributes: {sorted(set(SCHEMA) & (set(dir(Params)) | {'values'}))}")
 
 # Each unit of the schema in Chinese, declared once; tests hold every parameter's unit to an entry here.
 UNITS_ZH: dict[str, str] = {

@@ -350,3 +350,33 @@ def test_the_import_test_sees_a_circle():
         a = _imports(pkg / "a.py", "model.a", modules)
         b = _imports(pkg / "b.py", "model.b", modules)
     assert a == {"model.b"} and b == {"model.a"}
+
+
+def test_incubation_order_is_lexsorts_by_area_then_uniform():
+    """The packed-key sort of incubation candidates gives exactly ``np.lexsort((u, area))``."""
+    from model.core.organisations import _by_area_at_random
+
+    rng = np.random.default_rng(5)
+    area = rng.integers(0, 40, 3000)
+    u = rng.random(3000)
+    u[10:20] = u[0]  # ties keep the original order, as lexsort does
+    np.testing.assert_array_equal(_by_area_at_random(area, u), np.lexsort((u, area)))
+    big = np.array([5000, 3, 5000, 3])  # areas beyond the packed key fall back to lexsort
+    np.testing.assert_array_equal(_by_area_at_random(big, u[:4]), np.lexsort((u[:4], big)))
+
+
+def test_monthly_hazard_of_an_array_matches_the_scalar_formula():
+    h = np.array([0.0, 0.1, 0.5, 0.95, 1.0, 2.0])
+    want = [1.0 - (1.0 - min(x, 0.95)) ** (1.0 / 12.0) for x in h]
+    np.testing.assert_array_equal(monthly(h), np.array([float(monthly(x)) for x in h]))
+    np.testing.assert_allclose(monthly(h), want, rtol=1e-15)
+    assert h[1] == 0.1  # the input is left as it was
+
+
+def test_rank_in_run_counts_places_among_equal_sorted_values():
+    from model.core.organisations import _rank_in_run
+
+    a = np.sort(np.random.default_rng(2).integers(0, 30, 500))
+    np.testing.assert_array_equal(_rank_in_run(a), np.arange(len(a)) - np.searchsorted(a, a, side="left"))
+    assert _rank_in_run(np.array([], np.int64)).tolist() == []
+    assert _rank_in_run(np.array([4])).tolist() == [0]

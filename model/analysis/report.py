@@ -24,9 +24,9 @@ import pandas as pd
 from ..indicators import BUDGET_LINES, INDICATORS
 from ..params import SCHEMA, unit_label
 from ..sources import sources_text
+from ..text import choice_label, region_title, switch_label, t
 from .plots import plot_cost, plot_difference, plot_indicator, yuan_scale
 from .results import MATERIAL_COST, MATERIAL_GOAL, Results
-from .text import t
 
 __all__ = ["report_tables", "write_report"]
 
@@ -112,17 +112,6 @@ def _png(fig, dpi: int = 100, name: str | None = None, folder: Path | None = Non
     plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return f"<img alt='{_e(name or '')}' data-figure='{_e(name or '')}' src='data:image/png;base64,{data}'>"
-
-
-def region_title(name: str, lang: str) -> str:
-    """A region's title in ``lang`` (湖北省 / Hubei Province), from its region file; the name if it has none."""
-    from ..regions import load_region
-
-    try:
-        region = load_region(name)
-    except Exception:  # a region file not installed here: its name is all we have
-        return name
-    return (region.title_zh if lang == "zh" else region.title_en) or name
 
 
 def _e(text) -> str:
@@ -273,10 +262,8 @@ def _interval(c, indicator: str, lang: str, div: float = 1.0) -> str:
 def _value(v, key: str | None = None, lang: str = "en") -> str:
     """A parameter's value as people read it: choices and switches in ``lang``, numbers with separators."""
     if isinstance(v, bool):
-        return ("开" if v else "关") if lang == "zh" else ("on" if v else "off")
+        return switch_label(v, lang)
     if isinstance(v, str):
-        from ..dashboard.text import choice_label
-
         return choice_label(key, v, lang) if key else v
     if not isinstance(v, (int, float)):
         return str(v)
@@ -353,8 +340,8 @@ def _assumptions(res: Results, lang: str) -> str:
         change_text = "; ".join(
             f"{c['date']}: " + ", ".join(f"{SCHEMA[k].label(lang) if k in SCHEMA else k} = {_value(v, k, lang)}"
                                           for k, v in c.items() if k != "date") for c in changes)
-        levers = (_table(["", t("levers", lang), "", "", t("source", lang)], rows, "levers") if rows
-                  else f"<p>{t('levers', lang)}: {t('none', lang)}</p>")
+        levers = (_table(["", t("values_set", lang), "", "", t("source", lang)], rows, "levers") if rows
+                  else f"<p>{t('values_set', lang)}: {t('none', lang)}</p>")
         change_sources = "".join(f"<small>{_e(sources_text(sources[k]))}</small>" for c in changes for k in c
                                  if k != "date" and k in sources and k not in params)
         parts.append(

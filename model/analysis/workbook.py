@@ -14,9 +14,9 @@ import pandas as pd
 
 from ..indicators import BUDGET_LINES, INDICATORS
 from ..params import SCHEMA
+from ..text import choice_label, region_title, switch_label, t
 from .plots import yuan_scale
 from .results import Results
-from .text import t
 
 __all__ = ["COLUMNS", "SHEETS", "write_workbook"]
 
@@ -136,12 +136,6 @@ def _yuan_format(unit: str, signed: bool = False) -> str:
     return (f'+{body}" {unit}";-{body}" {unit}";0" {unit}"' if signed else f'{body}" {unit}"')
 
 
-def _region_title(name: str, lang: str) -> str:
-    from .report import region_title
-
-    return region_title(name, lang)
-
-
 def _people(frame: pd.DataFrame, res: Results, lang: str, table: str) -> pd.DataFrame:
     """The table with codes replaced by labels, categorical values translated, people's columns first."""
     f = frame.copy()
@@ -168,7 +162,7 @@ def _people(frame: pd.DataFrame, res: Results, lang: str, table: str) -> pd.Data
                  f["worst_target"].map(lambda x: res.targets[x].label(lang) if x in res.targets else ""))
         f = f.drop(columns="worst_target")
     if "region" in f:
-        f.insert(f.columns.get_loc("region"), "region_label", f["region"].map(lambda r: _region_title(r, lang)))
+        f.insert(f.columns.get_loc("region"), "region_label", f["region"].map(lambda r: region_title(r, lang)))
         f = f.drop(columns="region")
     for col in ("targets_set", "targets") if table in ("summary", "scenarios") else ():
         if col in f and not pd.api.types.is_numeric_dtype(f[col]):
@@ -362,10 +356,8 @@ def _scenario_rows(res: Results, lang: str) -> pd.DataFrame:
         for k in keys:
             value = params.get(k, SCHEMA[k].default if k in SCHEMA else None)
             if isinstance(value, bool):
-                value = ("开" if value else "关") if lang == "zh" else ("on" if value else "off")
+                value = switch_label(value, lang)
             elif isinstance(value, str):
-                from ..dashboard.text import choice_label
-
                 value = choice_label(k, value, lang)
             row[f"param:{k}"] = value
         row["changes_text"] = "; ".join(

@@ -276,10 +276,15 @@ def pay(m) -> None:
     purchased = paying & (tw.mode == MODE_PURCHASE)
     m.flows["gov_to_agencies_yuan"] = float(bills[purchased].sum()) * (ratio - (1 - public))
     m.flows["gov_to_stations_yuan"] = paid - m.flows["gov_to_agencies_yuan"]
-    for town in np.flatnonzero(purchased):
-        agency = m.agencies.by_id.get(int(tw.agency[town]))
-        if agency is not None:
-            agency.revenue_month += bills[town] * ratio
+    towns = np.flatnonzero(purchased)
+    if len(towns):
+        # each agency's revenue this month, summed town by town in township order (as bincount adds)
+        held = tw.agency[towns]
+        revenue = np.bincount(held, bills[towns] * ratio)
+        for agency_id in np.unique(held).tolist():
+            agency = m.agencies.by_id.get(agency_id)
+            if agency is not None:
+                agency.revenue_month += revenue[agency_id]
     # brand projects are paid as they run (``needs.Needs._projects``)
     ledger.spend("committees", committees.support_cost(c.n, p.party_building, p.party_building_yuan) / 12)
     alive, cert = w.view("alive"), w.view("cert")

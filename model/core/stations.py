@@ -288,6 +288,12 @@ class Stations:
     def posts_bought(self, money, mode: int):
         """Fractional posts a station's yearly money buys after activities (and the agency's fee)."""
         p = self.model.params
+        if np.ndim(money) == 0:  # one station (a tender or a renewal): the same arithmetic on a float
+            money = float(money)
+            staff_money = money - p.station_activity_yuan
+            if mode == MODE_PURCHASE:
+                staff_money = staff_money - p.agency_overhead_share * money
+            return max(staff_money, 0.0) / self.post_cost(mode)
         money = np.asarray(money, dtype=float)
         staff_money = money - p.station_activity_yuan
         if mode == MODE_PURCHASE:
