@@ -282,7 +282,8 @@ def _footnotes(fig, table: pd.DataFrame, results, lang: str) -> None:
         lines += textwrap.wrap(note, width)
     fig.text(0.01, 0.005, "\n".join(lines), fontsize=7, color="0.35", va="bottom")
     # keep the axes above the notes: each 7-point line is about 0.12 inch high
-    fig.get_layout_engine().set(rect=(0, min(0.5, (0.12 * len(lines) + 0.05) / fig.get_figheight()), 1, 1))
+    bottom = min(0.5, (0.12 * len(lines) + 0.05) / fig.get_figheight())
+    fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))  # (left, bottom, width, height)
 
 
 def plot_morris(table: pd.DataFrame, results, lang: str = "en"):
@@ -302,9 +303,14 @@ def plot_morris(table: pd.DataFrame, results, lang: str = "en"):
     if len(cannot):  # acting through a partner held where they cannot act: hollow grey rings
         ax.scatter(cannot["mu_star"], cannot["sigma"], s=120, facecolors="none", edgecolors="0.45", zorder=3,
                    label=_TEXT["inactive"][lang])
+    raised = 0
     for name, row in table.iterrows():
+        inactive = row.get("partner") == "inactive"
+        if inactive:  # at μ* = σ = 0, often on top of another factor's point: its label above the others
+            raised += 1
         ax.annotate(_label(results, name, lang, table), (row["mu_star"], row["sigma"]), textcoords="offset points",
-                    xytext=(5, 4), fontsize=8, color="0.45" if row.get("partner") == "inactive" else "black")
+                    xytext=(5, 4 + 13 * raised if inactive else 4), fontsize=8,
+                    color="0.45" if inactive else "black")
     lim = max(float(table["mu_star"].max()), float(table["sigma"].max()), 1e-12) * 1.1
     ax.plot([0, lim], [0, lim], color="0.7", lw=0.8, ls="--")
     ax.set_xlim(left=0)
