@@ -192,7 +192,7 @@ class ObservationMatrix:
     """The observations a fit uses, as arrays, and those it leaves out with the reason."""
 
     table: pd.DataFrame  # used: date, indicator, value, low, high, bound, sigma, source
-    left_out: pd.DataFrame  # date, indicator, area, why
+    left_out: pd.DataFrame  # date, indicator, area, why (English), why_zh
 
     @property
     def n(self) -> int:
@@ -216,21 +216,26 @@ def observation_matrix(observations: pd.DataFrame, start: str, end: str) -> Obse
     t1 = pd.Timestamp(end) + pd.offsets.MonthEnd(0)
     keep, out = [], []
     for row in observations.to_dict("records"):
-        why = None
         area = row.get("area", "province")
+        why = why_zh = None
         if area != "province" and row["indicator"] not in AREA_INDICATORS:
             why = f"area {area}: the model records this indicator for the province only"
+            why_zh = f"地区 {area}:模型只记录该指标的全省数值"
         elif row.get("measure", "value") not in ("value", "count"):
             why = f"measure {row['measure']}: not a value of the indicator"
+            why_zh = f"计量方式 {row['measure']}:不是该指标的数值"
         elif row["indicator"] not in INDICATORS and row["indicator"] not in DERIVED:
-            why = "not an indicator"
+            why, why_zh = "not an indicator", "不是模型指标"
         elif not (t0 <= row["date"] <= t1):
             why = f"dated outside the fitted window {start}–{end}"
+            why_zh = f"日期在拟合时段 {start}–{end} 之外"
         elif pd.notna(row.get("cumulative_from")) and t0 > pd.Timestamp(row["cumulative_from"]):
-            why = f"cumulative since {pd.Timestamp(row['cumulative_from']):%Y-%m}, after the run's start"
+            since = f"{pd.Timestamp(row['cumulative_from']):%Y-%m}"
+            why = f"cumulative since {since}, after the run's start"
+            why_zh = f"自 {since} 起累计,早于运行起点"
         if why:
-            out.append({"date": row["date"], "indicator": row["indicator"], "area": row.get("area", "province"),
-                        "why": why})
+            out.append({"date": row["date"], "indicator": row["indicator"], "area": area, "why": why,
+                        "why_zh": why_zh})
             continue
         bound = row.get("bound", "point")
         half = (row["value"] - row["low"]) if bound == "lower" else (row["high"] - row["low"]) / 2
@@ -241,7 +246,7 @@ def observation_matrix(observations: pd.DataFrame, start: str, end: str) -> Obse
                      "source": row.get("source", "")})
     table = pd.DataFrame(keep, columns=["date", "indicator", "area", "measure", "value", "low", "high", "bound",
                                         "sigma", "source"])
-    left = pd.DataFrame(out, columns=["date", "indicator", "area", "why"])
+    left = pd.DataFrame(out, columns=["date", "indicator", "area", "why", "why_zh"])
     if table.empty:
         raise CalibrationError(f"no observation can be compared with a run from {start} to {end}")
     return ObservationMatrix(table.reset_index(drop=True), left)
@@ -341,20 +346,34 @@ def _log_prob(ctx: _Context, obs: pd.DataFrame, u) -> float:
     return _evaluate(ctx, obs, u)[0]
 
 
+def _timed(fn, item) -> tuple[Any, float]:
+    """``fn(item)`` and the CPU seconds it took in the worker that ran it."""
+    t0 = time.process_time()
+    out = fn(item)
+    return out, time.process_time() - t0
+
+
 class _ExecutorPool:
-    """The ``map`` emcee asks of a pool, on a ``concurrent.futures`` executor, results in order."""
+    """The ``map`` emcee asks of a pool, on a ``concurrent.futures`` executor, results in order.
+
+    ``cpu`` collects each task's CPU seconds in its worker (a load-independent measure of
+    a model run, beside the wall time).
+    """
 
     def __init__(self, executor, workers: int, on_done: Callable[[int], None] | None = None):
         self.executor = executor
         self.workers = workers
         self.on_done = on_done
+        self.cpu: list[float] = []
 
     def map(self, fn, iterable: Iterable) -> list:
         items = list(iterable)
-        futures = [self.executor.submit(fn, item) for item in items]
+        futures = [self.executor.submit(_timed, fn, item) for item in items]
         out = []
         for fut in futures:
-            out.append(fut.result())
+            value, cpu = fut.result()
+            out.append(value)
+            self.cpu.append(cpu)
             if self.on_done:
                 self.on_done(1)
         return out
@@ -559,6 +578,7 @@ def calibrate(
         info["fitted"] = fitted
         info["left_at_prior"] = [p for p in uncertainties() if p not in fitted]
         info["wall_seconds_last_session"] = time.perf_counter() - t_start
+        info["wall_seconds"] = float(info.get("wall_seconds", 0.0)) + info["wall_seconds_last_session"]
         steps_done = int(chain["step"].max()) + 1 if len(chain) else 0
         walkers = int(chain["walker"].max()) + 1 if len(chain) else 0
         info["model_runs"] = (screen_evals + (steps_done + 1) * walkers) * int(spec.seeds) + int(spec.pilot_seeds)
@@ -613,6 +633,9 @@ def _sample(ctx: _Context, obs: pd.DataFrame, spec: CalibrationSpec, pool: _Exec
             evaluated = nwalkers * (2 if step == 0 and log_prob is None else 1)
             per_run = elapsed * pool.workers / (evaluated * len(ctx.seeds))
             info["run_seconds"] = (info.get("run_seconds", []) + [per_run])[-1000:]
+            per_eval = pool.cpu[-evaluated:]
+            info["run_cpu_seconds"] = (info.get("run_cpu_seconds", [])
+                                       + [c / len(ctx.seeds) for c in per_eval])[-5000:]
             info["acceptance"] = [float(a) for a in np.atleast_1d(sampler.acceptance_fraction)]
             # the chain and the sampler's random state in one file, replaced at once: a stop
             # anywhere leaves a consistent pair to resume from
