@@ -77,6 +77,7 @@ class Agency(mesa.Agent):
             m.stations.release(town, self.unique_id)
         self.contracts.clear()
         m.agencies.by_id.pop(self.unique_id)
+        m.agencies.by_prefecture = None
         self.remove()
 
 
@@ -86,6 +87,7 @@ class Agencies:
     def __init__(self, model):
         self.model = model
         self.by_id: dict[int, Agency] = {}
+        self.by_prefecture: dict[int, list[Agency]] | None = None  # by_id grouped, rebuilt after a change
         self.staff = np.zeros(0, np.int64)  # staff per agency id, counted monthly
         self.quality = np.zeros(64)  # quality per agency id (those that folded keep theirs)
 
@@ -96,6 +98,7 @@ class Agencies:
         agency = Agency(m, prefecture, posts)
         agency.reserves = m.params.agency_reserve_months * max(posts, 2) * m.workforce.month_cost()
         self.by_id[agency.unique_id] = agency
+        self.by_prefecture = None
         if agency.unique_id >= len(self.quality):
             grown = np.zeros(max(2 * len(self.quality), agency.unique_id + 1))
             grown[: len(self.quality)] = self.quality
@@ -116,9 +119,17 @@ class Agencies:
     def staff_of(self, agency_id: int) -> int:
         return int(self.staff[agency_id]) if agency_id < len(self.staff) else 0
 
+    def in_prefecture(self, prefecture: int) -> list[Agency]:
+        """The agencies alive in a prefecture, in order of entry."""
+        if self.by_prefecture is None:
+            self.by_prefecture = {}
+            for a in self.by_id.values():
+                self.by_prefecture.setdefault(a.prefecture, []).append(a)
+        return self.by_prefecture.get(prefecture, [])
+
     def bidders(self, prefecture: int, incumbent: int | None, rng: np.random.Generator) -> list[Agency]:
         """Up to five bidders from the prefecture; the incumbent always bids; a thin market draws an entrant."""
-        others = [a for a in self.by_id.values() if a.prefecture == prefecture and a.unique_id != incumbent]
+        others = [a for a in self.in_prefecture(prefecture) if a.unique_id != incumbent]
         if len(others) > MAX_BIDDERS - 1:
             others = [others[i] for i in rng.choice(len(others), MAX_BIDDERS - 1, replace=False)]
         bidders = others + ([self.by_id[incumbent]] if incumbent in self.by_id else [])
