@@ -320,3 +320,15 @@ def test_cli_refuses_a_missing_posterior_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "none.parquet" in err[0]
     assert not (tmp_path / "x").exists()
+
+
+def test_predictive_check_reads_a_floor_as_more_than():
+    from model.calibration.report import coverage
+
+    dates = pd.to_datetime(["2021-05-31"])
+    runs = pd.DataFrame({"draw": np.arange(20), "date": dates[0], "area": "province", "communities": 1,
+                         "sw_talent": np.linspace(100.0, 120.0, 20)})
+    obs = pd.DataFrame({"date": dates[0], "indicator": "sw_talent", "area": "province", "measure": "value",
+                        "value": [90.0, 150.0, 110.0, 150.0], "bound": ["lower", "lower", "point", "point"],
+                        "sigma": 1.0})
+    assert coverage(runs, obs)["inside"].tolist() == [True, False, True, False]

@@ -15,6 +15,7 @@ Replicate ``r`` of an experiment run with ``uncertainty="posterior"`` takes draw
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,15 +143,15 @@ class Posterior:
             "created": cal.info.get("created"),
             "model_runs": int(cal.info.get("model_runs", 0)),
             "median_run_seconds": float(np.nanmedian(runs)),
+            "median_run_cpu_seconds": float(np.nanmedian(cal.info.get("run_cpu_seconds") or [float("nan")])),
+            "wall_seconds": float(cal.info.get("wall_seconds", float("nan"))),
             "acceptance": float(np.mean(cal.info.get("acceptance", [float("nan")]))),
             "autocorr_steps": autocorr,
             "kept_steps": int(spec.steps) - int(spec.burn),
             "screening": cal.screening.to_dict("records"),
             "history": spec.history,
             "reference": model_reference(),
-            "rebuild": f"wushe calibrate --region {spec.region} -o {cal.path} --seed {spec.seed}"
-                       + ("" if spec.history in (None, "auto") or spec.history == "history_2018" else
-                          f" --history {spec.history}"),
+            "rebuild": rebuild_command(spec, cal.path),
         }
         return cls(frame, meta)
 
@@ -185,6 +186,27 @@ class Posterior:
         return cls(draws, meta)
 
 
+_OPTIONS = {"seeds": "--seeds", "screen_trajectories": "--trajectories", "max_fitted": "--max-fitted",
+            "walkers": "--walkers", "steps": "--steps", "burn": "--burn", "draws": "--draws", "seed": "--seed"}
+
+
+def rebuild_command(spec, out) -> str:
+    """The ``wushe calibrate`` line that reproduces a calibration: every setting that is not the default."""
+    from .fit import CalibrationSpec
+
+    default = CalibrationSpec(region=spec.region)
+    words = ["wushe calibrate", f"--region {spec.region}", f"-o {out}"]
+    if spec.start != default.start or spec.end != default.end:
+        words += [f"--start {spec.start}", f"--end {spec.end}"]
+    if spec.history != CalibrationSpec(region=spec.region, start=spec.start).history:
+        words.append(f"--history {spec.history or 'none'}")
+    if spec.fit:
+        words.append("--fit " + " ".join(spec.fit))
+    words += [f"{flag} {getattr(spec, key)}" for key, flag in _OPTIONS.items()
+              if getattr(spec, key) != getattr(default, key) or key == "seed"]
+    return " ".join(words)
+
+
 def _autocorr(cal) -> dict[str, float]:
     """emcee's integrated autocorrelation time (in steps) of each fitted parameter after burn-in.
 
@@ -203,7 +225,9 @@ def _autocorr(cal) -> dict[str, float]:
     for name in cal.fitted:
         x = kept.sort_values(["step", "walker"])[name].to_numpy(dtype=float).reshape(steps, walkers, 1)
         try:
-            out[name] = float(emcee.autocorr.integrated_time(x, quiet=True)[0])
+            with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # emcee warns of a chain too short, which the report says
+                out[name] = float(emcee.autocorr.integrated_time(x, quiet=True)[0])
         except Exception:  # too short a chain to say
             out[name] = float("nan")
     return out

@@ -28,6 +28,14 @@ THIN_MARKET_BIDDERS = 2
 PROJECT_MARGIN = 0.05
 # An agency with no contract and no project post for this many months closes (assumption)
 MAX_IDLE_MONTHS = 12
+# Posts in one project bought outside stations, and so an entrant's size (EST: Hubei's agencies
+# went 150 → 289 in 2018 while their full-time social workers went ≈1,500 → 1,830 (FACTS §1b):
+# ≈330 new posts over 139 new agencies ≈ 2.4 posts each)
+PROJECT_POSTS = 2
+# An agency bids for a station only with a team: at least this many social workers on its books
+# (assumption: tenders ask for the professional capacity to perform the contract, 政府采购法
+# art. 22; a station needs ≈2.4, FACTS §2a): a new two-post project agency bids once it has grown
+STATION_BID_STAFF = 3
 # Pseudo-evaluations at the mean quality behind a new agency's reputation (assumption: two
 # contract-years of evaluations weigh as much as the prior)
 REPUTATION_PRIOR_WEIGHT = 2.0
@@ -77,7 +85,7 @@ class Agency(mesa.Agent):
             m.stations.release(town, self.unique_id)
         self.contracts.clear()
         m.agencies.by_id.pop(self.unique_id)
-        m.agencies.by_prefecture = None
+        m.agencies._by_prefecture = None
         self.remove()
 
 
@@ -87,9 +95,12 @@ class Agencies:
     def __init__(self, model):
         self.model = model
         self.by_id: dict[int, Agency] = {}
-        self.by_prefecture: dict[int, list[Agency]] | None = None  # by_id grouped, rebuilt after a change
         self.staff = np.zeros(0, np.int64)  # staff per agency id, counted monthly
         self.quality = np.zeros(64)  # quality per agency id (those that folded keep theirs)
+        # the non-station market: project posts that governments buy outside stations, per prefecture
+        # (ODD §7.12); set at the start from the agencies' posts, then growing (``grow_market``)
+        self.market_posts = np.zeros(model.structure.n_prefectures)
+        self._by_prefecture: dict[int, list[Agency]] | None = None  # agencies alive by prefecture, in order of entry
 
     def enter(self, prefecture: int, posts: int = 0) -> Agency:
         """A new agency in a prefecture, with reserves of some months of its wage bill (or of one
@@ -98,7 +109,7 @@ class Agencies:
         agency = Agency(m, prefecture, posts)
         agency.reserves = m.params.agency_reserve_months * max(posts, 2) * m.workforce.month_cost()
         self.by_id[agency.unique_id] = agency
-        self.by_prefecture = None
+        self._by_prefecture = None
         if agency.unique_id >= len(self.quality):
             grown = np.zeros(max(2 * len(self.quality), agency.unique_id + 1))
             grown[: len(self.quality)] = self.quality
@@ -107,6 +118,30 @@ class Agencies:
         if m.t >= 0:
             m.flows["agencies_entered"] += 1
         return agency
+
+    def grow_market(self, rng: np.random.Generator):
+        """Month: the non-station market grows, and its new or vacated projects find providers (ODD §7.12).
+
+        Governments buy projects outside stations (posts in agencies); the market of each
+        prefecture grows by ``agency_project_growth`` a year. Posts the market pays for
+        that no agency holds (growth, or an agency folded) are bought as projects of
+        ``PROJECT_POSTS`` posts; each goes to a newly founded agency with chance
+        ``project_entry_share``, otherwise to one of the prefecture's agencies at random.
+        """
+        p = self.model.params
+        self.market_posts *= (1.0 + p.agency_project_growth) ** (1 / 12)
+        agencies = list(self.by_id.values())
+        where = np.fromiter((a.prefecture for a in agencies), np.int64, len(agencies))
+        held = np.bincount(where, np.fromiter((a.posts for a in agencies), float, len(agencies)),
+                           minlength=len(self.market_posts))
+        projects = np.floor(np.maximum(self.market_posts - held, 0.0) / PROJECT_POSTS).astype(np.int64)
+        for pref in np.flatnonzero(projects):
+            mine = [agencies[i] for i in np.flatnonzero(where == pref)]
+            for _ in range(int(projects[pref])):
+                if not mine or rng.random() < p.project_entry_share:
+                    mine.append(self.enter(int(pref), PROJECT_POSTS))
+                else:
+                    mine[int(rng.integers(len(mine)))].posts += PROJECT_POSTS
 
     def quality_of(self, ids: np.ndarray) -> np.ndarray:
         """The quality of the agencies with these ids."""
@@ -119,17 +154,14 @@ class Agencies:
     def staff_of(self, agency_id: int) -> int:
         return int(self.staff[agency_id]) if agency_id < len(self.staff) else 0
 
-    def in_prefecture(self, prefecture: int) -> list[Agency]:
-        """The agencies alive in a prefecture, in order of entry."""
-        if self.by_prefecture is None:
-            self.by_prefecture = {}
-            for a in self.by_id.values():
-                self.by_prefecture.setdefault(a.prefecture, []).append(a)
-        return self.by_prefecture.get(prefecture, [])
-
     def bidders(self, prefecture: int, incumbent: int | None, rng: np.random.Generator) -> list[Agency]:
         """Up to five bidders from the prefecture; the incumbent always bids; a thin market draws an entrant."""
-        others = [a for a in self.in_prefecture(prefecture) if a.unique_id != incumbent]
+        if self._by_prefecture is None:
+            self._by_prefecture = {}
+            for a in self.by_id.values():
+                self._by_prefecture.setdefault(a.prefecture, []).append(a)
+        others = [a for a in self._by_prefecture.get(prefecture, ()) if a.unique_id != incumbent
+                  and a.posts + len(a.contracts) * STATION_BID_STAFF >= STATION_BID_STAFF]
         if len(others) > MAX_BIDDERS - 1:
             others = [others[i] for i in rng.choice(len(others), MAX_BIDDERS - 1, replace=False)]
         bidders = others + ([self.by_id[incumbent]] if incumbent in self.by_id else [])

@@ -167,13 +167,21 @@ def plan_envelope(m) -> None:
     committed = unit["committed"] + unit["n_run"] * (unit["floor"] + unit["procurement"])
     renewable = unit["n_exp"] * (unit["floor"] + unit["procurement"])
     keep = np.divide(grant[0] - committed, renewable, out=np.ones_like(renewable), where=renewable > 0)
+    # a county whose running commitments alone exceed what it has renegotiates them down to it
+    # (no renewal, no new station; the running contracts thinned alike): no county spends beyond
+    # its envelope (assumption: contracts are varied rather than broken; FACTS §4b: the buyer
+    # keeps control of the contract)
+    running_share = np.minimum(1.0, np.divide(grant[0], committed, out=np.ones_like(committed),
+                                              where=committed > 0))
+    m.stations.county_available = available.copy()
     posts = ratio(4)
     money = unit["floor"] + posts * (p.station_budget_yuan - unit["floor"])
     # new stations also need the county's own channels to put up their share (fiscal capacity and
     # funding channels, ``funding.county_factor``): a poor county expands more slowly
     build = np.minimum(ratio(3), m.stations.county_money)
     for i, purchaser in enumerate(m.stations.purchasers):
-        purchaser.plan_stations(float(np.clip(keep[i], 0, 1)), float(build[i]), float(money[i]))
+        purchaser.plan_stations(float(np.clip(keep[i], 0, 1)), float(build[i]), float(money[i]),
+                                float(running_share[i]))
     granted = grant.sum(axis=1)
     asked = req.sum(axis=1)
     shares = np.divide(granted, asked, out=np.ones_like(granted), where=asked > 0)

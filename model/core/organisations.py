@@ -56,7 +56,10 @@ REGISTER_PROB_INCUBATED = 0.02
 INCUBATION_MAX_AGE_MONTHS = 24
 INCUBATION_MONTHS = 12
 # Venture philanthropy (公益创投) in April; incubated organisations are twice as likely to
-# win; a grant adds 0.1 capacity (assumptions)
+# win; a grant adds 0.1 capacity (assumptions). A grant funds a service project that the
+# organisation runs in its community over the next twelve months, at p.project_service_yuan
+# a service (FACTS §1c: 水果湖's organisations funded by 公益创投; §5: venture funds bridge
+# organisations to service money)
 VENTURE_MONTH = 4
 VENTURE_INCUBATED_WEIGHT = 2.0
 VENTURE_CAPACITY_GAIN = 0.1
@@ -276,6 +279,7 @@ class OrganisationSector:
         m = self.model
         p, o = m.params, self.rows
         rng = m.streams["grants"]
+        m.communities.venture_services[:] = 0.0  # last year's projects have ended
         budget = p.venture_budget_yuan_per_10k * m.population / 10_000 * m.ledger.fiscal_factor
         idx = np.flatnonzero(o.view("alive"))
         n = min(len(idx), int(budget // p.venture_grant_yuan))
@@ -290,4 +294,7 @@ class OrganisationSector:
         o.funds[win] += p.venture_grant_yuan
         o.capacity[win] = np.minimum(1.0, o.capacity[win] + VENTURE_CAPACITY_GAIN)
         o.grants[win] += 1
+        # each grant's project serves its community for a year: the grant in services, a twelfth a month
+        m.communities.venture_services[:] = np.bincount(o.community[win], minlength=m.communities.n) \
+            * p.venture_grant_yuan / p.project_service_yuan / 12
         m.flows["venture_grants_yuan"] = float(n * p.venture_grant_yuan)

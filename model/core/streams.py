@@ -40,6 +40,7 @@ STREAMS = (
     "posts",
     "quality",
     "renewal",
+    "market",
 )
 
 # an annual hazard is capped here before it is made monthly (assumption: nobody's yearly
