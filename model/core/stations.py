@@ -112,6 +112,7 @@ class Purchaser(mesa.Agent):
                                     m.streams["bases"])
         m.volunteers.open_points(m.streams["points"])
         m.charity.open_funds(m.streams["funds"])
+        m.foundations.open(m.streams["foundations"])
 
     # -- stations
     def open_station(self, town: int, initial: bool = False):
