@@ -55,12 +55,15 @@ def report_tables(res: Results, lang: str = "en") -> dict[str, pd.DataFrame]:
             "params": json.dumps(d.get("params") or {}, ensure_ascii=False),
             "changes": json.dumps(d.get("changes") or [], ensure_ascii=False),
         })
+    from .units_report import unit_tables
+
     return {
         "attainment": attain,
         "compare": compare,
         "cost": cost,
         "summary": res.summary(lang=lang),
         "scenarios": pd.DataFrame(scenarios),
+        **unit_tables(res, lang),  # by prefecture and county, when the store holds them
     }
 
 
@@ -499,6 +502,11 @@ def write_report(path, lang: str = "en", baseline: str | None = None, dpi: int =
         f"<h2 id='diff'>{t('s_diff', lang)}</h2><p class='note'>{t('diff_note', lang)}</p>"
         + (f"<p class='note'>{_e(t('not_paired', lang, names=', '.join(unpaired)))}</p>" if unpaired else "")
         + f"<div class='wrap'>{_differences(res, compare, lang)}</div><div class='figs'>{''.join(diff_figs)}</div>")
+    from .units_report import units_section
+
+    by_unit = units_section(res, lang, lambda fig, name: _png(fig, dpi, name, figures))
+    if by_unit:
+        sections.append(f"<h2 id='units'>{t('s_units', lang)}</h2>{by_unit}")
     sections.append(f"<h2 id='assume'>{t('s_assume', lang)}</h2><p class='note'>{t('assume_note', lang)}</p>"
                     + _assumptions(res, lang)
                     + (f"<p>{_e(t('failed_runs', lang, n=failed))}</p>" if failed else ""))
@@ -510,7 +518,7 @@ def write_report(path, lang: str = "en", baseline: str | None = None, dpi: int =
 
     toc = "".join(f"<li><a href='#{k}'>{t(s, lang)}</a></li>" for k, s in
                   (("verdict", "s_verdict"), ("when", "s_when"), ("cost", "s_cost"), ("diff", "s_diff"),
-                   ("assume", "s_assume"), ("sources", "s_sources")))
+                   *((("units", "s_units"),) if by_unit else ()), ("assume", "s_assume"), ("sources", "s_sources")))
     target_sets = ", ".join(dict.fromkeys(
         (ts.title_zh if lang == "zh" else ts.title_en) for ts in res.target_sets.values()))
     page = (
