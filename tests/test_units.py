@@ -137,3 +137,31 @@ def test_a_damaged_units_table_is_found(hubei_store, tmp_path):
     good, damaged = Store(copy).verify()
     assert damaged == {part.stem: pytest.approx(damaged[part.stem])}
     assert "units table truncated" in damaged[part.stem]
+
+
+def test_report_and_workbook_by_prefecture_and_county(hubei_store):
+    from openpyxl import load_workbook
+
+    from model.analysis import write_report
+
+    page = write_report(hubei_store, lang="zh").read_text(encoding="utf-8")
+    assert "id='units'" in page and "市州排名" in page and "县(市、区)排名" in page
+    assert "武汉市" in page and "神农架林区" in page
+    for name in ("units_prefecture", "units_county"):
+        assert (hubei_store / "figures" / f"{name}.png").stat().st_size > 0
+        assert (hubei_store / "figures" / f"{name}.svg").stat().st_size > 0
+        assert f"data-figure='{name}'" in page
+    ranking = pd.read_csv(hubei_store / "tables" / "county_ranking.csv")
+    assert len(ranking) == 103 and list(ranking["rank"]) == list(range(1, 104))
+    wb = load_workbook(hubei_store / "report.xlsx")
+    ws = wb["市州排名"]
+    heads = [c.value for c in ws[1]]
+    assert {"排名", "地区", "平均完成度(占目标值,封顶100%)", "人均公共支出"} <= set(heads)
+    assert "城市社区均有10个以上社区社会组织(达成概率)" in heads
+    progress = heads.index("平均完成度(占目标值,封顶100%)") + 1
+    assert ws.cell(row=2, column=progress).number_format.endswith("%")
+    assert ws.max_row == 1 + 17
+    cost = wb["分地区支出"]
+    assert cost.max_row == 1 + 2 * (17 + 103)
+    assert "县(市、区)" in {c.value for c in cost["B"] if c.value} | {c.value for row in cost.iter_rows(max_row=3)
+                                                                    for c in row}

@@ -414,6 +414,7 @@ nav ul{columns:2;font-size:14px;list-style:none;padding-left:12px}code{font-size
 font-size:12px;margin-top:40px}small.why{display:block;white-space:normal;max-width:260px;text-align:left;opacity:.8}
 td.v{white-space:normal;min-width:150px;text-align:left}small.g{font-weight:600}
 table.sources{font-size:11px}table.sources td{text-align:left;vertical-align:top}span.addr{word-break:break-all}
+table.units th.sc,table.units td.n{white-space:nowrap}table.units td.p{min-width:40px}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 @page{size:A4 portrait;margin:12mm 10mm 14mm 10mm}
 @media print{
@@ -428,6 +429,8 @@ small.why{max-width:none}td.v{min-width:0}
 img{max-width:100%;max-height:125mm;width:auto;margin:4pt auto;break-inside:avoid;page-break-inside:avoid}
 .card{break-inside:avoid;page-break-inside:avoid}table.levers{font-size:7pt}
 footer{font-size:7pt}
+table.units th.sc,table.units td.n{white-space:nowrap}table.units td.p{min-width:0}table.units{font-size:7pt}
+img[data-figure^='units_']{max-height:262mm}
 }
 """
 
