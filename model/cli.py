@@ -106,15 +106,16 @@ def _check_seed(seed: int, option: str = "--seed") -> None:
 
 
 def _uncertainty_arguments(p) -> None:
-    p.add_argument("--uncertainty", choices=["seed", "posterior"], default="seed",
-                   help="what the bands count: seed = chance only (default); posterior = chance and the "
-                        "uncertain parameters, replicate r taking posterior draw r (see wushe calibrate)")
+    p.add_argument("--uncertainty", choices=["auto", "seed", "posterior"], default="auto",
+                   help="what the bands count: posterior = chance and the uncertain parameters, replicate r "
+                        "taking posterior draw r (see wushe calibrate); seed = chance only; auto (default) = "
+                        "posterior where the region has a calibrated posterior (shipped or borrowed), else seed")
     p.add_argument("--posterior", metavar="FILE", help="a posterior file (default: the region's shipped one)")
 
 
 def _posterior_options(args) -> dict:
-    if args.posterior and args.uncertainty != "posterior":
-        raise CommandError("--posterior needs --uncertainty posterior")
+    if args.posterior and args.uncertainty == "seed":
+        raise CommandError("--posterior needs --uncertainty posterior (or auto)")
     return {"uncertainty": args.uncertainty, "posterior": args.posterior}
 
 

@@ -160,6 +160,7 @@ class FiveSocietyModel(mesa.Model):
         self.needs.step()  # 11. needs, services, station evaluation
         pay(self)  # 12. the month's bills
         self.agencies.step()  # ... and the agencies' books
+        self.agencies.grow_market(self.streams["market"])  # ... and the market outside stations
         self.organisations.count()
         self.collect()  # 13. record
         if self.t + 1 >= self.n_months:
