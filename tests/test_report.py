@@ -33,7 +33,7 @@ def test_report_html_answers_in_order_with_embedded_figures(store, lang):
     page = path.read_text(encoding="utf-8")
     # the planner's question, in order
     ids = [m.group(1) for m in re.finditer(r"<h2 id='(\w+)'", page)]
-    assert ids == ["verdict", "when", "cost", "diff", "assume", "sources", "tables"]
+    assert ids == ["verdict", "when", "cost", "diff", "units", "assume", "sources", "tables"]
     assert "FACTS §" not in page  # sources point into the package, not to a file a clone lacks
     # self-contained: figures as data URIs, nothing fetched
     assert page.count("data:image/png;base64,") >= 6

@@ -370,7 +370,7 @@ def _verdict_sheet(ws, res: Results, tables: dict[str, pd.DataFrame], lang: str)
         ws.conditional_formatting.add(rng, ColorScaleRule(start_type="num", start_value=0, start_color="D73027",
                                                           mid_type="num", mid_value=0.5, mid_color="FFFFBF",
                                                           end_type="num", end_value=1, end_color="1A9850"))
-        ws.row_dimensions[head].height = 60
+        ws.row_dimensions[head].height = 78
         return last
 
     last = block(4, t("s_verdict", lang), "probability", "0%")
@@ -431,10 +431,18 @@ def write_workbook(path, tables: dict[str, pd.DataFrame], res: Results, lang: st
         if name in tables:
             raw = tables[name]
             frame, names = _unit_people(raw, res, lang)
+            if name == "prefecture_ranking":
+                frame = frame.drop(columns="prefecture_label")
             formats = {c: "0%" for c in frame.columns if c.startswith("p:")}
             formats["spend_per_resident"] = f'#,##0.0" {t("yuan", lang)}"'
-            _write_sheet(wb.create_sheet(SHEETS[name][0 if zh else 1]), frame, raw, lang, names=names,
-                         formats=formats)
+            sheet = wb.create_sheet(SHEETS[name][0 if zh else 1])
+            _write_sheet(sheet, frame, raw, lang, names=names, formats=formats)
+            from openpyxl.utils import get_column_letter
+
+            for j, col in enumerate(frame.columns, start=1):  # long headers wrap: narrow columns print larger
+                if col.startswith("p:") or col in ("progress", "targets_met", "targets_judged", "spend_per_resident"):
+                    sheet.column_dimensions[get_column_letter(j)].width = 13
+            sheet.row_dimensions[1].height = 64
     scen = _scenario_rows(res, lang)
     people = _people(scen, res, lang, "scenarios")
     names, formats = {}, {}
@@ -453,6 +461,13 @@ def write_workbook(path, tables: dict[str, pd.DataFrame], res: Results, lang: st
                  formats=formats)
     from .report import _is_formula_like
 
+    for sheet in wb.worksheets:  # printed: landscape A4, every column on the page's width
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.print_title_rows = "1:1" if sheet.title != SHEETS["verdict"][0 if zh else 1] else None
     for sheet in wb.worksheets:  # user text is text: never a live formula
         for row in sheet.iter_rows():
             for cell in row:
