@@ -151,6 +151,7 @@ class FiveSocietyModel(mesa.Model):
         self.stations.procure()  # 3. renew, re-tender, close, award
         self.workforce.hire()  # 4. hire into vacancies
         self.stations.allocate_time()  # 5. station hours
+        self.rooms.step()  # ... and the community social-work rooms' hours
         if self.calendar_month[self.t] == EXAM_MONTH:
             self.workforce.sit_exam()  # 6. the exam (results in three months)
         self.workforce.turnover()  # 7. leaving
@@ -177,6 +178,7 @@ class FiveSocietyModel(mesa.Model):
         self.stations.plan_funding(self.streams["channels"])
         c = self.communities  # community-worker posts per 10,000 urban residents (lever cw_posts_per_10k)
         c.worker_posts = committees.worker_posts(c.worker_posts, c.urban, c.population, self.params.cw_posts_per_10k)
+        self.rooms.open(self.streams["rooms"])  # new rooms are in the year's request
         plan_envelope(self)  # the envelope, the squeeze applied once, the counties' stations
         self.stations.province.plan_region()
         plan_budgets(self)
