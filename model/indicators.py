@@ -42,6 +42,7 @@ BUDGET_LINES = {
     "charity_match": ("慈善配捐", "Charity matching"),
     "platform": ("数字平台", "Digital platform"),
     "committees": ("党建引领(两委支持)", "Party-building support for committees"),
+    "sw_rooms": ("社区社会工作服务室", "Community social-work rooms"),
 }
 
 _CORE = [
@@ -106,6 +107,11 @@ _EXTRA = [
               "Station social-worker turnover (12 months)"),
     Indicator("station_vacancies", "posts", "社工站空缺岗位", "Station vacancies"),
     Indicator("exam_passed_year", "persons", "本年考试通过人数", "Passed the exam this year"),
+    Indicator("community_foundations", "foundations", "社区基金会", "Community foundations"),
+    Indicator("foundation_grants_yuan", "yuan", "社区基金会资助社区项目(累计)",
+              "Community foundations' grants to projects (cumulative)", cumulative=True),
+    Indicator("community_sw_rooms", "rooms", "社区社会工作服务室", "Community social-work rooms"),
+    Indicator("sw_room_hours", "hours", "本月社区社会工作服务室工时", "Social-work hours in community rooms this month"),
 ]
 
 for _line, (_zh, _en) in BUDGET_LINES.items():
@@ -168,6 +174,10 @@ _FLOWS = [
     Flow("donations_yuan", "yuan", "residents", "charity", "社会捐赠", "Donations", "charity"),
     Flow("charity_to_orgs_yuan", "yuan", "charity", "organisations", "社区基金→社区社会组织",
          "Community funds to organisations", "charity"),
+    Flow("foundation_grants_yuan", "yuan", "charity", "organisations", "社区基金会→社区项目",
+         "Community foundations to community projects", "foundations"),
+    Flow("sw_room_hours", "hours", "social_workers", "residents", "社区社会工作服务室工时",
+         "Social-work hours in community rooms", "rooms"),
     Flow("charity_to_sw_projects_yuan", "yuan", "charity", "stations", "社区基金→社工项目",
          "Community funds to social-work projects", "charity"),
     Flow("projects", "projects", "charity", "organisations", "慈善项目", "Charity projects", "charity"),

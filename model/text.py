@@ -58,9 +58,33 @@ TEXT: dict[str, tuple[str, str]] = {
     'cost_note': ('公共支出为整个时间窗口的累计值(各次模拟的平均值,各预算科目之和等于合计)。与基线相比的增量为逐次配对差值的平均。成本效果比仅在增加支出、且效果增量明显(配对均值超过其标准误的两倍)时给出。', 'Public spending is cumulative over the window (the mean over runs; the budget lines add up to the total). Differences from the baseline are means of paired differences, replicate by replicate. Cost-effectiveness ratios are given only where a strategy costs more and its gain is clear (the paired mean above twice its standard error).'),
     's_diff': ('4. 与基线相比的差异', '4. How each strategy differs from the baseline'),
     'diff_note': ('配对差值 = 情景 − 基线(同一随机种子逐次相减),给出中位数及10%–90%区间;Δ概率为达成概率之差。由于使用共同随机数,配对差值的区间远比两组独立结果之差窄。', 'Paired difference = scenario − baseline, run by run on the same seed: median and 10–90% range; Δ probability is the difference in the share of runs meeting the target. Common random numbers make these ranges far narrower than a difference of two independent ensembles.'),
-    's_assume': ('5. 假设与版本', '5. Assumptions and versions'),
+    's_units': ('5. 分市州与县(市、区)', '5. By prefecture and county'),
+    'units_note': ('各市州、县(市、区)按自己辖区内的单位判断目标:比例类目标看本地的比例(如本地乡镇社工站覆盖率),'
+                   '全省总量目标(如8万社工人才)按人口比例分到各地。概率为本地按期达成的模拟比例;完成度为各目标截止日期'
+                   '指标中位数占目标值的比例(封顶100%)的平均;支出为时间窗口内在本地的累计公共支出(各预算科目按其支付对象'
+                   '所在地分摊)。各地之和等于全省。“—”表示该地没有这一目标所计的单位(如设区的市孵化基地不按县判断)。',
+                   'Each prefecture and county is judged on its own units: a share target on its own share (its '
+                   'townships with a station), a province total (80,000 professionals) on its population share of the '
+                   'goal. Probability: the share of runs in which the unit met the target by its date; progress: each '
+                   "target's median value at its date as a share of the goal (capped at 100%), averaged; spending: "
+                   'public money spent there over the window (each budget line apportioned by where what it pays for '
+                   'is). The units add up to the province. “—”: the unit holds none of the units a target counts '
+                   '(a city incubation base is not judged on counties).'),
+    'units_rank_prefecture': ('市州排名({scenario})', 'Prefectures ranked ({scenario})'),
+    'units_rank_county': ('县(市、区)排名({scenario})', 'Counties and districts ranked ({scenario})'),
+    'units_matrix': ('各情景下各市州的平均完成度', "Each prefecture's mean progress under each scenario"),
+    'units_fig_title': ('{level}:截止日期指标占目标值(中位数与10%–90%区间),{scenario}',
+                        '{level}: value at each target\'s date as % of goal (median, 10–90% band), {scenario}'),
+    'units_ranked': ('{n}个县(市、区),按完成度排序', '{n} counties and districts, ranked by progress'),
+    'level_prefecture': ('市州', 'Prefecture'),
+    'level_county': ('县(市、区)', 'County or district'),
+    'progress': ('平均完成度', 'Mean progress'),
+    'targets_met_units': ('按期达成的目标(概率≥50%)', 'Targets met (p ≥ 50%)'),
+    'spend_window': ('累计公共支出', 'Public spending'),
+    'per_resident': ('人均', 'Per resident'),
+    's_assume': ('6. 假设与版本', '6. Assumptions and versions'),
     'assume_note': ('各情景的说明、与默认值不同的政策杠杆及其来源、按日期的调整;其余参数取 model/params.py 中的默认值。', "Each scenario's description, the levers it sets away from the defaults with their sources, and its dated changes; every other parameter is at its default in model/params.py."),
-    's_sources': ('6. 数据来源', '6. Sources'),
+    's_sources': ('7. 数据来源', '7. Sources'),
     'sources_note': ('本报告所用情景引用的来源,逐项列出(随程序附带的 model/data/sources.toml):数值、日期、发布者与网址。READ 表示来源原文写明的数字,EST 表示由原文数字推算。', 'The sources the scenarios of this report cite, figure by figure (model/data/sources.toml, shipped with wushe): value, date, publisher and address. READ: stated word for word in the source; EST: derived from stated figures.'),
     'src_figure': ('数据项', 'Figure'),
     'src_value': ('数值', 'Value'),
@@ -146,9 +170,19 @@ TEXT: dict[str, tuple[str, str]] = {
     'now': ('当前值', 'Now'),
     'value': ('数值', 'Value'),
     'at_date': ('期限时', 'at'),
-    'baseline_band': ('基准:同种子 [{n}个种子]', 'Baseline: same seed [{n} seeds]'),
-    'baseline_spread': ('基准的随机波动范围', 'Baseline spread over seeds'),
-    'compare_note': ('虚线:与本次运行同一随机种子的基准情景;灰带与方括号:基准情景在{n}个随机种子下的10%–90%范围。同一种子(共同随机数)让两次运行共享大部分随机抽样,差值中的噪声因此变小,但不会消失:杠杆一变,随机数落到的人和组织就不同了。差距若在灰带之内,可能只是偶然;换几个种子再看。', "Dashed: the baseline with your seed. Grey band and brackets: the baseline's 10–90% range over {n} seeds. The same seed (common random numbers) lets both runs share most of their random draws, so the gap holds less noise, but not none: once a lever moves, the draws fall on other people and organisations. A gap inside the band may be chance; try other seeds."),
+    'baseline_band_seed': ('基准:同种子 [{n}个种子]', 'Baseline: same seed [{n} seeds]'),
+    'baseline_band_posterior': ('基准:同种子 [{n}个种子及参数]', 'Baseline: same seed [{n} seeds and parameters]'),
+    'band_seed': ('基准的随机波动范围', 'Baseline spread over seeds'),
+    'band_posterior': ('基准的随机与参数波动范围', 'Baseline spread over seeds and parameters'),
+    'band_mode': ('灰带计入', 'The band counts'),
+    'band_mode_seed': ('仅随机性', 'chance only'),
+    'band_mode_posterior': ('随机性与参数', 'chance and parameters'),
+    'compare_note': ('虚线:与本次运行同一随机种子的基准情景;灰带与方括号:基准情景的10%–90%范围。同一种子(共同随机数)让两次运行共享大部分随机抽样,差值中的噪声因此变小,但不会消失:杠杆一变,随机数落到的人和组织就不同了。差距若在灰带之内,可能只是偶然;换几个种子再看。', "Dashed: the baseline with your seed. Grey band and brackets: the baseline's 10–90% range. The same seed (common random numbers) lets both runs share most of their random draws, so the gap holds less noise, but not none: once a lever moves, the draws fall on other people and organisations. A gap inside the band may be chance; try other seeds."),
+    'band_note_seed': ('灰带只计随机性:{n}个随机种子,参数取默认值。', 'The band counts chance only: {n} seeds, the parameters at their default values.'),
+    'band_note_posterior': ('灰带计入随机性与参数的不确定性:{n}个随机种子,各配一组校准得到的后验参数(种子s取第s mod n组),因此更宽;差距在灰带之内,可能是偶然,也可能是我们对参数所知有限。', "The band counts chance and the parameters' uncertainty: {n} seeds, each with a set of parameter values drawn from the calibration's posterior (seed s takes draw s mod n), so it is wider; a gap inside it may be chance, or what is not known about the parameters."),
+    'band_no_posterior': ('本机尚未安装参数后验(由 wushe calibrate 生成),灰带只能计入随机性。', 'No parameter posterior is installed (wushe calibrate makes one), so the band counts chance only.'),
+    'show': ('显示', 'Show'),
+    'hide': ('隐藏', 'Hide'),
     'monitors': ('监视器', 'Monitors'),
     'choose_monitors': ('选择要显示为数字的指标', 'Indicators shown as numbers'),
     'main_chart': ('主图', 'Main chart'),

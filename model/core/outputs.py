@@ -87,6 +87,10 @@ def indicators(m) -> dict:
         "sw_turnover_12m": float(sum(wf.leavers_station[-12:]) / staff_12) if staff_12 else 0.0,
         "station_vacancies": int(np.maximum(tw.positions - tw.sw_staff, 0)[tw.funded].sum()),
         "exam_passed_year": int(wf.exam_passed_this_year),
+        "community_foundations": int(m.foundations.has.sum()),
+        "foundation_grants_yuan": float(m.foundations.granted),
+        "community_sw_rooms": int(m.rooms.has.sum()),
+        "sw_room_hours": float(m.rooms.hours),
     }
     m.stations.record_counties()
     for line in BUDGET_LINES:

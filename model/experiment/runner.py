@@ -14,8 +14,8 @@ one column per indicator). The default, ``simulate_scenario``, calls
 that worker processes can import it; the tests use the ones in
 ``model.experiment.testing``.
 
-Runs go to the executor in chunks (several short runs per task); each result is saved
-by this process as soon as its chunk returns. Results are the same, bit for bit,
+Runs go to the executor in chunks (several short runs per task); the runs of a chunk are
+saved by this process as one durable batch as soon as it returns (``Store.write_runs``). Results are the same, bit for bit,
 whatever the executor, the number of workers and the chunking.
 """
 
@@ -67,9 +67,12 @@ def replicate_seeds(root: int, replicates: int) -> list[int]:
 
 def simulate_scenario(scenario: Scenario, seed: int) -> pd.DataFrame:
     """The default run function: the model's ``simulate`` on the scenario's region, window and values."""
-    from ..simulation import simulate
+    from ..simulation import FiveSocietyModel
 
-    return simulate(seed=seed, **scenario.simulate_kwargs())
+    model = FiveSocietyModel(seed=seed, **scenario.simulate_kwargs())
+    frame = model.run()
+    frame.attrs["units"] = model.unit_table()  # by prefecture and county; the store keeps it beside the frame
+    return frame
 
 
 _CODE: str | None = None
@@ -135,6 +138,7 @@ def _run_one(run_fn, scenario: Scenario, replicate: int, seed: int, targets: Tar
     frame = None
     try:
         result = run_fn(scenario, seed)
+        units = result.attrs.pop("units", None) if isinstance(result, pd.DataFrame) else None
         frame = _tidy(result, scenario.name, replicate)
         judged = evaluate(frame.set_index("date"), targets)
         for row in judged.itertuples(index=False):
@@ -143,6 +147,10 @@ def _run_one(run_fn, scenario: Scenario, replicate: int, seed: int, targets: Tar
                 "met": bool(row.met),
                 "first_met": None if pd.isna(row.first_met) else pd.Timestamp(row.first_met).isoformat(),
             }
+        if units is not None:
+            units.insert(0, "replicate", np.int64(replicate))
+            units.insert(0, "scenario", scenario.name)
+            frame.attrs["units"] = units  # travels with the frame to the store (``Store.write_run``)
     except Exception:  # a failing run is recorded, the others go on
         record["status"] = "failed"
         record["error"] = traceback.format_exc()
@@ -455,21 +463,24 @@ def _run_locked(experiment, store, manifest, targets, stale, pool, n, chunk_size
 
     by_name = {s.name: s for s in experiment.scenarios}
 
-    def save(record, frame):
+    def save(results):
+        """Save a returned chunk's runs as one durable batch (``Store.write_runs``), then count them."""
         nonlocal ok, failed, last_table
-        if experiment.uncertainty == "posterior":
-            scenario, r = by_name[record["scenario"]], int(record["replicate"])
-            record["draw"] = r % experiment.posteriors[scenario.region].n
-            record["uncertain"] = experiment.draw(scenario, r)
-        store.write_run(record, frame)
-        new_records.append(record)
-        records[run_key(record["scenario"], record["replicate"])] = record
-        if record["status"] == "ok":
-            ok += 1
-        else:
-            failed += 1
+        for record, _ in results:
+            if experiment.uncertainty == "posterior":
+                scenario, r = by_name[record["scenario"]], int(record["replicate"])
+                record["draw"] = r % experiment.posteriors[scenario.region].n
+                record["uncertain"] = experiment.draw(scenario, r)
+        store.write_runs(results)
+        for record, _ in results:
+            new_records.append(record)
+            records[run_key(record["scenario"], record["replicate"])] = record
+            if record["status"] == "ok":
+                ok += 1
+            else:
+                failed += 1
         if bar is not None:
-            bar.update(1)
+            bar.update(len(results))
             bar.set_postfix(failed=failed, refresh=False)
         if time.monotonic() - last_table > TABLE_SECONDS:
             store.write_runs_table(records)
@@ -489,7 +500,7 @@ def _run_locked(experiment, store, manifest, targets, stale, pool, n, chunk_size
 
 
 def _execute(pool, n: int, todo: deque, run_fn, chunk_size: int | None, save) -> None:
-    """Feed ``todo`` to ``pool`` in chunks, at most two per worker in flight; ``save`` each result.
+    """Feed ``todo`` to ``pool`` in chunks, at most two per worker in flight; ``save`` each returned chunk.
 
     Without ``chunk_size``, chunks hold about ``CHUNK_SECONDS`` of runs, judged from the
     runs finished so far (one run per chunk until then), and never more than an equal
@@ -525,10 +536,10 @@ def _execute(pool, n: int, todo: deque, run_fn, chunk_size: int | None, save) ->
                           "wall_s": None, "targets": {}, "target_ids": [t.id for t in tg]}, None)
                         for s, r, seed, tg in chunk
                     ]
-                for record, frame in results:
+                for record, _ in results:
                     if record["status"] == "ok":
                         timings.append(record["wall_s"])
-                    save(record, frame)
+                save(results)
     except BaseException:  # interrupted: do not start what is still queued
         for fut in in_flight:
             fut.cancel()
