@@ -762,6 +762,7 @@ UNITS_ZH: dict[str, str] = {
     "years": "年",
     "months": "月",
     "share / year": "比例/年",
+    "share of new non-station projects": "占站外新项目比例",
     "share of hours": "工时比例",
     "share of townships": "占乡镇(街道)比例",
     "share of all townships / year": "占全部乡镇(街道)比例/年",
