@@ -23,6 +23,7 @@ from .core.outputs import Flows, indicators
 from .core.setup import set_up
 from .core.state import ROLE_NAMES
 from .core.streams import STREAMS, make_streams
+from .core.units import UnitRecorder
 from .indicators import indicator_names
 from .messages import shown
 from .params import Params, validate
@@ -98,6 +99,7 @@ class FiveSocietyModel(mesa.Model):
         self.structure = build_structure(self.region, self.streams["structure"])
         self.t = -1  # index of the last completed month
         set_up(self)
+        self.units = UnitRecorder(self)  # prefectures and counties at year-ends (reads, never changes, the state)
         self.datacollector = mesa.DataCollector(model_reporters={name: _reporter(name) for name in indicator_names()})
         self.running = True
 
@@ -214,6 +216,7 @@ class FiveSocietyModel(mesa.Model):
         ind = indicators(self)
         self.indicators = ind
         self.datacollector.collect(self)
+        self.units.record(self)
 
     # ------------------------------------------------------------------ outputs
     @property
@@ -244,6 +247,11 @@ class FiveSocietyModel(mesa.Model):
     def organisation_table(self) -> pd.DataFrame:
         """Every community social organisation that ever existed, with its history."""
         return pd.DataFrame(self.orgs.table())
+
+    def unit_table(self) -> pd.DataFrame:
+        """The target indicators' counts and public spending by prefecture and county, at every
+        year-end and the last month (``core/units.py``): they add up to the province's."""
+        return self.units.table()
 
     def county_table(self) -> pd.DataFrame:
         """Station coverage per county, month by month: date, prefecture, county, coverage,
