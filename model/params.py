@@ -678,6 +678,10 @@ class Params:
         self.values.update(checked)
         return checked
 
+    def assign(self, checked: dict) -> None:
+        """Set values that ``validate`` already returned (dated changes), without checking them again."""
+        self.values.update(checked)
+
     def __getattr__(self, name: str):
         try:
             return self.__dict__["values"][name]

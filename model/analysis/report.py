@@ -50,10 +50,10 @@ def report_tables(res: Results, lang: str = "en") -> dict[str, pd.DataFrame]:
     for name, d in res.definitions.items():
         scenarios.append({
             "scenario": name, "scenario_label": res.label(name, lang),
-            "description": (d.get("description") or {}).get(lang, ""), "region": d["region"],
-            "start": d["start"], "end": d["end"], "targets": d["targets"],
-            "params": json.dumps(d.get("params") or {}, ensure_ascii=False),
-            "changes": json.dumps(d.get("changes") or [], ensure_ascii=False),
+            "description": d.description.get(lang, ""), "region": d.region,
+            "start": d.start, "end": d.end, "targets": d.targets,
+            "params": json.dumps(d.params, ensure_ascii=False),
+            "changes": json.dumps(d.to_dict()["changes"], ensure_ascii=False),
         })
     return {
         "attainment": attain,
@@ -342,26 +342,25 @@ def _differences(res: Results, compare: pd.DataFrame, lang: str) -> str:
 def _assumptions(res: Results, lang: str) -> str:
     parts = []
     for name, d in res.definitions.items():
-        params = d.get("params") or {}
-        sources = d.get("sources") or {}
+        params, sources = d.params, d.sources
         rows = []
         for key, value in params.items():
             p = SCHEMA.get(key)
             rows.append([f"<code>{_e(key)}</code>", _e(p.label(lang) if p else key), _e(_value(value, key, lang)),
                          _e(unit_label(p, lang) if p else ""), f"<small>{_e(sources_text(sources.get(key, '')))}</small>"])
-        changes = d.get("changes") or []
+        changes = d.changes
         change_text = "; ".join(
-            f"{c['date']}: " + ", ".join(f"{SCHEMA[k].label(lang) if k in SCHEMA else k} = {_value(v, k, lang)}"
-                                          for k, v in c.items() if k != "date") for c in changes)
+            f"{date}: " + ", ".join(f"{SCHEMA[k].label(lang) if k in SCHEMA else k} = {_value(v, k, lang)}"
+                                    for k, v in levers.items()) for date, levers in changes.items())
         levers = (_table(["", t("levers", lang), "", "", t("source", lang)], rows, "levers") if rows
                   else f"<p>{t('levers', lang)}: {t('none', lang)}</p>")
-        change_sources = "".join(f"<small>{_e(sources_text(sources[k]))}</small>" for c in changes for k in c
-                                 if k != "date" and k in sources and k not in params)
+        change_sources = "".join(f"<small>{_e(sources_text(sources[k]))}</small>" for levers in changes.values()
+                                 for k in levers if k in sources and k not in params)
         parts.append(
             f"<div class='card'><h3>{_e(res.label(name, lang))} <code>{_e(name)}</code></h3>"
-            f"<p>{_e((d.get('description') or {}).get(lang, ''))}</p>"
-            f"<p class='meta'>{t('region', lang)}: {_e(region_title(d['region'], lang))} · {t('window', lang)}: {_e(d['start'])} → "
-            f"{_e(d['end'])} · {t('target_set', lang)}: {_e(d['targets'])}</p>{levers}"
+            f"<p>{_e(d.description.get(lang, ''))}</p>"
+            f"<p class='meta'>{t('region', lang)}: {_e(region_title(d.region, lang))} · {t('window', lang)}: {_e(d.start)} → "
+            f"{_e(d.end)} · {t('target_set', lang)}: {_e(d.targets)}</p>{levers}"
             + (f"<p><b>{t('changes', lang)}</b>: {_e(change_text)}<br>{change_sources}</p>" if changes else "")
             + "</div>")
     m = res.manifest
@@ -384,9 +383,9 @@ def _sources(res: Results, lang: str) -> str:
 
     cited: list[str] = []
     for d in res.definitions.values():
-        for text in (d.get("sources") or {}).values():
+        for text in d.sources.values():
             cited += cited_sections(text)
-        for key in (d.get("params") or {}):
+        for key in d.params:
             if key in SCHEMA:
                 cited += cited_sections(SCHEMA[key].source)
     sources = load_sources()
@@ -477,8 +476,8 @@ def write_report(path, lang: str = "en", baseline: str | None = None, dpi: int =
     cost = res.cost()
     cost["vs_baseline"] = cost["vs_baseline"].map(lambda v: t(v, lang) if v else "")
 
-    regions = ", ".join(dict.fromkeys(region_title(d["region"], lang) for d in res.definitions.values()))
-    windows = ", ".join(dict.fromkeys(f"{d['start']} → {d['end']}" for d in res.definitions.values()))
+    regions = ", ".join(dict.fromkeys(region_title(d.region, lang) for d in res.definitions.values()))
+    windows = ", ".join(dict.fromkeys(f"{d.start} → {d.end}" for d in res.definitions.values()))
     target_indicators = list(dict.fromkeys(x.indicator for x in res.targets.values()))
     failed = int((res.runs["status"] != "ok").sum())
     base = res.baseline
