@@ -17,7 +17,7 @@ import pandas as pd
 
 from .core import committees
 from .core.budget import EXAM_MONTH, pay, plan_budgets, plan_envelope, replan_budgets
-from .core.calendar import EARLIEST_START, LATEST_END, month_ends, month_index, parse_month
+from .core.calendar import EARLIEST_START, LATEST_END, month_end, month_ends, month_index, parse_month
 from .core.outputs import Flows, indicators
 from .core.setup import set_up
 from .core.state import ROLE_NAMES
@@ -78,7 +78,7 @@ class FiveSocietyModel(mesa.Model):
         end_month = parse_month(end, "end")
         if self.start < EARLIEST_START:
             raise ValueError(f"start {start} is before {EARLIEST_START:%Y-%m}, the earliest the model supports")
-        if end_month + pd.offsets.MonthEnd(0) > LATEST_END:
+        if month_end(end_month) > LATEST_END:
             raise ValueError(f"end {end} is after {LATEST_END:%Y-%m}, the latest the model supports")
         if end_month < self.start:
             raise ValueError(f"end {end} is before start {start}")

@@ -9,6 +9,7 @@ longer than a few hundred lines.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -335,6 +336,55 @@ def test_no_class_of_the_core_or_the_schedule_is_longer_than_a_few_hundred_lines
     assert "simulation.py:FiveSocietyModel" in sizes
     long = {k: v for k, v in sizes.items() if v > MAX_CLASS_LINES}
     assert not long, f"classes over {MAX_CLASS_LINES} lines: {long}"
+
+
+def test_benchmarks_live_in_the_bench_subpackage():
+    assert not sorted(p.name for p in MODEL_DIR.glob("bench*.py")), "benchmark modules at the package root"
+    assert (MODEL_DIR / "bench" / "levers.py").is_file()
+
+
+# A month is turned into a day, a month end or a count of months only in core/calendar.py.
+MONTH_CONVERSION = re.compile(r"MonthEnd|MonthBegin|to_timestamp\(|\bPeriod\(|\.year\s*\*\s*12|\.year\s*-\s*[\w.]+\.year"
+                              r"|freq=[\"']M[ES]?[\"']")
+
+
+def _month_conversions(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if MONTH_CONVERSION.search(line)]
+
+
+def test_months_are_converted_only_in_the_calendar():
+    found = {}
+    for path in sorted(MODEL_DIR.rglob("*.py")):
+        if path == MODEL_DIR / "core" / "calendar.py":
+            continue
+        lines = _month_conversions(path.read_text(encoding="utf-8"))
+        if lines:
+            found[str(path.relative_to(MODEL_DIR))] = lines
+    assert not found, f"months converted outside model/core/calendar.py (use its helpers): {found}"
+    assert _month_conversions((MODEL_DIR / "core" / "calendar.py").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("line", [
+    'end = ts + pd.offsets.MonthEnd(0)',
+    'pd.Period(month, "M").to_timestamp(how="end")',
+    'months = (b.year - a.year) * 12 + b.month - a.month',
+    'key = d.year * 12 + d.month',
+    'pd.date_range(a, b, freq="ME")',
+])
+def test_the_month_test_sees_a_conversion(line):
+    assert _month_conversions(line) == [line]
+
+
+def test_the_calendar_converts_months_as_the_model_reads_them():
+    from model.core.calendar import month_end, month_index, parse_month
+
+    for value in ("2024-02", "2024-02-10", pd.Timestamp("2024-02-29 13:00"), pd.Timestamp("2024-02-01").date()):
+        assert month_end(value) == pd.Timestamp("2024-02-29")
+        assert parse_month(value) == pd.Timestamp("2024-02-01")
+    assert month_end("2024-12", months_after=1) == pd.Timestamp("2025-01-31")
+    assert month_index(pd.Timestamp("2023-11-01"), pd.Timestamp("2025-02-28")) == 15
+    with pytest.raises(ValueError, match="month"):
+        month_end("not a month")
 
 
 def test_the_import_test_sees_a_circle():

@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.calendar import month_end
 from ..indicators import BUDGET_LINES, CORE_NAMES, INDICATORS
 from ..messages import not_one_of
 from ..scenarios import Scenario
@@ -110,22 +111,16 @@ def _direction(op: str) -> int:
     return 1 if op in (">=", ">") else -1
 
 
-def _month_end(value) -> pd.Timestamp:
-    """'2024-06', '2024-06-15' or a Timestamp → the end of that month."""
-    return (pd.Timestamp(str(value) if not isinstance(value, pd.Timestamp) else value).normalize()
-            + pd.offsets.MonthEnd(0))
-
-
 def divergence_month(scenario: Scenario, baseline: Scenario) -> pd.Timestamp | None:
     """The first month in which a scenario's parameters differ from the baseline's.
 
     Returns a month end, or None when the two never differ (or cannot be paired: another
     region or start month, where every month may differ and the start is returned).
     """
-    start = _month_end(scenario.start)
+    start = month_end(scenario.start)
     if scenario.region != baseline.region or scenario.start != baseline.start:
         return start
-    months = {start} | {_month_end(date) for sc in (scenario, baseline) for date in sc.changes}
+    months = {start} | {month_end(date) for sc in (scenario, baseline) for date in sc.changes}
     for month in sorted(months):
         if month < start:
             continue
@@ -231,7 +226,7 @@ class Results:
 
     def changes(self, scenario: str) -> list[tuple[pd.Timestamp, dict[str, Any]]]:
         """A scenario's dated lever changes: (month end, {lever: value})."""
-        return [(_month_end(date), dict(levers)) for date, levers in self.definitions[scenario].changes.items()]
+        return [(month_end(date), dict(levers)) for date, levers in self.definitions[scenario].changes.items()]
 
     def divergence(self, scenario: str, baseline: str | None = None) -> pd.Timestamp | None:
         """The first month ``scenario`` differs from the baseline (None: never)."""
@@ -264,7 +259,7 @@ class Results:
         ts = ts[ts["scenario"].isin(scenarios)]
         if isinstance(dates, str) and dates == "all":
             return ts[["scenario", "replicate", "date", *indicators]]
-        wanted = sorted({_month_end(d) for d in dates})
+        wanted = sorted({month_end(d) for d in dates})
         return ts.loc[ts["date"].isin(wanted), ["scenario", "replicate", "date", *indicators]]
 
     # ---- the planner's questions --------------------------------------------------------------------

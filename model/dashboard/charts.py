@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.calendar import month_end, parse_month
 from ..indicators import FLOWS, INDICATORS
 from ..indicators import label as indicator_label
 from ..params import SCHEMA
@@ -71,8 +72,8 @@ def indicator_option(session: Session, indicators: list[str], lang: str = "en", 
     frame = session.frame()
     base = session.baseline_frame()
     band = session.baseline_band()
-    start = pd.Period(session.start.start, "M").to_timestamp(how="start")
-    end = pd.Period(session.start.end, "M").to_timestamp(how="end").normalize()
+    start = parse_month(session.start.start)
+    end = month_end(session.start.end)
     n = max(1, len(indicators))
     rows = math.ceil(n / columns)
     top0, gap = (64, 70) if titles else (36, 70)

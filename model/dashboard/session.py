@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.calendar import month_end, month_index
 from ..params import SCHEMA
 from ..scenarios import Scenario, available_scenarios, load_scenario
 from ..targets import TargetSet, load_targets
@@ -263,8 +264,8 @@ class Session:
     def next_date(self) -> pd.Timestamp:
         """The month-end of the month the next Step runs."""
         if self.months_done(self.model):
-            return (self.model.date + pd.offsets.MonthEnd(1)).normalize()
-        return pd.Period(self.start.start, "M").to_timestamp(how="end").normalize()
+            return month_end(self.model.date, months_after=1)
+        return month_end(self.start.start)
 
     def step(self) -> bool:
         """Run one month (and the baseline's same month); False when the run has ended."""
@@ -304,7 +305,7 @@ class Session:
         scenario's own dated changes and the ones made on the page."""
         marks: dict[pd.Timestamp, dict[str, Any]] = {}
         for month, levers in self.start.changes.items():
-            marks.setdefault(pd.Period(month, "M").to_timestamp(how="end").normalize(), {}).update(levers)
+            marks.setdefault(month_end(month), {}).update(levers)
         for date, levers in self.marks.items():
             marks.setdefault(date, {}).update(levers)
         return sorted(marks.items())
@@ -480,6 +481,6 @@ def target_status(frame: pd.DataFrame | None, target) -> str:
     recent = series.iloc[-13:]
     if len(recent) < 2:
         return "off_track"
-    months = (target.date.year - last.year) * 12 + target.date.month - last.month
+    months = month_index(last, target.date)
     slope = (float(recent.iloc[-1]) - float(recent.iloc[0])) / (len(recent) - 1)
     return "on_track" if target.met(now + slope * months) else "off_track"
