@@ -363,24 +363,20 @@ def cmd_baseline(args) -> int:
     print(f"{title}: {'基线' if zh else 'baseline'} {args.start} → {args.end}, seed {args.seed} ({took:.1f} s)")
     print(tset)
     head = ["目标", "日期", "目标值", "实现值", "是否达成"] if zh else ["target", "by", "goal", "value", "met"]
+    from .formatting import format_value
+
     rows = [head]
     for _, r in table.iterrows():
-        value = "—" if r["value"] != r["value"] else _fmt_value(r["value"], r["goal"])
+        value = format_value(r["value"], r["indicator"], args.lang)
         met = ("是" if zh else "yes") if r["met"] else ("否" if zh else "no")
         if r["value"] != r["value"]:
             met = "—"
         rows.append([r["label_zh"] if zh else r["label_en"], f"{r['date']:%Y-%m-%d}",
-                     f"{r['op']} {_fmt_value(r['goal'], r['goal'])}", value, met])
+                     f"{r['op']} {format_value(r['goal'], r['indicator'], args.lang)}", value, met])
     print(_table(rows))
     n_met = int(table["met"].sum())
     print(f"{n_met} / {len(table)} {'项目标达成' if zh else 'targets met'}")
     return 0
-
-
-def _fmt_value(value: float, goal: float) -> str:
-    if abs(goal) <= 1:
-        return f"{value:.0%}"
-    return f"{value:,.0f}"
 
 
 # --------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..formatting import format_param, format_value
 from ..indicators import BUDGET_LINES, INDICATORS
 from ..params import SCHEMA, unit_label
 from ..sources import sources_text
@@ -139,23 +140,6 @@ def _colour(p: float) -> tuple[str, str]:
     return to_hex(colormaps["RdYlGn"](float(p))), ("#ffffff" if p < 0.2 or p > 0.85 else "#111111")
 
 
-def _fmt(value, indicator: str | None = None, lang: str = "en", signed: bool = False) -> str:
-    if value is None or value != value:
-        return "—"
-    ind = INDICATORS.get(indicator) if indicator else None
-    sign = "+" if signed else ""
-    if ind is not None and ind.share:
-        if signed:
-            return f"{value * 100:+.1f} pp" if lang == "en" else f"{value * 100:+.1f}个百分点"
-        return f"{value:.0%}"
-    if ind is not None and ind.unit == "yuan":
-        div, unit = yuan_scale([value], lang)
-        return f"{value / div:{sign},.2f} {unit}"
-    if abs(value) >= 100 or float(value).is_integer():
-        return f"{value:{sign},.0f}"
-    return f"{value:{sign},.2f}"
-
-
 def _table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
     th = "".join(f"<th>{h}</th>" for h in head)
     body = "".join("<tr>" + "".join(c if c.startswith(("<td", "<th")) else f"<td>{c}</td>" for c in r) + "</tr>"
@@ -198,7 +182,7 @@ def _when(res: Results, attain: pd.DataFrame, lang: str) -> str:
         late = pd.notna(first) and first > a["date"]
         when = t("never", lang) if pd.isna(first) else f"{first:%Y-%m}"
         cls = "late" if late or pd.isna(first) else "ontime"
-        return (f"<td class='{cls}'><b>{when}</b><br><small>({_fmt(a['median_value'], a['indicator'], lang)})"
+        return (f"<td class='{cls}'><b>{when}</b><br><small>({format_value(a['median_value'], a['indicator'], lang, scale=yuan_scale([a['median_value']], lang))})"
                 f"</small></td>")
 
     return _grid(res, attain, lang, cell, "when")
@@ -270,19 +254,6 @@ def _interval(c, indicator: str, lang: str, div: float = 1.0) -> str:
     return f"{m:+,.{digits}f}<br><small>[{lo:+,.{digits}f}, {hi:+,.{digits}f}]</small>"
 
 
-def _value(v, key: str | None = None, lang: str = "en") -> str:
-    """A parameter's value as people read it: choices and switches in ``lang``, numbers with separators."""
-    if isinstance(v, bool):
-        return ("开" if v else "关") if lang == "zh" else ("on" if v else "off")
-    if isinstance(v, str):
-        from ..dashboard.text import choice_label
-
-        return choice_label(key, v, lang) if key else v
-    if not isinstance(v, (int, float)):
-        return str(v)
-    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,g}"
-
-
 def _signed(v: float) -> str:
     return "—" if v != v else f"{v:+,.1f}"
 
@@ -346,11 +317,11 @@ def _assumptions(res: Results, lang: str) -> str:
         rows = []
         for key, value in params.items():
             p = SCHEMA.get(key)
-            rows.append([f"<code>{_e(key)}</code>", _e(p.label(lang) if p else key), _e(_value(value, key, lang)),
+            rows.append([f"<code>{_e(key)}</code>", _e(p.label(lang) if p else key), _e(format_param(value, key, lang)),
                          _e(unit_label(p, lang) if p else ""), f"<small>{_e(sources_text(sources.get(key, '')))}</small>"])
         changes = d.changes
         change_text = "; ".join(
-            f"{date}: " + ", ".join(f"{SCHEMA[k].label(lang) if k in SCHEMA else k} = {_value(v, k, lang)}"
+            f"{date}: " + ", ".join(f"{SCHEMA[k].label(lang) if k in SCHEMA else k} = {format_param(v, k, lang)}"
                                     for k, v in levers.items()) for date, levers in changes.items())
         levers = (_table(["", t("levers", lang), "", "", t("source", lang)], rows, "levers") if rows
                   else f"<p>{t('levers', lang)}: {t('none', lang)}</p>")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..formatting import format_param
 from ..indicators import BUDGET_LINES, INDICATORS
 from ..params import SCHEMA
 from .plots import yuan_scale
@@ -361,12 +362,8 @@ def _scenario_rows(res: Results, lang: str) -> pd.DataFrame:
                "start": d.start, "end": d.end, "targets": d.targets}
         for k in keys:
             value = params.get(k, SCHEMA[k].default if k in SCHEMA else None)
-            if isinstance(value, bool):
-                value = ("开" if value else "关") if lang == "zh" else ("on" if value else "off")
-            elif isinstance(value, str):
-                from ..dashboard.text import choice_label
-
-                value = choice_label(k, value, lang)
+            if isinstance(value, (bool, str)):  # numbers stay numbers in the workbook
+                value = format_param(value, k, lang)
             row[f"param:{k}"] = value
         row["changes_text"] = "; ".join(
             f"{date}: " + ", ".join(f"{SCHEMA[k].label(lang) if k in SCHEMA else k} = {v}"
