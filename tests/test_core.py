@@ -22,6 +22,7 @@ from model.core import tender
 from model.core.agencies import Agencies
 from model.core.budget import Ledger
 from model.core.calendar import month_ends
+from model.core.organisations import BASE_SLOTS, OrganisationSector
 from model.core.outputs import Flows
 from model.core.state import (
     CERT_ASSISTANT,
@@ -61,7 +62,7 @@ class Bench(mesa.Model):
             n_townships=2, township_names=["甲街道", "乙镇"], township_names_en=["Jia", "Yi"],
             township_county=np.zeros(2, np.int64), township_street=np.array([True, False]),
             n_counties=1, n_prefectures=1, county_fiscal_capacity=np.ones(1), county_speed=np.ones(1),
-            community_population=np.full(4, 5_000))
+            n_communities=4, community_population=np.full(4, 5_000))
         self.community_prefecture = np.zeros(4, np.int64)
         self.townships = Townships(self.structure)
         self.township_prefecture = np.zeros(2, np.int64)
@@ -270,6 +271,30 @@ def test_the_dashboard_draws_only_flows_the_model_writes():
         written |= set(m.flows)
     assert written <= set(FLOWS)
     assert {edge[0] for edge in FLOW_EDGES} <= written
+
+
+# ---------------------------------------------------------------- organisations and incubation (ODD §7.8)
+
+def test_incubation_bases_are_places_that_cost_by_level_and_take_young_organisations():
+    m = Bench()
+    m.communities = SimpleNamespace(n=4, township=np.array([0, 0, 1, 1]))
+    m.community_county = np.zeros(4, np.int64)
+    org = OrganisationSector(m, capacity=64)
+    org.build_bases(1.0, 0.0, 1.0, m.streams["initial"], as_shares_of_all=True)
+    assert org.bases()["city"].tolist() == [True] and not org.county_base.any()
+    assert m.townships.street_base.tolist() == [True, False]  # only the street holds a street base
+    assert {type(a).__name__ for a in m.agents} <= {"Purchaser", "Agency"}  # a base is no agent
+    p = m.params
+    assert org.incubator_month_cost() == (p.incubator_city_cost_yuan + p.incubator_street_cost_yuan) / 12
+    young = org.rows.add(40, alive=True, community=np.repeat([0, 2], 20), founded=0)
+    org.incubate()
+    o = org.rows
+    inside = young[o.incubated_until[young] >= 0]
+    assert (o.base[inside] == 0).sum() == BASE_SLOTS["city"]  # the city base fills its 30 places first
+    street = inside[o.base[inside] == 2]
+    assert len(street) and (o.community[street] < 2).all()  # the street base takes only its own township's
+    left_in_street = np.setdiff1d(young[o.community[young] < 2], inside)
+    assert len(street) == BASE_SLOTS["street"] or len(left_in_street) == 0
 
 
 # ---------------------------------------------------------------- structure
