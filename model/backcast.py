@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .core.calendar import parse_month
 from .observed import DERIVED, derived_series
 from .scenarios import load_scenario
 from .simulation import FiveSocietyModel
 
-__all__ = ["Backcast", "backcast", "compare", "anchor_check", "AREA_INDICATORS"]
+__all__ = ["Backcast", "backcast", "compare", "anchor_check", "observed_value", "run_observed", "AREA_INDICATORS"]
 
 # Indicators that can be read for one prefecture of the region
 AREA_INDICATORS = ("volunteers_registered", "stations", "station_coverage")
@@ -53,43 +54,53 @@ class Backcast:
     start: pd.Timestamp | None = None
 
 
+def run_observed(seed: int, areas: tuple[str, ...] = (), **kw) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], int]:
+    """One run with the prefecture frames the observations need: (province frame, area → frame, communities)."""
+    m = FiveSocietyModel(seed=seed, **kw)
+    names = m.structure.prefecture_names
+    idx = {a: names.index(a) for a in areas if a in names}
+    rows: dict[str, list] = {a: [] for a in idx}
+    while m.running:
+        m.step()
+        if idx and m.t >= 0 and len(m.frame()) == m.t + 1:
+            for a, i in idx.items():
+                rows[a].append(_area_values(m, i))
+    frame = m.frame()
+    return frame, {a: pd.DataFrame(r, index=frame.index[: len(r)]) for a, r in rows.items()}, int(m.communities.n)
+
+
+def observed_value(frame: pd.DataFrame, area_frames: dict[str, pd.DataFrame], communities: int,
+                   indicator: str, date, area: str = "province", measure: str = "value") -> float:
+    """The run's value of an observation: as of its date, for its area, as a value or a count of communities."""
+    data = frame if area == "province" else area_frames.get(area)
+    if data is None or (indicator not in DERIVED and indicator not in data.columns):
+        return float("nan")
+    series = derived_series(data, indicator)
+    at = series[series.index <= date]
+    if len(at) == 0 or series.index.max() < date:
+        return float("nan")
+    value = float(at.iloc[-1])
+    return value * communities if measure == "count" else value
+
+
 def backcast(seeds=range(5), scenario: str = "history_2018", end: str = "2022-12",
              areas: tuple[str, ...] = ("武汉市",)) -> Backcast:
     """Run ``scenario`` (from its own start, 2018-01 for ``history_2018``) once per seed to ``end``."""
     sc = load_scenario(scenario)
     kw = sc.simulate_kwargs()
     kw["end"] = end
-    out = Backcast(scenario=sc.name, region=sc.region)
+    out = Backcast(scenario=sc.name, region=sc.region, start=parse_month(kw["start"], "start"))
     for seed in seeds:
-        m = FiveSocietyModel(seed=seed, **kw)
-        names = m.structure.prefecture_names
-        idx = {a: names.index(a) for a in areas if a in names}
-        rows: dict[str, list] = {a: [] for a in idx}
-        while m.running:
-            m.step()
-            if m.t >= 0 and len(m.frame()) == m.t + 1:
-                for a, i in idx.items():
-                    rows[a].append(_area_values(m, i))
-        frame = m.frame()
+        frame, area_frames, communities = run_observed(seed, tuple(areas), **kw)
         out.frames.append(frame)
-        out.areas.append({a: pd.DataFrame(r, index=frame.index[: len(r)]) for a, r in rows.items()})
-        out.units = {"communities": int(m.communities.n)}
-        out.start = m.start
+        out.areas.append(area_frames)
+        out.units = {"communities": communities}
     return out
 
 
 def _model_values(run: Backcast, i: int, obs) -> float:
-    frame = run.frames[i] if obs.area == "province" else run.areas[i].get(obs.area)
-    if frame is None or (obs.indicator not in DERIVED and obs.indicator not in frame.columns):
-        return float("nan")
-    series = derived_series(frame, obs.indicator)
-    at = series[series.index <= obs.date]
-    if len(at) == 0 or series.index.max() < obs.date:
-        return float("nan")
-    value = float(at.iloc[-1])
-    if obs.measure == "count":
-        value *= run.units["communities"]
-    return value
+    return observed_value(run.frames[i], run.areas[i], run.units["communities"], obs.indicator, obs.date,
+                          obs.area, obs.measure)
 
 
 def compare(run: Backcast, observations: pd.DataFrame) -> pd.DataFrame:

@@ -106,15 +106,16 @@ def _check_seed(seed: int, option: str = "--seed") -> None:
 
 
 def _uncertainty_arguments(p) -> None:
-    p.add_argument("--uncertainty", choices=["seed", "posterior"], default="seed",
-                   help="what the bands count: seed = chance only (default); posterior = chance and the "
-                        "uncertain parameters, replicate r taking posterior draw r (see wushe calibrate)")
+    p.add_argument("--uncertainty", choices=["auto", "seed", "posterior"], default="auto",
+                   help="what the bands count: posterior = chance and the uncertain parameters, replicate r "
+                        "taking posterior draw r (see wushe calibrate); seed = chance only; auto (default) = "
+                        "posterior where the region has a calibrated posterior (shipped or borrowed), else seed")
     p.add_argument("--posterior", metavar="FILE", help="a posterior file (default: the region's shipped one)")
 
 
 def _posterior_options(args) -> dict:
-    if args.posterior and args.uncertainty != "posterior":
-        raise CommandError("--posterior needs --uncertainty posterior")
+    if args.posterior and args.uncertainty == "seed":
+        raise CommandError("--posterior needs --uncertainty posterior (or auto)")
     return {"uncertainty": args.uncertainty, "posterior": args.posterior}
 
 
@@ -262,31 +263,40 @@ def cmd_list(args) -> int:
     from .params import SCHEMA
     from .scenarios import ScenarioError, _regions, available_scenarios, load_scenario
     from .targets import available_target_sets, load_targets
+    from .text import kind_label, region_title, t, unit_label
 
+    lang = args.lang
     what = args.what or list(_LISTS)
     for w in what:
         if w not in _LISTS:
             raise CommandError(f'"{w}" is not something to list; choose from: {", ".join(_LISTS)}')
     blocks = []
     if "scenarios" in what:
-        rows = [["name", "region", "window", "title"]]
+        rows = [[t("cli_name", lang), t("cli_region", lang), t("cli_window", lang), t("cli_title", lang)]]
         for name in available_scenarios():
             try:
                 sc = load_scenario(name)
-                rows.append([sc.name, sc.region, f"{sc.start}..{sc.end}", sc.label(args.lang)])
+                rows.append([sc.name, sc.region if lang == "en" else region_title(sc.region, lang),
+                             f"{sc.start}..{sc.end}", sc.label(lang)])
             except ScenarioError as exc:
                 rows.append([name, "-", "-", f"INVALID: {exc}"])
         blocks.append("scenarios (scenarios/*.toml):\n" + _table(rows))
     if "regions" in what:
-        blocks.append("regions:\n  " + "  ".join(_regions()))
+        if lang == "zh":
+            blocks.append("regions:\n" + _table([[t("cli_name", lang), t("cli_title", lang)]]
+                                                 + [[r, region_title(r, lang)] for r in _regions()]))
+        else:
+            blocks.append("regions:\n  " + "  ".join(_regions()))
     if "targets" in what:
-        rows = [["target set", "targets", "title"]]
+        rows = [[t("target_set", lang) if lang == "zh" else "target set", t("cli_targets", lang),
+                 t("cli_title", lang)]]
         for name in available_target_sets():
             ts = load_targets(name)
-            rows.append([name, str(len(ts)), ts.title_zh if args.lang == "zh" else ts.title_en])
+            rows.append([name, str(len(ts)), ts.title_zh if lang == "zh" else ts.title_en])
         blocks.append("target sets:\n" + _table(rows))
     if "params" in what:
-        rows = [["parameter", "kind", "default", "range", "unit", "label", "acts through"]]
+        rows = [["parameter" if lang == "en" else "参数", t("cli_kind", lang), t("cli_default", lang),
+                 t("cli_range", lang), t("cli_unit", lang), "label" if lang == "en" else "名称", t("cli_needs", lang)]]
         for p in SCHEMA.values():
             if args.kind and p.kind != args.kind:
                 continue
@@ -298,8 +308,8 @@ def cmd_list(args) -> int:
                 rng = f"{p.min:g} .. {p.max:g}"
             default = str(p.default).lower() if p.type == "bool" else (
                 f"{p.default:g}" if isinstance(p.default, float) else str(p.default))
-            rows.append([p.name, p.kind, default, rng, p.unit_zh if args.lang == "zh" else p.unit, p.label(args.lang),
-                         p.needs_text(args.lang)])
+            rows.append([p.name, kind_label(p.kind, lang), default, rng, unit_label(p.unit, lang), p.label(lang),
+                         p.needs_text(lang)])
         blocks.append("parameters (model/params.py; set them in a scenario's [params]):\n" + _table(rows))
     print("\n\n".join(blocks))
     return 0
@@ -357,25 +367,28 @@ def cmd_baseline(args) -> int:
         raise CommandError(str(exc)) from None
     took = time.perf_counter() - t0
     table = evaluate(frame, targets)
-    zh = args.lang == "zh"
+    from .text import t
+
+    lang = args.lang
+    zh = lang == "zh"
     title = region.title_zh if zh else region.title_en
     tset = targets.title_zh if zh else targets.title_en
-    print(f"{title}: {'基线' if zh else 'baseline'} {args.start} → {args.end}, seed {args.seed} ({took:.1f} s)")
+    print(f"{title}: {t('cli_baseline', lang)} {args.start} → {args.end}, {t('cli_seed', lang)} "
+          f"{args.seed} ({took:.1f} s)")
     print(tset)
-    head = ["目标", "日期", "目标值", "实现值", "是否达成"] if zh else ["target", "by", "goal", "value", "met"]
     from .formatting import format_value
 
-    rows = [head]
+    rows = [[t(k, lang) for k in ("cli_target", "cli_date", "cli_goal", "cli_value", "cli_met")]]
     for _, r in table.iterrows():
-        value = format_value(r["value"], r["indicator"], args.lang)
-        met = ("是" if zh else "yes") if r["met"] else ("否" if zh else "no")
+        value = format_value(r["value"], r["indicator"], lang)
+        met = t("yes" if r["met"] else "no", lang)
         if r["value"] != r["value"]:
             met = "—"
         rows.append([r["label_zh"] if zh else r["label_en"], f"{r['date']:%Y-%m-%d}",
-                     f"{r['op']} {format_value(r['goal'], r['indicator'], args.lang)}", value, met])
+                     f"{r['op']} {format_value(r["goal"], r["indicator"], lang)}", value, met])
     print(_table(rows))
     n_met = int(table["met"].sum())
-    print(f"{n_met} / {len(table)} {'项目标达成' if zh else 'targets met'}")
+    print(f"{n_met} / {len(table)} {t('cli_targets_met', lang)}")
     return 0
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from .indicators import INDICATORS
+from .text import choice_label, switch_label, t
 
 __all__ = ["format_param", "format_value"]
 
@@ -49,9 +50,7 @@ def format_value(value: float | None, indicator: str | None = None, lang: str = 
             return f"{value / 1e4:{sign},.1f}万元"
         return f"{value:{sign},.0f} yuan"
     if ind is None and unit is not None:
-        from .dashboard.text import tr
-
-        return f"{value:{sign},.0f} {tr('unit_' + unit, lang)}"
+        return f"{value:{sign},.0f} {t('unit_' + unit, lang)}"
     if abs(value) >= 100 or float(value).is_integer():
         return f"{value:{sign},.0f}"
     return f"{value:{sign},.2f}"
@@ -60,10 +59,8 @@ def format_value(value: float | None, indicator: str | None = None, lang: str = 
 def format_param(value: Any, key: str | None = None, lang: str = "en") -> str:
     """A parameter's value as people read it: switches and choices in ``lang``, numbers with separators."""
     if isinstance(value, bool):
-        return ("开" if value else "关") if lang == "zh" else ("on" if value else "off")
+        return switch_label(value, lang)
     if isinstance(value, str):
-        from .dashboard.text import choice_label
-
         return choice_label(key, value, lang) if key else value
     if not isinstance(value, (int, float)):
         return str(value)

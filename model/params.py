@@ -363,6 +363,16 @@ _PARAMETERS = [
        "EST: agencies grew from 289 (2018) to ≈450 (2021) in Hubei, ≈+17% a year (FACTS §1b, §2c), "
        "much of it drawn by new purchase money; per thin tender: assumption",
        "薄弱市场新机构进入概率", "Entry of a new agency into a thin tender"),
+    _p("agency_project_growth", "uncertainty", "share / year", 0.20, 0.0, 0.35,
+       "EST: Hubei agencies' full-time social workers ≈1,500 (early 2018, region file) → 1,830 (end-2018, "
+       "FACTS §1b) → ≈2,600 (early 2021, region file): ≈+20% a year; nationally agencies +15% a year "
+       "2017–21 and +46% in 2022, posts +9% a year 2017–21 (FACTS §2c); after 2022 unknown",
+       "机构站外项目市场年增长", "Growth of agencies' non-station projects"),
+    _p("project_entry_share", "uncertainty", "share of new non-station projects", 0.8, 0.0, 1.0,
+       "EST: Hubei's agencies +93% in 2018 while their social workers grew ≈22% (FACTS §1b): ≈139 new "
+       "agencies for ≈165 new two-post projects; 289 → ≈450 agencies for ≈385 projects over 2019–20 "
+       "(region file): 0.4–0.85",
+       "站外新项目由新机构承接的比例", "New non-station projects taken by new agencies"),
     _p("org_founding_rate", "uncertainty",
        "organisations / year in a community of 10,000 (scales with √population)", 1.2, 0.3, 4.0,
        "EST: Hubei's community organisations ≈5.5万 (2021) with 10万 planned for end-2023 and 15万 for "
@@ -375,7 +385,7 @@ _PARAMETERS = [
        "EST: 7.44 cumulative hours per registered volunteer nationally (FACTS §2d) is thin activity; "
        "with good organising a tenth active in a month: assumption",
        "志愿者激活率", "Volunteer activation"),
-    _p("donation_per_project_yuan", "uncertainty", "yuan / project", 40_000, 10_000, 100_000,
+    _p("donation_per_project_yuan", "uncertainty", "yuan / project", 60_000, 10_000, 100_000,
        "EST: 幸福家园 ≈3.6亿 over >6,000 projects ≈ 6万 each incl. matching (FACTS §1c); Jianshi 125万 / 38 villages",
        "每个项目筹款额", "Donations per project"),
     _p("donation_match_elasticity", "uncertainty", "donation response to matching", 0.4, 0.0, 1.5,
@@ -521,9 +531,10 @@ _PARAMETERS = [
        "→ 14.8% (end-2020) → 15.4% (Oct 2021): 0.9%–4.1% of the unregistered a year (0.07%–0.35% a month), "
        "about 2.5% a year on average; the default is that average less the pull of volunteer points (×1.2)",
        "志愿者月注册率", "Volunteer registration rate"),
-    _p("project_rate", "structural", "charity projects / community fund / month", 0.012, 0.0, 0.2,
-       "EST: 幸福家园 >6,000 projects from ≈8,000 funds over ≈2.7 years (FACTS §1c) ≈ 0.023 a month, "
-       "halved because social workers and organisations about double the base rate in the model",
+    _p("project_rate", "structural", "charity projects / community fund / month", 0.019, 0.0, 0.2,
+       "EST: 幸福家园 >6,000 projects from ≈8,000 funds over ≈2.7 years (FACTS §1c) ≈ 0.023 a month; "
+       "before 2020 Hubei had no stations (linkage 0) and about two organisations per community raise the "
+       "base rate by ≈20% in the model: 0.023 / 1.2 ≈ 0.019",
        "社区基金月项目发起率", "Charity projects per fund-month"),
     _p("need_onset", "structural", "share of residents in need groups with a new need / month", 0.05, 0.005, 0.2,
        "assumption: Linhai stations found 394 needs among 2,730 visited (seed) ≈ 14% at a visit",
@@ -667,6 +678,11 @@ class Params:
 
     values: dict = field(default_factory=lambda: {n: p.default for n, p in SCHEMA.items()})
 
+    def __post_init__(self):
+        # each value is also an instance attribute, so that ``params.name`` in the monthly rules
+        # is a plain attribute read (``__getattr__`` is only the fallback); ``update`` keeps both
+        self.__dict__.update(self.values)
+
     @classmethod
     def from_overrides(cls, overrides: dict | None = None) -> Params:
         params = cls()
@@ -675,12 +691,13 @@ class Params:
 
     def update(self, overrides: dict | None) -> dict:
         checked = validate(overrides)
-        self.values.update(checked)
+        self.assign(checked)
         return checked
 
     def assign(self, checked: dict) -> None:
         """Set values that ``validate`` already returned (dated changes), without checking them again."""
         self.values.update(checked)
+        self.__dict__.update(checked)
 
     def __getattr__(self, name: str):
         try:
@@ -694,6 +711,10 @@ class Params:
     def copy(self) -> Params:
         return Params(dict(self.values))
 
+
+# a parameter named like one of Params' own attributes would hide it (values are instance attributes)
+if set(SCHEMA) & (set(dir(Params)) | {"values"}):
+    raise RuntimeError(f"parameters named like Params attributes: {sorted(set(SCHEMA) & (set(dir(Params)) | {'values'}))}")
 
 # Each unit of the schema in Chinese, declared once; tests hold every parameter's unit to an entry here.
 UNITS_ZH: dict[str, str] = {

@@ -18,6 +18,7 @@ import pandas as pd
 from .core import committees
 from .core.budget import EXAM_MONTH, pay, plan_budgets, plan_envelope, replan_budgets
 from .core.calendar import EARLIEST_START, LATEST_END, month_end, month_ends, month_index, parse_month
+from .core.heap import keep_heap
 from .core.outputs import Flows, indicators
 from .core.setup import set_up
 from .core.state import ROLE_NAMES
@@ -68,6 +69,7 @@ class FiveSocietyModel(mesa.Model):
         rng=None,
         **kwargs,
     ):
+        keep_heap()  # month-long arrays reuse the heap (core/heap.py): fewer page faults, same numbers
         if seed is None:
             seed = rng if isinstance(rng, (int, np.integer)) else 0
         self.seed = seed
@@ -156,6 +158,7 @@ class FiveSocietyModel(mesa.Model):
         self.needs.step()  # 11. needs, services, station evaluation
         pay(self)  # 12. the month's bills
         self.agencies.step()  # ... and the agencies' books
+        self.agencies.grow_market(self.streams["market"])  # ... and the market outside stations
         self.organisations.count()
         self.collect()  # 13. record
         if self.t + 1 >= self.n_months:

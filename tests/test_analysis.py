@@ -283,7 +283,7 @@ def test_a_strategy_lowering_a_target_indicator_is_never_called_no_worse(res):
     """The fiscal squeeze spends less and lowers station coverage at its 2024 date while both sit at
     0% attainment: the verdict must name the loss, not call it 'cheaper, attains no less'."""
     from model.analysis.report import verdict_detail
-    from model.analysis.text import t
+    from model.text import t
 
     cost = res.cost().set_index("scenario")
     comp = res.compare()

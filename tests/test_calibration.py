@@ -67,13 +67,33 @@ def test_observation_matrix_keeps_what_a_province_run_can_be_compared_with():
     obs = _synthetic().head(3).copy()
     extra = obs.iloc[[0]].assign(area="武汉市")
     late = obs.iloc[[0]].assign(date=pd.Timestamp("2024-12-31"))
-    matrix = observation_matrix(pd.concat([obs, extra, late]), *WINDOW)
-    assert matrix.n == 3
+    wuhan = obs.iloc[[0]].assign(area="武汉市", indicator="volunteers_registered")
+    matrix = observation_matrix(pd.concat([obs, extra, late, wuhan]), *WINDOW)
+    assert matrix.n == 4  # a prefecture's volunteers can be read from its communities; its orgs cannot
+    assert matrix.table["area"].tolist() == ["province"] * 3 + ["武汉市"]
     assert len(matrix.left_out) == 2
     assert matrix.left_out["why"].str.contains("area|outside").all()
     # a ±10% range read as a 90% interval
     row = matrix.table.iloc[0]
     assert row["sigma"] == pytest.approx(0.10 * row["value"] / 1.6448536, rel=1e-6)
+
+
+def test_the_fit_follows_the_policy_record_from_its_start():
+    """From 2018 the runs take the dated history (no stations before the 2020 pilots), not today's levers."""
+    from model.scenarios import load_scenario
+
+    spec = CalibrationSpec(region="hubei", start="2018-01", end="2022-12")
+    history = load_scenario("history_2018")
+    assert spec.history == "history_2018"
+    assert spec.params["station_build_share"] == history.params["station_build_share"] == 0.0
+    assert spec.changes["2020-01"]["station_build_share"] == 0.15
+    # the spec's own values win over the record's
+    mine = CalibrationSpec(region="hubei", params={"station_build_share": 0.05})
+    assert mine.params["station_build_share"] == 0.05 and mine.params["incubator_city_share"] == 0.11
+    assert CalibrationSpec(region="hubei", history=None).params == {}
+    assert CalibrationSpec(region="demo").history is None  # demo has no record
+    with pytest.raises(CalibrationError, match="must agree"):
+        CalibrationSpec(region="hubei", start="2019-01", history="history_2018")
 
 
 def test_spec_refuses_what_is_not_an_uncertainty():
@@ -172,6 +192,24 @@ def test_posterior_file_round_trips_with_its_provenance(recovered, tmp_path):
     # replicate r takes draw r mod n, typed as the schema says
     assert back.draw(0) == back.draw(back.n)
     assert all(isinstance(v, float) for v in back.draw(3).values())
+
+
+def test_a_posterior_notices_when_the_model_changed(recovered):
+    post = recovered.posterior()
+    assert post.meta["reference"]["values"] and post.stale() == []
+    post.meta["reference"]["values"]["sw_talent"] += 1.0
+    assert post.stale() == ["sw_talent"]
+
+
+def test_auto_uncertainty_takes_a_posterior_where_the_region_has_one(tmp_path, monkeypatch):
+    from model.calibration import posterior as posterior_module
+    from model.experiment import Experiment
+
+    monkeypatch.setattr(posterior_module, "POSTERIOR_DIR", tmp_path)
+    assert Experiment(["baseline"], replicates=2, region="demo", uncertainty="auto").uncertainty == "seed"
+    _posterior().write(tmp_path / "hubei.parquet")  # demo borrows hubei's
+    exp = Experiment(["baseline"], replicates=2, region="demo", uncertainty="auto")
+    assert exp.uncertainty == "posterior" and exp.posteriors["demo"].meta["borrowed_by"] == "demo"
 
 
 def test_posterior_errors_name_the_file(tmp_path):
@@ -282,3 +320,15 @@ def test_cli_refuses_a_missing_posterior_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "none.parquet" in err[0]
     assert not (tmp_path / "x").exists()
+
+
+def test_predictive_check_reads_a_floor_as_more_than():
+    from model.calibration.report import coverage
+
+    dates = pd.to_datetime(["2021-05-31"])
+    runs = pd.DataFrame({"draw": np.arange(20), "date": dates[0], "area": "province", "communities": 1,
+                         "sw_talent": np.linspace(100.0, 120.0, 20)})
+    obs = pd.DataFrame({"date": dates[0], "indicator": "sw_talent", "area": "province", "measure": "value",
+                        "value": [90.0, 150.0, 110.0, 150.0], "bound": ["lower", "lower", "point", "point"],
+                        "sigma": 1.0})
+    assert coverage(runs, obs)["inside"].tolist() == [True, False, True, False]

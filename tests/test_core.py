@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from model.core import tender
-from model.core.agencies import Agencies
+from model.core.agencies import STATION_BID_STAFF, Agencies
 from model.core.budget import Ledger
 from model.core.calendar import month_ends
 from model.core.organisations import BASE_SLOTS, OrganisationSector
@@ -187,7 +187,7 @@ def test_a_station_the_budget_does_not_renew_closes_and_its_staff_leave():
 def test_a_tender_goes_to_the_better_bidder_and_the_incumbent_is_favoured():
     m = Bench()
     incumbent = m.contracted_station()
-    rival = m.agencies.enter(prefecture=0)
+    rival = m.agencies.enter(prefecture=0, posts=STATION_BID_STAFF)  # a team: it may bid
     incumbent.reputation, rival.reputation = 0.5, 0.55  # within the incumbent's advantage
     edge = m.params.incumbent_edge
     scores = tender.bid_scores([0.5, 0.55], [True, False], edge, 0.0, np.random.default_rng(0))
@@ -199,6 +199,17 @@ def test_a_tender_goes_to_the_better_bidder_and_the_incumbent_is_favoured():
     # staff either moved to the winner or left (contract lost)
     w = m.workers
     assert set(w.view("agency")[w.view("alive")]) <= {rival.unique_id}
+
+
+def test_an_agency_without_a_team_does_not_bid_for_a_station():
+    m = Bench(agency_entry_prob=0.0)
+    incumbent = m.contracted_station()
+    small = m.agencies.enter(prefecture=0, posts=STATION_BID_STAFF - 1)
+    small.reputation = 5.0
+    bidders = m.agencies.bidders(0, incumbent.unique_id, m.streams["tender"])
+    assert small not in bidders and incumbent in bidders
+    small.posts = STATION_BID_STAFF
+    assert small in m.agencies.bidders(0, incumbent.unique_id, m.streams["tender"])
 
 
 # ---------------------------------------------------------------- agencies (ODD §7.12)
@@ -233,6 +244,38 @@ def test_an_idle_agency_folds_after_a_year():
     assert agency.unique_id in m.agencies.by_id
     m.agencies.step()
     assert agency.unique_id not in m.agencies.by_id
+
+
+def test_the_market_outside_stations_grows_and_buys_projects_from_entrants_or_incumbents():
+    from model.core.agencies import PROJECT_POSTS
+
+    # every new project to a new agency: the market's growth founds agencies of PROJECT_POSTS posts
+    m = Bench(agency_project_growth=0.2, project_entry_share=1.0)
+    m.agencies.enter(prefecture=0, posts=100)
+    m.agencies.market_posts[:] = 100.0
+    for _ in range(12):
+        m.agencies.grow_market(m.streams["market"])
+    posts = sum(a.posts for a in m.agencies.by_id.values())
+    assert 100 + 20 - PROJECT_POSTS <= posts <= 120  # whole projects of the 20 new posts
+    assert len(m.agencies.by_id) == 1 + (posts - 100) // PROJECT_POSTS
+    assert all(a.posts == PROJECT_POSTS for a in list(m.agencies.by_id.values())[1:])
+    # none to new agencies: the incumbent takes them all
+    m = Bench(agency_project_growth=0.2, project_entry_share=0.0)
+    incumbent = m.agencies.enter(prefecture=0, posts=100)
+    m.agencies.market_posts[:] = 100.0
+    for _ in range(12):
+        m.agencies.grow_market(m.streams["market"])
+    assert list(m.agencies.by_id) == [incumbent.unique_id] and incumbent.posts > 100
+    # an agency that folds leaves its projects to be bought again
+    incumbent.fold()
+    m.agencies.grow_market(m.streams["market"])
+    assert sum(a.posts for a in m.agencies.by_id.values()) >= m.agencies.market_posts[0] - PROJECT_POSTS
+    # no growth, no vacated posts: nothing is bought
+    m = Bench(agency_project_growth=0.0, project_entry_share=1.0)
+    m.agencies.enter(prefecture=0, posts=10)
+    m.agencies.market_posts[:] = 10.0
+    m.agencies.grow_market(m.streams["market"])
+    assert len(m.agencies.by_id) == 1
 
 
 # ---------------------------------------------------------------- the budget ledger (ODD §7.1)
@@ -425,3 +468,33 @@ def test_the_import_test_sees_a_circle():
         a = _imports(pkg / "a.py", "model.a", modules)
         b = _imports(pkg / "b.py", "model.b", modules)
     assert a == {"model.b"} and b == {"model.a"}
+
+
+def test_incubation_order_is_lexsorts_by_area_then_uniform():
+    """The packed-key sort of incubation candidates gives exactly ``np.lexsort((u, area))``."""
+    from model.core.organisations import _by_area_at_random
+
+    rng = np.random.default_rng(5)
+    area = rng.integers(0, 40, 3000)
+    u = rng.random(3000)
+    u[10:20] = u[0]  # ties keep the original order, as lexsort does
+    np.testing.assert_array_equal(_by_area_at_random(area, u), np.lexsort((u, area)))
+    big = np.array([5000, 3, 5000, 3])  # areas beyond the packed key fall back to lexsort
+    np.testing.assert_array_equal(_by_area_at_random(big, u[:4]), np.lexsort((u[:4], big)))
+
+
+def test_monthly_hazard_of_an_array_matches_the_scalar_formula():
+    h = np.array([0.0, 0.1, 0.5, 0.95, 1.0, 2.0])
+    want = [1.0 - (1.0 - min(x, 0.95)) ** (1.0 / 12.0) for x in h]
+    np.testing.assert_array_equal(monthly(h), np.array([float(monthly(x)) for x in h]))
+    np.testing.assert_allclose(monthly(h), want, rtol=1e-15)
+    assert h[1] == 0.1  # the input is left as it was
+
+
+def test_rank_in_run_counts_places_among_equal_sorted_values():
+    from model.core.organisations import _rank_in_run
+
+    a = np.sort(np.random.default_rng(2).integers(0, 30, 500))
+    np.testing.assert_array_equal(_rank_in_run(a), np.arange(len(a)) - np.searchsorted(a, a, side="left"))
+    assert _rank_in_run(np.array([], np.int64)).tolist() == []
+    assert _rank_in_run(np.array([4])).tolist() == [0]

@@ -11,9 +11,10 @@ import solara.widgets
 from model.dashboard.app import Dashboard, Page
 from model.dashboard.charts import CHART_FONT, flow_rows, font_sizes, indicator_option, region_option
 from model.dashboard.session import BAND_SEEDS, LEVER_GROUPS, LEVERS, FairTurns, Session, lever_groups, target_status
-from model.dashboard.text import TEXT, month_label, tr
 from model.params import SCHEMA
 from model.targets import load_targets
+from model.text import TEXT, month_label
+from model.text import t as tr
 
 START = pd.Timestamp("2021-01-31")
 
@@ -168,7 +169,7 @@ def test_compare_with_baseline_runs_the_same_seed_beside_the_live_run():
     assert session.frame()["station_coverage"].iloc[-1] == 1.0
     assert base["station_coverage"].iloc[-1] < 1.0
     option = indicator_option(session, ["station_coverage"], "en")
-    assert [s["name"] for s in option["series"]] == [tr("band", "en")] * 2 + ["This run", "Baseline", "Target"]
+    assert [s["name"] for s in option["series"]] == [tr("baseline_spread", "en")] * 2 + ["This run", "Baseline", "Target"]
 
 
 def test_checklist_reads_the_run_and_judges_each_target():

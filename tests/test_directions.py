@@ -44,6 +44,9 @@ def _runs(region: str, params: tuple = (), seeds: tuple = SEEDS, end: str = "202
             "charity_raised": float(df["charity_raised_yuan"].iloc[-1]),
             "spend_charity_match": float(df["spend_charity_match_yuan"].iloc[-1]),
             "retenders": int((events == "re-tender").sum()),
+            "agencies": float(df["agencies"].iloc[-1]),
+            "orgs": float(df["community_orgs"].iloc[-1]),
+            "sw_talent": float(df["sw_talent"].iloc[-1]),
             "frame": df,
         })
     return out
@@ -121,6 +124,30 @@ def test_matching_comes_from_its_own_fund_and_public_money_only_when_put_in():
     assert mean("linhai", "charity_raised", **topped) > matched
 
 
+def test_agencies_enter_thin_tenders_and_the_growing_market_outside_stations():
+    """agency_entry_prob → agencies (+): thin station tenders draw entrants; project_entry_share →
+    agencies (+): new non-station projects go to new agencies; agency_project_growth → agencies and
+    talent (+): the market outside stations buys more posts (ODD §7.16)."""
+    def entered(prob):  # demo from 2018, one agency: station tenders are thin markets
+        return np.mean([FiveSocietyModel(region="demo", seed=seed, start="2018-01", end="2022-12",
+                                         params={"agency_entry_prob": prob, "agency_project_growth": 0.0})
+                        .run()["agencies"].iloc[-1] for seed in SEEDS])
+
+    assert entered(1.0) > entered(0.0)
+    assert mean("demo", "agencies", project_entry_share=1.0) > mean("demo", "agencies", project_entry_share=0.2)
+    assert mean("demo", "agencies", agency_project_growth=0.35) > mean("demo", "agencies", agency_project_growth=0.0)
+    assert mean("demo", "sw_talent", agency_project_growth=0.35) > mean("demo", "sw_talent", agency_project_growth=0.0)
+
+
+def test_venture_grants_buy_services_and_street_bases_incubate_organisations():
+    """venture_budget_yuan_per_10k → needs_met_share (+): each grant funds a year of an organisation's
+    service project (§7.8); incubator_street_share → community_orgs (+): street bases add incubation
+    places and raise founding where no county base reaches (§7.8)."""
+    assert mean("demo", "needs_met", venture_budget_yuan_per_10k=50_000) > \
+        mean("demo", "needs_met", venture_budget_yuan_per_10k=0) + 0.01
+    assert mean("demo", "orgs", incubator_street_share=1.0) > mean("demo", "orgs", incubator_street_share=0.0)
+
+
 def test_hubei_can_reach_full_coverage_when_the_build_lever_allows_it():
     """Every county builds, even a county of one township (Shennongjia), by stochastic rounding.
 
@@ -145,6 +172,23 @@ def test_hubei_turnover_and_staff_per_station_at_defaults_inside_the_facts_range
     per_station = np.mean([r["sw_per_station"] for r in runs])
     assert 0.176 <= turnover <= 0.25
     assert 2.3 <= per_station <= 2.55
+
+
+def test_no_county_commits_beyond_its_envelope_under_a_deep_squeeze():
+    """A 60% squeeze from 2023 on three-year contracts: running contracts alone would cost a county
+    more than it has (42% more, Linhai seed 1); they are cut to what it has, thinned, not closed."""
+    m = FiveSocietyModel(region="linhai", seed=1, end="2025-12", params={"contract_years": 3},
+                         changes={"2023-01": {"fiscal_squeeze": 0.6}})
+    checked = 0
+    while m.running:
+        m.step()
+        if m.calendar_month[m.t] == 1:
+            tw = m.townships
+            money = np.bincount(tw.county[tw.funded], tw.station_money[tw.funded], len(m.stations.purchasers))
+            assert (money <= m.stations.county_available * (1 + 1e-9) + 1e-6).all(), m.calendar[m.t]
+            checked += 1
+    events = [ev for _, _, ev, _ in m.townships.history]
+    assert checked == 5 and events.count("contract cut") > 0
 
 
 def test_no_budget_line_is_overspent_with_every_lever_at_its_maximum():

@@ -47,7 +47,7 @@ def test_format_param(value, key, lang, text):
 
 
 def test_a_choice_is_written_by_its_label():
-    from model.dashboard.text import choice_label
+    from model.text import choice_label
 
     assert format_param("purchase", "procurement_mode", "zh") == choice_label("procurement_mode", "purchase", "zh")
 

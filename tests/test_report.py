@@ -163,8 +163,8 @@ def test_printed_pdf_keeps_every_target_and_cost_column(store, lang, capsys):
     """Printed on A4, the report still holds every target's column and every cost column (the PDF's text)."""
     import subprocess
 
-    from model.analysis.text import t
     from model.indicators import BUDGET_LINES
+    from model.text import t
 
     assert main(["report", str(store), "--lang", lang, "--pdf", "-q"]) == 0
     pdf = store / "report.pdf"

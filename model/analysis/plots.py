@@ -25,9 +25,9 @@ from ..formatting import format_value
 from ..indicators import INDICATORS
 from ..messages import not_one_of
 from ..targets import load_targets
+from ..text import t
 from .fonts import use_fonts
 from .results import LEVELS, Results, _q, band
-from .text import t
 
 __all__ = ["plot_attainment", "plot_cost", "plot_difference", "plot_indicator", "scenario_colours"]
 

@@ -25,9 +25,9 @@ from ..formatting import format_param, format_value
 from ..indicators import BUDGET_LINES, INDICATORS
 from ..params import SCHEMA, unit_label
 from ..sources import sources_text
+from ..text import region_title, t
 from .plots import plot_cost, plot_difference, plot_indicator, yuan_scale
 from .results import MATERIAL_COST, MATERIAL_GOAL, Results
-from .text import t
 
 __all__ = ["report_tables", "write_report"]
 
@@ -113,17 +113,6 @@ def _png(fig, dpi: int = 100, name: str | None = None, folder: Path | None = Non
     plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return f"<img alt='{_e(name or '')}' data-figure='{_e(name or '')}' src='data:image/png;base64,{data}'>"
-
-
-def region_title(name: str, lang: str) -> str:
-    """A region's title in ``lang`` (湖北省 / Hubei Province), from its region file; the name if it has none."""
-    from ..regions import load_region
-
-    try:
-        region = load_region(name)
-    except Exception:  # a region file not installed here: its name is all we have
-        return name
-    return (region.title_zh if lang == "zh" else region.title_en) or name
 
 
 def _e(text) -> str:
@@ -323,8 +312,8 @@ def _assumptions(res: Results, lang: str) -> str:
         change_text = "; ".join(
             f"{date}: " + ", ".join(f"{SCHEMA[k].label(lang) if k in SCHEMA else k} = {format_param(v, k, lang)}"
                                     for k, v in levers.items()) for date, levers in changes.items())
-        levers = (_table(["", t("levers", lang), "", "", t("source", lang)], rows, "levers") if rows
-                  else f"<p>{t('levers', lang)}: {t('none', lang)}</p>")
+        levers = (_table(["", t("values_set", lang), "", "", t("source", lang)], rows, "levers") if rows
+                  else f"<p>{t('values_set', lang)}: {t('none', lang)}</p>")
         change_sources = "".join(f"<small>{_e(sources_text(sources[k]))}</small>" for levers in changes.values()
                                  for k in levers if k in sources and k not in params)
         parts.append(

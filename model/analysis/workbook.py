@@ -15,9 +15,9 @@ import pandas as pd
 from ..formatting import format_param
 from ..indicators import BUDGET_LINES, INDICATORS
 from ..params import SCHEMA
+from ..text import region_title, t
 from .plots import yuan_scale
 from .results import Results
-from .text import t
 
 __all__ = ["COLUMNS", "SHEETS", "write_workbook"]
 
@@ -137,12 +137,6 @@ def _yuan_format(unit: str, signed: bool = False) -> str:
     return (f'+{body}" {unit}";-{body}" {unit}";0" {unit}"' if signed else f'{body}" {unit}"')
 
 
-def _region_title(name: str, lang: str) -> str:
-    from .report import region_title
-
-    return region_title(name, lang)
-
-
 def _people(frame: pd.DataFrame, res: Results, lang: str, table: str) -> pd.DataFrame:
     """The table with codes replaced by labels, categorical values translated, people's columns first."""
     f = frame.copy()
@@ -169,7 +163,7 @@ def _people(frame: pd.DataFrame, res: Results, lang: str, table: str) -> pd.Data
                  f["worst_target"].map(lambda x: res.targets[x].label(lang) if x in res.targets else ""))
         f = f.drop(columns="worst_target")
     if "region" in f:
-        f.insert(f.columns.get_loc("region"), "region_label", f["region"].map(lambda r: _region_title(r, lang)))
+        f.insert(f.columns.get_loc("region"), "region_label", f["region"].map(lambda r: region_title(r, lang)))
         f = f.drop(columns="region")
     for col in ("targets_set", "targets") if table in ("summary", "scenarios") else ():
         if col in f and not pd.api.types.is_numeric_dtype(f[col]):

@@ -39,6 +39,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--observations", metavar="FILE", help="an observations file instead of the region's")
     p.add_argument("--start", default="2018-01", metavar="YYYY-MM", help="backcast start (default 2018-01)")
     p.add_argument("--end", default="2022-12", metavar="YYYY-MM", help="end of the fitted record (default 2022-12)")
+    p.add_argument("--history", default="auto", metavar="SCENARIO",
+                   help="the dated policy record the runs follow from --start (default: the region's backcast "
+                        "scenario, history_2018 on hubei; 'none' for today's levers throughout)")
     p.add_argument("--fit", nargs="+", metavar="NAME", default=(), help="fit these uncertainties, no screening")
     p.add_argument("--seeds", type=int, default=2, metavar="K", help="common random numbers per evaluation (2)")
     p.add_argument("--trajectories", type=int, default=6, metavar="N", help="Morris trajectories (6)")
@@ -70,7 +73,8 @@ def cmd_calibrate(args) -> int:
     from .report import fit_report
 
     try:
-        spec = CalibrationSpec(region=args.region, start=args.start, end=args.end, fit=tuple(args.fit),
+        history = None if args.history.lower() == "none" else args.history
+        spec = CalibrationSpec(region=args.region, start=args.start, end=args.end, fit=tuple(args.fit), history=history,
                                seeds=args.seeds, screen_trajectories=args.trajectories, max_fitted=args.max_fitted,
                                walkers=args.walkers, steps=args.steps, burn=args.burn, draws=args.draws,
                                seed=args.seed)

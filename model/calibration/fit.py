@@ -81,6 +81,11 @@ def uncertainties() -> list[str]:
 class CalibrationSpec:
     """Everything that decides a calibration's result (compared on resume).
 
+    ``history`` is the dated scenario whose levers the runs follow from ``start`` (the
+    policy record, e.g. ``history_2018``: stations, bases and funds as they were built,
+    not today's defaults from 2018); ``"auto"`` takes the region's scenario tagged
+    ``backcast`` that starts at ``start``, ``None`` none. Its levers come first and
+    ``params``/``changes`` override them; the merged values are what the spec records.
     ``parameters`` names the uncertainties to consider (all of them by default);
     ``fit`` forces the ones to fit and skips screening. ``seeds`` is the number of
     common random numbers per evaluation; ``walkers × steps`` the sampler's budget, of
@@ -93,6 +98,7 @@ class CalibrationSpec:
     end: str = "2022-12"
     params: dict = field(default_factory=dict)
     changes: dict = field(default_factory=dict)
+    history: str | None = "auto"
     parameters: tuple[str, ...] = ()
     fit: tuple[str, ...] = ()
     seeds: int = 2
@@ -118,6 +124,7 @@ class CalibrationSpec:
         object.__setattr__(self, "parameters", tuple(names))
         object.__setattr__(self, "fit", tuple(self.fit))
         object.__setattr__(self, "params", dict(validate(self.params)))
+        self._apply_history()
         for key, low in (("seeds", 1), ("pilot_seeds", 2), ("screen_trajectories", 2), ("walkers", 4), ("steps", 1), ("thin", 1),
                          ("draws", 1), ("max_fitted", 1)):
             if int(getattr(self, key)) < low:
@@ -126,6 +133,38 @@ class CalibrationSpec:
             raise CalibrationError(f"burn must be in [0, steps); got {self.burn} with steps = {self.steps}")
         if int(self.seed) < 0:
             raise CalibrationError(f"seed must be a whole number ≥ 0; got {self.seed}")
+
+    def _apply_history(self) -> None:
+        from ..scenarios import ScenarioError, available_scenarios, load_scenario
+
+        name = self.history
+        if name == "auto":
+            name = None
+            for candidate in available_scenarios():
+                try:
+                    sc = load_scenario(candidate)
+                except ScenarioError:
+                    continue
+                if "backcast" in sc.tags and sc.region == self.region and sc.start == self.start:
+                    name = candidate
+                    break
+        if name is None:
+            object.__setattr__(self, "history", None)
+            return
+        try:
+            sc = load_scenario(name)
+        except ScenarioError as exc:
+            raise CalibrationError(f"history: {exc}") from None
+        if sc.region != self.region or sc.start != self.start:
+            raise CalibrationError(f'history "{name}" runs {sc.region} from {sc.start}; the calibration runs '
+                                   f"{self.region} from {self.start}: they must agree")
+        kw = sc.simulate_kwargs()
+        changes = {d: dict(v) for d, v in kw["changes"].items()}
+        for date, values in self.changes.items():
+            changes.setdefault(date, {}).update(values)
+        object.__setattr__(self, "history", name)
+        object.__setattr__(self, "params", {**kw["params"], **self.params})
+        object.__setattr__(self, "changes", dict(sorted(changes.items())))
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -154,7 +193,7 @@ class ObservationMatrix:
     """The observations a fit uses, as arrays, and those it leaves out with the reason."""
 
     table: pd.DataFrame  # used: date, indicator, value, low, high, bound, sigma, source
-    left_out: pd.DataFrame  # date, indicator, area, why
+    left_out: pd.DataFrame  # date, indicator, area, why (English), why_zh
 
     @property
     def n(self) -> int:
@@ -164,39 +203,50 @@ class ObservationMatrix:
 def observation_matrix(observations: pd.DataFrame, start: str, end: str) -> ObservationMatrix:
     """Select the observations a province-level run from ``start`` to ``end`` can be compared with.
 
-    Kept: province-wide values of recorded or derived indicators dated inside the run
-    window; cumulative indicators only when the run starts no later than the series did.
+    Kept: values of recorded or derived indicators dated inside the run window, for the
+    province or for a prefecture where the indicator can be read for one (``AREA_INDICATORS``:
+    Wuhan's volunteers and stations), and counts of communities; cumulative indicators
+    only when the run starts no later than the series did.
     σ is the stated half-width read as a 90% interval (a floor's: value − low).
     """
+    from ..backcast import AREA_INDICATORS
     from ..indicators import INDICATORS
     from ..observed import DERIVED
 
     t0, t1 = month_end(start), month_end(end)
     keep, out = [], []
     for row in observations.to_dict("records"):
-        why = None
-        if row.get("area", "province") != "province":
-            why = f"area {row['area']}: the model records province totals"
-        elif row.get("measure", "value") != "value":
+        area = row.get("area", "province")
+        why = why_zh = None
+        if area != "province" and row["indicator"] not in AREA_INDICATORS:
+            why = f"area {area}: the model records this indicator for the province only"
+            why_zh = f"地区 {area}:模型只记录该指标的全省数值"
+        elif row.get("measure", "value") not in ("value", "count"):
             why = f"measure {row['measure']}: not a value of the indicator"
+            why_zh = f"计量方式 {row['measure']}:不是该指标的数值"
         elif row["indicator"] not in INDICATORS and row["indicator"] not in DERIVED:
-            why = "not an indicator"
+            why, why_zh = "not an indicator", "不是模型指标"
         elif not (t0 <= row["date"] <= t1):
             why = f"dated outside the fitted window {start}–{end}"
+            why_zh = f"日期在拟合时段 {start}–{end} 之外"
         elif pd.notna(row.get("cumulative_from")) and t0 > pd.Timestamp(row["cumulative_from"]):
-            why = f"cumulative since {pd.Timestamp(row['cumulative_from']):%Y-%m}, after the run's start"
+            since = f"{pd.Timestamp(row['cumulative_from']):%Y-%m}"
+            why = f"cumulative since {since}, after the run's start"
+            why_zh = f"自 {since} 起累计,早于运行起点"
         if why:
-            out.append({"date": row["date"], "indicator": row["indicator"], "area": row.get("area", "province"),
-                        "why": why})
+            out.append({"date": row["date"], "indicator": row["indicator"], "area": area, "why": why,
+                        "why_zh": why_zh})
             continue
         bound = row.get("bound", "point")
         half = (row["value"] - row["low"]) if bound == "lower" else (row["high"] - row["low"]) / 2
         sigma = max(float(half) / Z90, 1e-9 * max(1.0, abs(float(row["value"]))))
-        keep.append({"date": row["date"], "indicator": row["indicator"], "value": float(row["value"]),
+        keep.append({"date": row["date"], "indicator": row["indicator"], "area": area,
+                     "measure": row.get("measure", "value"), "value": float(row["value"]),
                      "low": float(row["low"]), "high": float(row["high"]), "bound": bound, "sigma": sigma,
                      "source": row.get("source", "")})
-    table = pd.DataFrame(keep, columns=["date", "indicator", "value", "low", "high", "bound", "sigma", "source"])
-    left = pd.DataFrame(out, columns=["date", "indicator", "area", "why"])
+    table = pd.DataFrame(keep, columns=["date", "indicator", "area", "measure", "value", "low", "high", "bound",
+                                        "sigma", "source"])
+    left = pd.DataFrame(out, columns=["date", "indicator", "area", "why", "why_zh"])
     if table.empty:
         raise CalibrationError(f"no observation can be compared with a run from {start} to {end}")
     return ObservationMatrix(table.reset_index(drop=True), left)
@@ -223,6 +273,8 @@ class _Context:
     ints: tuple[bool, ...]
     obs_dates: tuple
     obs_indicators: tuple[str, ...]
+    obs_areas: tuple[str, ...] = ()
+    obs_measures: tuple[str, ...] = ()
     run_fn: Callable | None = None
     model_var: tuple[float, ...] | None = None
 
@@ -237,17 +289,23 @@ def _theta(ctx: _Context, u: np.ndarray) -> dict[str, Any]:
 
 def model_values(ctx: _Context, theta: dict[str, Any]) -> np.ndarray:
     """The model's value at every observation, one row per common random number."""
-    from ..observed import derived_series
-    from ..simulation import simulate
+    from ..backcast import observed_value, run_observed
 
-    run = ctx.run_fn or simulate
+    n = len(ctx.obs_dates)
+    areas = ctx.obs_areas or ("province",) * n
+    measures = ctx.obs_measures or ("value",) * n
+    prefectures = tuple(sorted({a for a in areas if a != "province"}))
+    kw = {"region": ctx.region, "start": ctx.start, "end": ctx.end, "params": {**ctx.params, **theta},
+          "changes": ctx.changes or None}
     rows = []
     for seed in ctx.seeds:
-        frame = run(region=ctx.region, seed=seed, start=ctx.start, end=ctx.end,
-                    params={**ctx.params, **theta}, changes=ctx.changes or None)
-        series = {ind: derived_series(frame, ind) for ind in set(ctx.obs_indicators)}
-        rows.append([float(series[ind].loc[date]) for date, ind in zip(ctx.obs_dates, ctx.obs_indicators,
-                                                                         strict=True)])
+        if ctx.run_fn is not None:
+            frame, area_frames, communities = ctx.run_fn(seed=seed, **kw), {}, 1
+        else:
+            frame, area_frames, communities = run_observed(seed, prefectures, **kw)
+        rows.append([observed_value(frame, area_frames, communities, ind, date, area, measure)
+                     for date, ind, area, measure in zip(ctx.obs_dates, ctx.obs_indicators, areas, measures,
+                                                         strict=True)])
     return np.asarray(rows, dtype=float)
 
 
@@ -481,7 +539,8 @@ def calibrate(
         return _Context(spec.region, spec.start, spec.end, dict(spec.params), dict(spec.changes),
                         tuple(seeds or spec.run_seeds), tuple(names), tuple(float(p.min) for p in ps),
                         tuple(float(p.max) for p in ps), tuple(p.type == "int" for p in ps),
-                        tuple(obs["date"]), tuple(obs["indicator"]), run_fn, model_var)
+                        tuple(obs["date"]), tuple(obs["indicator"]), tuple(obs["area"]), tuple(obs["measure"]),
+                        run_fn, model_var)
 
     progress_bar = _progress_factory(progress)
     with open_executor(executor, workers, scheduler) as (pool_exec, n):

@@ -15,6 +15,7 @@ Replicate ``r`` of an experiment run with ``uncertainty="posterior"`` takes draw
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,16 @@ class Posterior:
 
     # ----------------------------------------------------------------------------------
 
+    def stale(self, rtol: float = 1e-9) -> list[str]:
+        """Indicators of the reference run that differ from when this posterior was fitted (empty: same model)."""
+        ref = self.meta.get("reference")
+        if not ref:
+            return ["(no reference run recorded)"]
+        now = model_reference()["values"]
+        old = ref.get("values", {})
+        return sorted(k for k in set(old) | set(now)
+                      if k not in old or k not in now or not np.isclose(old[k], now[k], rtol=rtol, atol=0.0))
+
     @classmethod
     def from_calibration(cls, cal) -> Posterior:
         from .fit import uncertainties
@@ -115,6 +126,7 @@ class Posterior:
             if p.type == "int":
                 frame[name] = frame[name].round()
         runs = cal.info.get("run_seconds") or [float("nan")]
+        autocorr = _autocorr(cal)
         meta = {
             "region": spec.region,
             "window": [spec.start, spec.end],
@@ -132,8 +144,12 @@ class Posterior:
             "model_runs": int(cal.info.get("model_runs", 0)),
             "median_run_seconds": float(np.nanmedian(runs)),
             "acceptance": float(np.mean(cal.info.get("acceptance", [float("nan")]))),
+            "autocorr_steps": autocorr,
+            "kept_steps": int(spec.steps) - int(spec.burn),
             "screening": cal.screening.to_dict("records"),
-            "rebuild": f"wushe calibrate --region {spec.region} -o {cal.path} --seed {spec.seed}",
+            "history": spec.history,
+            "reference": model_reference(),
+            "rebuild": rebuild_command(spec, cal.path),
         }
         return cls(frame, meta)
 
@@ -166,6 +182,77 @@ class Posterior:
         if draws.empty:
             raise PosteriorError(f"{path}: holds no draws")
         return cls(draws, meta)
+
+
+_OPTIONS = {"seeds": "--seeds", "screen_trajectories": "--trajectories", "max_fitted": "--max-fitted",
+            "walkers": "--walkers", "steps": "--steps", "burn": "--burn", "draws": "--draws", "seed": "--seed"}
+
+
+def rebuild_command(spec, out) -> str:
+    """The ``wushe calibrate`` line that reproduces a calibration: every setting that is not the default."""
+    from .fit import CalibrationSpec
+
+    default = CalibrationSpec(region=spec.region)
+    words = ["wushe calibrate", f"--region {spec.region}", f"-o {out}"]
+    if spec.start != default.start or spec.end != default.end:
+        words += [f"--start {spec.start}", f"--end {spec.end}"]
+    if spec.history != CalibrationSpec(region=spec.region, start=spec.start).history:
+        words.append(f"--history {spec.history or 'none'}")
+    if spec.fit:
+        words.append("--fit " + " ".join(spec.fit))
+    words += [f"{flag} {getattr(spec, key)}" for key, flag in _OPTIONS.items()
+              if getattr(spec, key) != getattr(default, key) or key == "seed"]
+    return " ".join(words)
+
+
+def _autocorr(cal) -> dict[str, float]:
+    """emcee's integrated autocorrelation time (in steps) of each fitted parameter after burn-in.
+
+    A chain shorter than about 50 autocorrelation times gives a rough posterior; the fit
+    report prints these beside the number of steps kept, so a reader can judge.
+    """
+    import emcee
+
+    chain = cal.chain if hasattr(cal, "chain") else None
+    if chain is None or not len(chain) or not cal.fitted:
+        return {}
+    kept = chain[chain["step"] >= int(cal.spec.burn)]
+    steps = int(kept["step"].nunique())
+    walkers = int(kept["walker"].nunique())
+    out = {}
+    for name in cal.fitted:
+        x = kept.sort_values(["step", "walker"])[name].to_numpy(dtype=float).reshape(steps, walkers, 1)
+        try:
+            with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # emcee warns of a chain too short, which the report says
+                out[name] = float(emcee.autocorr.integrated_time(x, quiet=True)[0])
+        except Exception:  # too short a chain to say
+            out[name] = float("nan")
+    return out
+
+
+REFERENCE_RUN = {"region": "demo", "seed": 0, "start": "2021-01", "end": "2022-12"}
+
+
+def model_reference() -> dict[str, Any]:
+    """A short reference run's last row: stored with a posterior, so a later change to the model is noticed.
+
+    The posterior is only as good as the model it was fitted to. If a rule changes the
+    numbers (any indicator of this run), ``Posterior.stale()`` names what moved and the
+    calibration must be rerun (``wushe calibrate --install``).
+    """
+    from ..simulation import simulate
+
+    frame = simulate(**REFERENCE_RUN)
+    last = frame.iloc[-1]
+    values = {str(k): float(v) for k, v in last.items() if np.issubdtype(type(v), np.number) and np.isfinite(v)}
+    return {**REFERENCE_RUN, "values": values}
+
+
+def has_posterior(region: str) -> bool:
+    """Whether ``load_posterior(region)`` finds one (shipped for the region or borrowed)."""
+    name = BORROWS.get(region, region) if not (POSTERIOR_DIR / f"{region}.parquet").exists() else region
+    return (POSTERIOR_DIR / f"{name}.parquet").exists()
 
 
 def available_posteriors() -> list[str]:

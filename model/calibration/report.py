@@ -52,6 +52,14 @@ TEXT = {
               "runs are a forecast, out of sample.",
         "zh": "线:各次运行的中位数;带:基于后验抽样的运行的 5–95% 区间(包含参数与随机性)。"
               "带误差线的点:观测值及其给定范围。阴影:拟合时段;其后为样本外预测。"},
+    "method_text": {"en": "emcee ensemble sampler on a Gaussian synthetic likelihood with common random numbers; "
+                          "SALib Morris screening of the schema's uncertainties",
+                    "zh": "在共同随机数下构造高斯合成似然,用 emcee 集合采样器抽样;先用 SALib 的 Morris 方法筛选参数表中的不确定参数"},
+    "chain": {"en": "Sampler: {walkers} walkers, {kept} steps kept after burn-in, acceptance {acc:.2f}; "
+                    "integrated autocorrelation time (steps) {tau}. A chain much shorter than 50 autocorrelation "
+                    "times gives a rough posterior: read the marginals as approximate.",
+              "zh": "采样器:{walkers} 个游走者,舍弃预烧期后保留 {kept} 步,接受率 {acc:.2f};积分自相关时间(步){tau}。"
+                    "链长远短于 50 个自相关时间时,后验较为粗略:边缘分布只作近似解读。"},
     "marginals": {"en": "Fitted parameters: posterior against prior", "zh": "拟合参数:后验与先验"},
     "pairs": {"en": "Pairs of fitted parameters", "zh": "拟合参数两两关系"},
     "parameters": {"en": "Parameters", "zh": "参数"},
@@ -78,18 +86,27 @@ def _t(key: str, lang: str) -> str:
 
 
 def _run_draw(region: str, start: str, end: str, params: dict, changes: dict, draw: dict, seed: int,
-              columns: tuple[str, ...]):
-    from ..simulation import simulate
+              columns: tuple[str, ...], areas: tuple[str, ...] = ()):
+    """One run's long rows: the province's ``columns`` and each prefecture's area indicators (``area`` column)."""
+    from ..backcast import run_observed
 
-    frame = simulate(region=region, seed=seed, start=start, end=end, params={**draw, **params},
-                     changes=changes or None)
-    return frame[list(columns)]
+    frame, area_frames, communities = run_observed(seed, tuple(areas), region=region, start=start, end=end,
+                                                   params={**draw, **params}, changes=changes or None)
+    parts = [frame[list(columns)].assign(area="province")]
+    parts += [f.assign(area=a) for a, f in area_frames.items()]
+    out = pd.concat(parts)
+    out["communities"] = communities
+    return out
 
 
 def predictive(posterior: Posterior, region: str, start: str = "2018-01", end: str = "2025-12", *,
                draws: int = 40, params: dict | None = None, changes: dict | None = None,
-               indicators=None, executor: str = "local", workers: int | None = None) -> pd.DataFrame:
-    """Runs on the first ``draws`` posterior draws (draw ``r`` with seed ``r``): long rows draw, date, indicators."""
+               indicators=None, areas: tuple[str, ...] = (), executor: str = "local",
+               workers: int | None = None) -> pd.DataFrame:
+    """Runs on the first ``draws`` posterior draws (draw ``r`` with seed ``r``).
+
+    Long rows: draw, date, area (``province`` or a prefecture of ``areas``), the indicators.
+    """
     from ..experiment.executors import open_executor
     from ..experiment.runner import replicate_seeds
 
@@ -97,32 +114,50 @@ def predictive(posterior: Posterior, region: str, start: str = "2018-01", end: s
     seeds = replicate_seeds(0, draws)
     fn = functools.partial(_run_draw, region, start, end, dict(params or {}), dict(changes or {}))
     with open_executor(executor, workers) as (pool, _n):
-        futures = [pool.submit(fn, posterior.draw(r), seeds[r], columns) for r in range(draws)]
+        futures = [pool.submit(fn, posterior.draw(r), seeds[r], columns, tuple(areas)) for r in range(draws)]
         frames = []
         for r, fut in enumerate(futures):
-            f = fut.result().reset_index()
+            f = fut.result().rename_axis("date").reset_index()
             f.insert(0, "draw", r)
             frames.append(f)
     return pd.concat(frames, ignore_index=True)
 
 
-def coverage(runs: pd.DataFrame, obs: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
-    """Each observation against its 90% posterior predictive interval (runs plus observation error)."""
+def _observed_series(runs: pd.DataFrame, indicator: str, area: str = "province", measure: str = "value"):
+    """Per draw, the run's series of an observation (a prefecture's, or a count of communities)."""
     from ..observed import derived_series
 
+    rows = runs[runs["area"] == area] if "area" in runs.columns else runs
+    out = {}
+    for draw, frame in rows.groupby("draw", sort=True):
+        f = frame.set_index("date")
+        if indicator not in f.columns and indicator not in _derived():
+            continue
+        series = derived_series(f, indicator)
+        out[draw] = series * float(f["communities"].iloc[0]) if measure == "count" else series
+    return out
+
+
+def _derived():
+    from ..observed import DERIVED
+
+    return DERIVED
+
+
+def coverage(runs: pd.DataFrame, obs: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+    """Each observation against its 90% posterior predictive interval (runs plus observation error)."""
     rng = np.random.default_rng(seed)
     rows = []
     for o in obs.itertuples(index=False):
-        values = []
-        for _draw, frame in runs.groupby("draw", sort=True):
-            f = frame.set_index("date")
-            if o.date in f.index:
-                values.append(float(derived_series(f, o.indicator).loc[o.date]))
+        area, measure = getattr(o, "area", "province"), getattr(o, "measure", "value")
+        series = _observed_series(runs, o.indicator, area, measure)
+        values = [float(s[s.index <= o.date].iloc[-1]) for s in series.values() if (s.index <= o.date).any()]
         x = np.asarray(values)
         noisy = (x[None, :] + rng.normal(0.0, o.sigma, size=(200, len(x)))).ravel()
         lo, hi = np.quantile(noisy, [0.05, 0.95])
-        inside = bool(o.value >= lo) if o.bound == "lower" else bool(lo <= o.value <= hi)
-        rows.append({"date": o.date, "indicator": o.indicator, "value": o.value, "bound": o.bound,
+        # a floor ("more than y") holds when the model can reach it: y at or below the band's top
+        inside = bool(o.value <= hi) if o.bound == "lower" else bool(lo <= o.value <= hi)
+        rows.append({"date": o.date, "indicator": o.indicator, "area": area, "value": o.value, "bound": o.bound,
                      "model_median": float(np.median(x)), "band_low": float(lo), "band_high": float(hi),
                      "inside": inside})
     return pd.DataFrame(rows)
@@ -144,29 +179,30 @@ def _label(indicator: str, lang: str) -> str:
 def _band_figure(runs: pd.DataFrame, obs: pd.DataFrame, window_end: pd.Timestamp, lang: str):
     import matplotlib.pyplot as plt
 
-    from ..observed import derived_series
-
-    names = list(dict.fromkeys(obs["indicator"]))
+    obs = obs.assign(area=obs["area"] if "area" in obs.columns else "province",
+                     measure=obs["measure"] if "measure" in obs.columns else "value")
+    names = list(dict.fromkeys(zip(obs["indicator"], obs["area"], obs["measure"], strict=True)))
     cols = 2
     rows = -(-len(names) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(11, 3.2 * rows), squeeze=False)
-    for ax, name in zip(axes.ravel(), names, strict=False):
-        series = []
-        for _draw, frame in runs.groupby("draw", sort=True):
-            series.append(derived_series(frame.set_index("date"), name).rename(_draw))
-        table = pd.concat(series, axis=1)
+    for ax, (name, area, measure) in zip(axes.ravel(), names, strict=False):
+        series = _observed_series(runs, name, area, measure)
+        table = pd.concat([s.rename(d) for d, s in series.items()], axis=1)
         q = table.quantile([0.05, 0.5, 0.95], axis=1).T
         ax.fill_between(q.index, q[0.05], q[0.95], color="#4c72b0", alpha=0.25, lw=0)
         ax.plot(q.index, q[0.5], color="#4c72b0", lw=1.6)
         ax.axvspan(q.index[0], window_end, color="#999999", alpha=0.08, lw=0)
-        o = obs[obs["indicator"] == name]
+        o = obs[(obs["indicator"] == name) & (obs["area"] == area) & (obs["measure"] == measure)]
         upper = np.where(np.isfinite(o["high"]), o["high"] - o["value"], 0.0)
         ax.errorbar(o["date"], o["value"], yerr=[o["value"] - o["low"], upper], fmt="o", color="#c44e52",
                     ms=4, capsize=3, lw=1.2)
         for row in o[o["bound"] == "lower"].itertuples():
             ax.annotate("≥", (row.date, row.value), textcoords="offset points", xytext=(4, 4), fontsize=9,
                         color="#c44e52")
-        ax.set_title(_label(name, lang), fontsize=10)
+        title = _label(name, lang) + ("" if area == "province" else f" · {area}")
+        if measure == "count":
+            title += " (" + {"en": "communities", "zh": "社区数"}[lang] + ")"
+        ax.set_title(title, fontsize=10)
         ax.grid(alpha=0.3)
     for ax in axes.ravel()[len(names):]:
         ax.set_visible(False)
@@ -229,8 +265,18 @@ def fit_report(cal: Calibration, out: str | Path | None = None, lang: str = "en"
     post = cal.posterior()
     obs = cal.observations.table
     columns = sorted({c for ind in obs["indicator"] for c in _columns_of(ind)})
-    runs = predictive(post, cal.spec.region, cal.spec.start, forecast_end, draws=draws, params=cal.spec.params,
-                      changes=cal.spec.changes, indicators=columns, executor=executor, workers=workers)
+    areas = tuple(sorted({a for a in obs["area"] if a != "province"}))
+    # the runs are the same in both languages: kept beside the report, keyed by posterior and settings
+    cache = out / f"predictive_{post.identity}_{draws}_{forecast_end}.parquet"
+    if cache.exists():
+        runs = pd.read_parquet(cache)
+    else:
+        runs = predictive(post, cal.spec.region, cal.spec.start, forecast_end, draws=draws,
+                          params=cal.spec.params, changes=cal.spec.changes, indicators=columns, areas=areas,
+                          executor=executor, workers=workers)
+        tmp = cache.with_name(f".{cache.name}.tmp")
+        runs.to_parquet(tmp, index=False)
+        tmp.replace(cache)
     window_end = month_end(cal.spec.end)
     check = coverage(runs[runs["date"] <= window_end], obs, seed=cal.spec.seed)
     check.to_csv(out / "coverage.csv", index=False)
@@ -261,7 +307,8 @@ def fit_report(cal: Calibration, out: str | Path | None = None, lang: str = "en"
         f"<p>{e(_t('region', lang))}: {e(cal.spec.region)} · {e(_t('window', lang))}: "
         f"{e(cal.spec.start)} – {e(cal.spec.end)} · {e(_t('runs', lang))}: {int(meta.get('model_runs', 0)):,} "
         f"({e(_t('median_run', lang))} {meta.get('median_run_seconds', float('nan')):.2f} s)</p>",
-        f"<p>{e(_t('method', lang))}: {e(meta.get('method', ''))}</p>",
+        f"<p>{e(_t('method', lang))}: {e(_t('method_text', lang) if lang == 'zh' else meta.get('method', ''))}</p>",
+        f"<p>{e(_t('chain', lang).format(walkers=_walkers(cal), kept=meta.get('kept_steps', 0), acc=meta.get('acceptance', float('nan')), tau=_tau(meta)))}</p>",
         f"<h2>{e(_t('coverage', lang))}</h2><p><b>{e(_t('coverage_text', lang).format(k=k, n=n, share=k / max(n, 1)))}"
         "</b></p>",
         f"<h2>{e(_t('bands', lang))}</h2><p>{e(_t('bands_text', lang))}</p>",
@@ -291,13 +338,24 @@ def fit_report(cal: Calibration, out: str | Path | None = None, lang: str = "en"
         parts.append(f"<h2>{e(_t('left_out', lang))}</h2><table><tr><th>{e(_t('date', lang))}</th>"
                      f"<th>{e(_t('indicator', lang))}</th><th>{e(_t('why', lang))}</th></tr>")
         for row in left.itertuples():
-            parts.append(f"<tr><td>{row.date:%Y-%m}</td><td>{e(_label(row.indicator, lang))}</td>"
-                         f"<td>{e(str(row.why))}</td></tr>")
+            why = row.why_zh if lang == "zh" else row.why
+            area = "" if row.area == "province" else f" · {row.area}"
+            parts.append(f"<tr><td>{row.date:%Y-%m}</td><td>{e(_label(row.indicator, lang))}{e(area)}</td>"
+                         f"<td>{e(str(why))}</td></tr>")
         parts.append("</table>")
     parts.append("</body></html>")
     path = out / f"fit_report_{lang}.html"
     path.write_text("\n".join(parts), encoding="utf-8")
     return path
+
+
+def _walkers(cal) -> int:
+    return int(cal.chain["walker"].nunique()) if len(cal.chain) else 0
+
+
+def _tau(meta: dict) -> str:
+    taus = meta.get("autocorr_steps") or {}
+    return ", ".join(f"{k}: {v:.1f}" for k, v in taus.items()) or "-"
 
 
 def _columns_of(indicator: str) -> tuple[str, ...]:

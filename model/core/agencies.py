@@ -28,6 +28,14 @@ THIN_MARKET_BIDDERS = 2
 PROJECT_MARGIN = 0.05
 # An agency with no contract and no project post for this many months closes (assumption)
 MAX_IDLE_MONTHS = 12
+# Posts in one project bought outside stations, and so an entrant's size (EST: Hubei's agencies
+# went 150 → 289 in 2018 while their full-time social workers went ≈1,500 → 1,830 (FACTS §1b):
+# ≈330 new posts over 139 new agencies ≈ 2.4 posts each)
+PROJECT_POSTS = 2
+# An agency bids for a station only with a team: at least this many social workers on its books
+# (assumption: tenders ask for the professional capacity to perform the contract, 政府采购法
+# art. 22; a station needs ≈2.4, FACTS §2a): a new two-post project agency bids once it has grown
+STATION_BID_STAFF = 3
 # Pseudo-evaluations at the mean quality behind a new agency's reputation (assumption: two
 # contract-years of evaluations weigh as much as the prior)
 REPUTATION_PRIOR_WEIGHT = 2.0
@@ -88,6 +96,9 @@ class Agencies:
         self.by_id: dict[int, Agency] = {}
         self.staff = np.zeros(0, np.int64)  # staff per agency id, counted monthly
         self.quality = np.zeros(64)  # quality per agency id (those that folded keep theirs)
+        # the non-station market: project posts that governments buy outside stations, per prefecture
+        # (ODD §7.12); set at the start from the agencies' posts, then growing (``grow_market``)
+        self.market_posts = np.zeros(model.structure.n_prefectures)
 
     def enter(self, prefecture: int, posts: int = 0) -> Agency:
         """A new agency in a prefecture, with reserves of some months of its wage bill (or of one
@@ -105,6 +116,29 @@ class Agencies:
             m.flows["agencies_entered"] += 1
         return agency
 
+    def grow_market(self, rng: np.random.Generator):
+        """Month: the non-station market grows, and its new or vacated projects find providers (ODD §7.12).
+
+        Governments buy projects outside stations (posts in agencies); the market of each
+        prefecture grows by ``agency_project_growth`` a year. Posts the market pays for
+        that no agency holds (growth, or an agency folded) are bought as projects of
+        ``PROJECT_POSTS`` posts; each goes to a newly founded agency with chance
+        ``project_entry_share``, otherwise to one of the prefecture's agencies at random.
+        """
+        p = self.model.params
+        self.market_posts *= (1.0 + p.agency_project_growth) ** (1 / 12)
+        held = np.zeros(len(self.market_posts))
+        for a in self.by_id.values():
+            held[a.prefecture] += a.posts
+        projects = np.floor(np.maximum(self.market_posts - held, 0.0) / PROJECT_POSTS).astype(np.int64)
+        for pref in np.flatnonzero(projects):
+            mine = [a for a in self.by_id.values() if a.prefecture == pref]
+            for _ in range(int(projects[pref])):
+                if not mine or rng.random() < p.project_entry_share:
+                    mine.append(self.enter(int(pref), PROJECT_POSTS))
+                else:
+                    mine[int(rng.integers(len(mine)))].posts += PROJECT_POSTS
+
     def quality_of(self, ids: np.ndarray) -> np.ndarray:
         """The quality of the agencies with these ids."""
         return self.quality[ids]
@@ -118,7 +152,8 @@ class Agencies:
 
     def bidders(self, prefecture: int, incumbent: int | None, rng: np.random.Generator) -> list[Agency]:
         """Up to five bidders from the prefecture; the incumbent always bids; a thin market draws an entrant."""
-        others = [a for a in self.by_id.values() if a.prefecture == prefecture and a.unique_id != incumbent]
+        others = [a for a in self.by_id.values() if a.prefecture == prefecture and a.unique_id != incumbent
+                  and a.posts + len(a.contracts) * STATION_BID_STAFF >= STATION_BID_STAFF]
         if len(others) > MAX_BIDDERS - 1:
             others = [others[i] for i in rng.choice(len(others), MAX_BIDDERS - 1, replace=False)]
         bidders = others + ([self.by_id[incumbent]] if incumbent in self.by_id else [])

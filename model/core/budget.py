@@ -167,13 +167,21 @@ def plan_envelope(m) -> None:
     committed = unit["committed"] + unit["n_run"] * (unit["floor"] + unit["procurement"])
     renewable = unit["n_exp"] * (unit["floor"] + unit["procurement"])
     keep = np.divide(grant[0] - committed, renewable, out=np.ones_like(renewable), where=renewable > 0)
+    # a county whose running commitments alone exceed what it has renegotiates them down to it
+    # (no renewal, no new station; the running contracts thinned alike): no county spends beyond
+    # its envelope (assumption: contracts are varied rather than broken; FACTS §4b: the buyer
+    # keeps control of the contract)
+    running_share = np.minimum(1.0, np.divide(grant[0], committed, out=np.ones_like(committed),
+                                              where=committed > 0))
+    m.stations.county_available = available.copy()
     posts = ratio(4)
     money = unit["floor"] + posts * (p.station_budget_yuan - unit["floor"])
     # new stations also need the county's own channels to put up their share (fiscal capacity and
     # funding channels, ``funding.county_factor``): a poor county expands more slowly
     build = np.minimum(ratio(3), m.stations.county_money)
     for i, purchaser in enumerate(m.stations.purchasers):
-        purchaser.plan_stations(float(np.clip(keep[i], 0, 1)), float(build[i]), float(money[i]))
+        purchaser.plan_stations(float(np.clip(keep[i], 0, 1)), float(build[i]), float(money[i]),
+                                float(running_share[i]))
     granted = grant.sum(axis=1)
     asked = req.sum(axis=1)
     shares = np.divide(granted, asked, out=np.ones_like(granted), where=asked > 0)
@@ -276,10 +284,15 @@ def pay(m) -> None:
     purchased = paying & (tw.mode == MODE_PURCHASE)
     m.flows["gov_to_agencies_yuan"] = float(bills[purchased].sum()) * (ratio - (1 - public))
     m.flows["gov_to_stations_yuan"] = paid - m.flows["gov_to_agencies_yuan"]
-    for town in np.flatnonzero(purchased):
-        agency = m.agencies.by_id.get(int(tw.agency[town]))
-        if agency is not None:
-            agency.revenue_month += bills[town] * ratio
+    towns = np.flatnonzero(purchased)
+    if len(towns):
+        # each agency's revenue this month, summed town by town in township order (as bincount adds)
+        held = tw.agency[towns]
+        revenue = np.bincount(held, bills[towns] * ratio)
+        for agency_id in np.unique(held).tolist():
+            agency = m.agencies.by_id.get(agency_id)
+            if agency is not None:
+                agency.revenue_month += revenue[agency_id]
     # brand projects are paid as they run (``needs.Needs._projects``)
     ledger.spend("committees", committees.support_cost(c.n, p.party_building, p.party_building_yuan) / 12)
     alive, cert = w.view("alive"), w.view("cert")

@@ -94,10 +94,12 @@ class Charity:
         out = out - c.sw_project_money
         m.flows["charity_to_sw_projects_yuan"] = float(c.sw_project_money.sum())
         o = m.orgs
-        idx = np.flatnonzero(o.view("alive"))
-        comm = o.community[idx]
         share = np.divide(out * TO_ORGS_SHARE, c.orgs, out=np.zeros(c.n), where=c.orgs > 0)
-        o.funds[idx] += share[comm]
+        # every living organisation gets its community's share; closed ones add 0.0, which leaves
+        # their (never negative) funds as they are: one pass over the rows instead of gathering the living
+        got = share[o.view("community")]
+        got[~o.view("alive")] = 0.0
+        o.funds[: o.n] += got
         c.charity_payout = out
         c.charity_services = np.where(c.orgs > 0, out * TO_ORGS_SHARE, out) / YUAN_PER_SERVICE
         m.flows["charity_to_orgs_yuan"] = float((out * TO_ORGS_SHARE * (c.orgs > 0)).sum())

@@ -96,7 +96,8 @@ class Needs:
         cw = np.bincount(w.view("community")[w.view("alive") & (w.view("role") == ROLE_COMMUNITY)], minlength=c.n)
         org_capacity = m.organisations.capacity_by_community
         capacity = np.vstack([cw * CW_SERVICES, org_capacity * ORG_SERVICES,
-                              c.volunteer_hours / VOLUNTEER_HOURS_PER_SERVICE, c.charity_services,
+                              c.volunteer_hours / VOLUNTEER_HOURS_PER_SERVICE,
+                              c.charity_services + c.venture_services,  # money-funded projects of organisations
                               c.case_hours / p.case_hours])
         assessed_t = self.assessing()
         targeted, services_t = self._projects(demand, assessed_t)

@@ -129,15 +129,16 @@ def serve(asked: np.ndarray, capacity: np.ndarray, assessed: np.ndarray, prior: 
         remaining -= take
     spare = np.array(capacity, dtype=float)
     assessed = np.asarray(assessed, bool)
+    work = np.empty_like(remaining)  # each provider's demand, then what it takes (reused)
     for p in range(len(PROVIDERS)):
         col = fit[:, p]
         ones = bool((col == 1.0).all())
         if p != CASEWORK:  # community providers respond to what is asked (water-filling)
-            demand = remaining if ones else remaining * col[:, None]
+            demand = remaining if ones else np.multiply(remaining, col[:, None], out=work)
             total = demand.sum(axis=0)
             ratio = np.divide(spare[p], total, out=np.ones_like(total), where=total > 0)
             np.minimum(ratio, 1.0, out=ratio)
-            take = demand * ratio
+            take = np.multiply(demand, ratio, out=work)
             total *= ratio  # what was used
             spare[p] -= total
         else:

@@ -55,7 +55,10 @@ REGISTER_PROB_INCUBATED = 0.02
 INCUBATION_MAX_AGE_MONTHS = 24
 INCUBATION_MONTHS = 12
 # Venture philanthropy (公益创投) in April; incubated organisations are twice as likely to
-# win; a grant adds 0.1 capacity (assumptions)
+# win; a grant adds 0.1 capacity (assumptions). A grant funds a service project that the
+# organisation runs in its community over the next twelve months, at p.project_service_yuan
+# a service (FACTS §1c: 水果湖's organisations funded by 公益创投; §5: venture funds bridge
+# organisations to service money)
 VENTURE_MONTH = 4
 VENTURE_INCUBATED_WEIGHT = 2.0
 VENTURE_CAPACITY_GAIN = 0.1
@@ -68,6 +71,30 @@ INITIAL_MAX_AGE_MONTHS = 96
 # Incubation bases (孵化基地), by level in this order (the ``base`` code of an incubated organisation):
 # organisations in residence (FACTS §1c: 水果湖 30; county and street: assumptions, smaller bases)
 BASE_SLOTS = {"city": 30, "county": 20, "street": 10}
+
+
+# rng.random() returns whole multiples of 2**-53, so u·2**53 is an exact integer and an area
+# below 2**11 packs with it into one uint64 key: one stable sort orders by area, then by u
+_U53 = float(2**53)
+_AREA_BITS = 11
+
+
+def _by_area_at_random(area: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The order of ``np.lexsort((u, area))`` (area first, then the uniform ``u``), faster."""
+    if len(area) == 0 or area.max() >= 2**_AREA_BITS:
+        return np.lexsort((u, area))
+    key = (area.astype(np.uint64) << np.uint64(64 - _AREA_BITS)) | (u * _U53).astype(np.uint64)
+    return np.argsort(key, kind="stable")
+
+
+def _rank_in_run(a: np.ndarray) -> np.ndarray:
+    """Each element's place in its run of equal values of the sorted ``a`` (0, 1, …)."""
+    idx = np.arange(len(a))
+    start = np.zeros(len(a), np.int64)
+    if len(a) > 1:
+        start[1:] = np.where(a[1:] != a[:-1], idx[1:], 0)
+    np.maximum.accumulate(start, out=start)
+    return idx - start
 
 
 class OrganisationSector:
@@ -153,14 +180,32 @@ class OrganisationSector:
         incubated = o.incubated_until[:n] >= t
         cap = o.capacity[:n]
         funds = o.funds[:n]
-        np.minimum(1.0, cap + (GROWTH_BASE + GROWTH_PER_LINKAGE_HOUR * c.linkage[comm] + GROWTH_INCUBATED * incubated
-                               + GROWTH_FUNDED * np.minimum(1.0, funds / GROWTH_FUNDED_YUAN)), out=cap)
+        # growth = base + per linkage hour × linkage + incubated + funded × min(1, funds / yuan),
+        # summed in that order in place (the same floating-point operations as the formula)
+        growth = c.linkage[comm]
+        growth *= GROWTH_PER_LINKAGE_HOUR
+        growth += GROWTH_BASE
+        growth[incubated] += GROWTH_INCUBATED
+        funded = funds / GROWTH_FUNDED_YUAN
+        np.minimum(funded, 1.0, out=funded)
+        funded *= GROWTH_FUNDED
+        growth += funded
+        growth += cap
+        np.minimum(growth, 1.0, out=cap)
         funds *= FUNDS_KEPT
-        # closure
-        hazard = (p.org_failure_rate * np.exp(-CLOSURE_CAPACITY_SLOPE * cap)
-                  * np.where(incubated, p.incubator_survival_mult, 1.0)
-                  * (CLOSURE_FUNDED_FLOOR + CLOSURE_UNFUNDED * np.exp(-funds / CLOSURE_FUNDS_YUAN))
-                  * committees.closure_factor(committees.effective_strength(c.committee, p.party_building))[comm])
+        # closure: rate × e^(−slope·capacity) × (survival multiplier if incubated)
+        #   × (floor + unfunded × e^(−funds / yuan)) × the committee's factor, in place
+        hazard = np.multiply(cap, -CLOSURE_CAPACITY_SLOPE)
+        np.exp(hazard, out=hazard)
+        hazard *= p.org_failure_rate
+        hazard[incubated] *= p.incubator_survival_mult
+        unfunded = np.negative(funds)
+        unfunded /= CLOSURE_FUNDS_YUAN
+        np.exp(unfunded, out=unfunded)
+        unfunded *= CLOSURE_UNFUNDED
+        unfunded += CLOSURE_FUNDED_FLOOR
+        hazard *= unfunded
+        hazard *= committees.closure_factor(committees.effective_strength(c.committee, p.party_building))[comm]
         # registration: filed organisations of some capacity register
         cand = np.flatnonzero(alive & (cap > REGISTER_CAPACITY) & ~o.registered[:n])
         p_reg = np.where(incubated[cand], REGISTER_PROB_INCUBATED, REGISTER_PROB)
@@ -180,6 +225,7 @@ class OrganisationSector:
         until, founded = o.incubated_until[:n], o.founded[:n]
         inside = np.flatnonzero(until >= t)
         cand_all = np.flatnonzero(o.alive[:n] & (until < 0) & ((t - founded) < INCUBATION_MAX_AGE_MONTHS))
+        cand_comm = o.community[cand_all]
         area_fns = {
             "city": lambda comm: m.community_prefecture[comm],
             "county": lambda comm: m.community_county[comm],
@@ -193,24 +239,28 @@ class OrganisationSector:
             here = inside[o.base[inside] == code]
             used = np.bincount(area_fns[level](o.community[here]), minlength=size)
             free = np.maximum(cap - used, 0)
-            areas = area_fns[level](o.community[cand_all])
+            areas = area_fns[level](cand_comm)
             keep = free[areas] > 0
             cand, a = cand_all[keep], areas[keep]
             if len(cand) == 0:
                 continue
-            order = np.lexsort((rng.random(len(cand)), a))
-            cand, a = cand[order], a[order]
-            rank = np.arange(len(cand)) - np.searchsorted(a, a, side="left")
-            take = cand[rank < free[a]]
+            order = _by_area_at_random(a, rng.random(len(cand)))
+            a = a[order]
+            rank = _rank_in_run(a)
+            chosen = order[rank < free[a]]  # positions in cand
+            take = cand[chosen]
             o.incubated_until[take] = t + INCUBATION_MONTHS
             o.base[take] = code
-            cand_all = np.setdiff1d(cand_all, take, assume_unique=True)
+            left = np.ones(len(cand_all), bool)  # cand_all without take, in its order
+            left[np.flatnonzero(keep)[chosen]] = False
+            cand_all, cand_comm = cand_all[left], cand_comm[left]
 
     def venture_grants(self):
         """April: venture-philanthropy grants (公益创投), more likely for capable and incubated organisations."""
         m = self.model
         p, o = m.params, self.rows
         rng = m.streams["grants"]
+        m.communities.venture_services[:] = 0.0  # last year's projects have ended
         budget = p.venture_budget_yuan_per_10k * m.population / 10_000 * m.ledger.fiscal_factor
         idx = np.flatnonzero(o.view("alive"))
         n = min(len(idx), int(budget // p.venture_grant_yuan))
@@ -225,4 +275,7 @@ class OrganisationSector:
         o.funds[win] += p.venture_grant_yuan
         o.capacity[win] = np.minimum(1.0, o.capacity[win] + VENTURE_CAPACITY_GAIN)
         o.grants[win] += 1
+        # each grant's project serves its community for a year: the grant in services, a twelfth a month
+        m.communities.venture_services[:] = np.bincount(o.community[win], minlength=m.communities.n) \
+            * p.venture_grant_yuan / p.project_service_yuan / 12
         m.flows["venture_grants_yuan"] = float(n * p.venture_grant_yuan)

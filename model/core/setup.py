@@ -65,6 +65,7 @@ def set_up(m) -> None:
     posts = rng.multinomial(int(round(init["agency_sw"])), np.full(n_ag, 1 / n_ag))
     for pref, post in zip(where, posts, strict=True):
         m.agencies.enter(int(pref), int(post))
+    m.agencies.market_posts = np.bincount(where, posts, s.n_prefectures).astype(float)
     for a in m.agencies.by_id.values():
         m.workforce.add(a.posts, ROLE_AGENCY, township=-1, agency=a.unique_id, rng=rng, initial=True,
                         cert_share=INITIAL_CERT_SHARE)

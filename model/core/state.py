@@ -220,3 +220,4 @@ class Communities:
         self.case_hours = np.zeros(n)  # station casework hours per community (stations)
         self.charity_payout = np.zeros(n)  # yuan paid out of the community fund (charity)
         self.charity_services = np.zeros(n)  # services the pay-out buys (charity)
+        self.venture_services = np.zeros(n)  # services a month the year's venture projects buy (公益创投)

@@ -63,16 +63,26 @@ class Purchaser(mesa.Agent):
         self.plan = (running, expiring, order[:n_new])
         return self.plan
 
-    def plan_stations(self, keep_share: float, build_share: float, money: float):
+    def plan_stations(self, keep_share: float, build_share: float, money: float, running_share: float = 1.0):
         """January: act on the county's allocation (ODD §7.1): renew, build, set each station's money.
 
         ``keep_share`` of the expiring stations are renewed and ``build_share`` of the proposed
         new ones opened (whole numbers by stochastic rounding; the cut falls on stations last);
-        ``money`` is each station's yearly money after thinning.
+        ``money`` is each station's yearly money after thinning. ``running_share`` < 1: the
+        running commitments alone exceed the county's allocation, and each running station's
+        money is cut to that share (its posts thinned to what the money buys).
         """
         m = self.model
         tw = m.townships
         running, expiring, new = self.plan
+        if running_share < 1 and len(running):
+            tw.station_money[running] *= running_share
+            for town in running[tw.mode[running] == MODE_PURCHASE]:
+                tw.positions[town] = m.stations.draw_posts(int(town), MODE_PURCHASE)
+                m.workforce.trim(int(town), tw.positions[town])
+            money *= running_share  # running direct stations below, alike
+            for town in running:
+                tw.log(m.t, int(town), "contract cut", round(running_share, 3))
         # a separate stream, drawn only when money is short, so that runs that differ in
         # something else (contract length, say) keep the same build order (common random numbers)
         rng = m.streams["renewal"]
@@ -288,6 +298,12 @@ class Stations:
     def posts_bought(self, money, mode: int):
         """Fractional posts a station's yearly money buys after activities (and the agency's fee)."""
         p = self.model.params
+        if np.ndim(money) == 0:  # one station (a tender or a renewal): the same arithmetic on a float
+            money = float(money)
+            staff_money = money - p.station_activity_yuan
+            if mode == MODE_PURCHASE:
+                staff_money = staff_money - p.agency_overhead_share * money
+            return max(staff_money, 0.0) / self.post_cost(mode)
         money = np.asarray(money, dtype=float)
         staff_money = money - p.station_activity_yuan
         if mode == MODE_PURCHASE:

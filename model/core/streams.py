@@ -40,6 +40,7 @@ STREAMS = (
     "posts",
     "quality",
     "renewal",
+    "market",
 )
 
 # an annual hazard is capped here before it is made monthly (assumption: nobody's yearly
@@ -96,4 +97,9 @@ def round_expected(rng: np.random.Generator, x) -> np.ndarray:
 
 def monthly(annual_hazard):
     """The monthly probability equivalent to an annual hazard (capped at ``MAX_ANNUAL_HAZARD``)."""
-    return 1.0 - np.power(1.0 - np.minimum(annual_hazard, MAX_ANNUAL_HAZARD), 1.0 / 12.0)
+    h = np.minimum(annual_hazard, MAX_ANNUAL_HAZARD)
+    if not isinstance(h, np.ndarray):
+        return 1.0 - np.power(1.0 - h, 1.0 / 12.0)
+    np.subtract(1.0, h, out=h)  # the same operations in place on the new array
+    np.power(h, 1.0 / 12.0, out=h)
+    return np.subtract(1.0, h, out=h)

@@ -41,6 +41,7 @@ class Volunteers:
         self._own = [p.get("volunteer_registration_mult") for p in prefs]
         self._mult_month = None
         self._mult = np.ones(len(prefs))
+        self._by_community = None  # self._mult by community, kept while the multipliers stay
 
     def initial_share(self, init: dict) -> np.ndarray:
         """Registered share of residents by community at the start: the prefecture's own where it has one."""
@@ -55,9 +56,11 @@ class Volunteers:
         m = self.model
         when = m.calendar[m.t]
         if self._mult_month != when:
-            self._mult = np.array([dated_value(t, when, interpolate=False) if t else 1.0 for t in self._own])
-            self._mult_month = when
-        return self._mult[m.community_prefecture]
+            mult = np.array([dated_value(t, when, interpolate=False) if t else 1.0 for t in self._own])
+            if self._by_community is None or not np.array_equal(mult, self._mult):
+                self._by_community = mult[m.community_prefecture]
+            self._mult, self._mult_month = mult, when
+        return self._by_community
 
     def open_points(self, rng):
         """January: volunteer points open in a share of the facilities still without one."""

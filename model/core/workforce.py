@@ -168,6 +168,8 @@ class Workforce:
     def trim(self, towns, positions):
         """Stations whose new contract (or year) pays for fewer posts than staff: the latest hires go."""
         w = self.rows
+        if np.ndim(towns) == 0 and self.model.townships.sw_staff[towns] <= positions:
+            return  # one station, not overstaffed (the common case)
         towns = np.atleast_1d(np.asarray(towns))
         positions = np.atleast_1d(np.asarray(positions))
         over = self.model.townships.sw_staff[towns] > positions  # last month's staff: nobody joined since

@@ -29,9 +29,10 @@ import traitlets
 from ..formatting import format_value
 from ..indicators import CORE_NAMES, INDICATORS
 from ..indicators import label as indicator_label
+from ..text import choice_label, month_label
+from ..text import t as tr
 from .charts import flow_rows, indicator_option, region_option
 from .session import BAND_SEEDS, REGIONS, STEP_TURNS, Session, lever_groups, scenario_names
-from .text import choice_label, month_label, tr
 
 __all__ = ["Page", "Dashboard", "STYLE"]
 
@@ -294,7 +295,7 @@ def RunControls(session: Session, lang: str, version: int, tick, generation, pla
             with solara.Column(style={"width": "90px"}):
                 solara.InputInt(tr("seed", lang), value=seed.value, on_value=on_seed, disabled=playing.value)
             with solara.Column(style={"width": "220px"}):
-                Choice(tr("scenario", lang), scenario.value, [(s, s) for s in scenario_names()], on_scenario,
+                Choice(tr("start_scenario", lang), scenario.value, [(s, s) for s in scenario_names()], on_scenario,
                        disabled=playing.value, name="wushe-scenario")
             solara.FileDownload(lambda: session.to_csv().encode("utf-8"),
                                 filename=f"wushe-{session.region}-seed{session.seed}.csv",
@@ -312,7 +313,7 @@ def _range_text(band, indicator: str, lang: str) -> str:
 def Checklist(session: Session, lang: str, version: int):
     rows = session.checklist()
     compare = session.compare
-    head = [tr("target", lang), tr("goal", lang), tr("value", lang), tr("status", lang)]
+    head = [tr("col_target", lang), tr("goal", lang), tr("value", lang), tr("status", lang)]
     if compare:
         head += [tr("baseline_band", lang).format(n=BAND_SEEDS)]
 
@@ -363,7 +364,7 @@ def Monitors(session: Session, lang: str, version: int, shown):
             now = frame[name].iloc[-1] if name in frame and len(frame) else None
             extra = ""
             if base is not None and name in base and len(base):
-                extra = f"<span>{tr('baseline', lang)}: {format_value(float(base[name].iloc[-1]), name, lang)}</span>"
+                extra = f"<span>{tr('baseline_scenario', lang)}: {format_value(float(base[name].iloc[-1]), name, lang)}</span>"
             tiles.append(f'<div class="wushe-monitor" data-indicator="{escape(name)}">'
                          f"<span>{escape(indicator_label(name, lang))}</span>"
                          f"<b>{format_value(None if now is None else float(now), name, lang)}</b>{extra}</div>")

@@ -16,8 +16,8 @@ from ..formatting import format_param, format_value
 from ..indicators import FLOWS, INDICATORS
 from ..indicators import label as indicator_label
 from ..params import SCHEMA
+from ..text import t as tr
 from .session import Session
-from .text import tr
 
 __all__ = ["indicator_option", "region_option", "flow_rows", "FLOW_EDGES", "MAP_COLOURS", "CHART_FONT",
            "font_sizes"]
@@ -80,10 +80,10 @@ def indicator_option(session: Session, indicators: list[str], lang: str = "en", 
         yaxes.append(y)
         if band is not None and name in band[0]:
             lo, hi = band[0][name], band[1][name]
-            series.append({"name": tr("band", lang), "type": "line", "xAxisIndex": i, "yAxisIndex": i,
+            series.append({"name": tr("baseline_spread", lang), "type": "line", "xAxisIndex": i, "yAxisIndex": i,
                            "stack": f"band{i}", "showSymbol": False, "silent": True,
                            "lineStyle": {"opacity": 0}, "itemStyle": {"color": BAND}, "data": _points(lo)})
-            series.append({"name": tr("band", lang), "type": "line", "xAxisIndex": i, "yAxisIndex": i,
+            series.append({"name": tr("baseline_spread", lang), "type": "line", "xAxisIndex": i, "yAxisIndex": i,
                            "stack": f"band{i}", "showSymbol": False, "silent": True,
                            "lineStyle": {"opacity": 0}, "areaStyle": {"color": BAND, "opacity": 0.45},
                            "itemStyle": {"color": BAND}, "data": _points(hi - lo)})
@@ -93,13 +93,13 @@ def indicator_option(session: Session, indicators: list[str], lang: str = "en", 
         if marks:
             live["markLine"] = {
                 "symbol": "none", "silent": False, "lineStyle": {"color": MARK, "type": "solid", "width": 2},
-                "label": {"show": i == 0, "formatter": tr("lever_change", lang), "fontSize": CHART_FONT,
+                "label": {"show": i == 0, "formatter": tr("lever_moved", lang), "fontSize": CHART_FONT,
                           "color": MARK, "position": "insideStartTop"},
                 "data": [{"xAxis": d.strftime("%Y-%m-%d"), "name": _lever_text(ch, lang)} for d, ch in marks],
             }
         series.append(live)
         if base is not None and name in base:
-            series.append({"name": tr("baseline", lang), "type": "line", "xAxisIndex": i, "yAxisIndex": i,
+            series.append({"name": tr("baseline_scenario", lang), "type": "line", "xAxisIndex": i, "yAxisIndex": i,
                            "showSymbol": False, "lineStyle": {"color": BASE, "type": "dashed", "width": 2},
                            "itemStyle": {"color": BASE}, "data": _points(base[name])})
         goals = [t for t in session.targets if t.indicator == name]
@@ -110,7 +110,7 @@ def indicator_option(session: Session, indicators: list[str], lang: str = "en", 
                                     for t in goals]})
     legend = [tr("live", lang)]
     if base is not None:
-        legend += [tr("baseline", lang), tr("band", lang)]
+        legend += [tr("baseline_scenario", lang), tr("baseline_spread", lang)]
     legend.append(tr("target_marker", lang))
     return {
         "animation": False,

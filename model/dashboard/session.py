@@ -29,7 +29,7 @@ REGIONS = ("demo", "linhai")
 LEVERS = [p for p in SCHEMA.values() if p.kind == "lever"]
 DEFAULT_WINDOW = ("2021-01", "2025-12")
 
-# The levers on the page, grouped by the society they act through (labels: text.py "group_<key>").
+# The levers on the page, grouped by the society they act through (labels: model/text.py "group_<key>").
 # A lever the model gains later and no group names lands in "other", so no lever is ever hidden.
 LEVER_GROUPS: dict[str, tuple[str, ...]] = {
     "community": ("station_build_share", "admin_share_cap", "brand_project_yuan", "digital_platform",

@@ -53,7 +53,7 @@ __all__ = [
     "simulate_scenario",
 ]
 
-UNCERTAINTY = ("seed", "posterior")  # what the bands count: chance only, or chance and parameters
+UNCERTAINTY = ("seed", "posterior", "auto")  # chance only; chance and parameters; posterior where one exists
 SEED_METHOD = "SeedSequence(root).spawn(replicates)[r].generate_state(1, uint64)[0] >> 1"
 CHUNK_SECONDS = 0.5  # aim for tasks about this long: short runs are grouped
 TABLE_SECONDS = 30  # rebuild runs.parquet from the records this often while running (and at the end)
@@ -223,6 +223,11 @@ class Experiment:
         if uncertainty not in UNCERTAINTY:
             raise ValueError(f'uncertainty must be one of {", ".join(UNCERTAINTY)}; got {shown(uncertainty, 40)}')
         posteriors = {}
+        if uncertainty == "auto":
+            from ..calibration.posterior import has_posterior
+
+            uncertainty = ("posterior" if posterior is not None or all(has_posterior(s.region) for s in loaded)
+                           else "seed")
         if uncertainty == "posterior":
             from ..calibration.posterior import Posterior, load_posterior
 
