@@ -36,7 +36,7 @@ from model.core.state import (
 )
 from model.core.stations import Stations
 from model.core.streams import make_streams, monthly
-from model.core.workforce import FAILED_TURNOVER_MULT, Workforce
+from model.core.workforce import Workforce
 from model.params import SCHEMA, Params
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "model"
@@ -102,7 +102,7 @@ def test_a_worker_who_failed_the_exam_twice_is_more_likely_to_leave():
     p = w.leave_probability()[idx]
     assert p[1] > p[0]
     annual = -np.expm1(12 * np.log1p(-p[0]))  # back from the monthly probability to the annual hazard
-    assert p[1] == pytest.approx(float(monthly(annual * FAILED_TURNOVER_MULT)))
+    assert p[1] == pytest.approx(float(monthly(annual * SCHEMA["failed_exam_turnover_mult"].default)))
 
 
 def test_better_pay_keeps_social_workers_longer():
@@ -338,6 +338,22 @@ def test_incubation_bases_are_places_that_cost_by_level_and_take_young_organisat
     assert len(street) and (o.community[street] < 2).all()  # the street base takes only its own township's
     left_in_street = np.setdiff1d(young[o.community[young] < 2], inside)
     assert len(street) == BASE_SLOTS["street"] or len(left_in_street) == 0
+    assert (o.incubated_until[inside] == m.t + p.incubation_months).all()
+
+
+@pytest.mark.parametrize(("months", "max_age"), [(6, 24), (12, 6)])
+def test_incubation_length_and_age_limit_are_parameters(months, max_age):
+    m = Bench(incubation_months=months, incubation_max_age_months=max_age)
+    m.t = 10
+    m.communities = SimpleNamespace(n=4, township=np.array([0, 0, 1, 1]))
+    m.community_county = np.zeros(4, np.int64)
+    org = OrganisationSector(m, capacity=64)
+    org.build_bases(1.0, 0.0, 0.0, m.streams["initial"], as_shares_of_all=True)
+    rows = org.rows.add(8, alive=True, community=np.zeros(8, np.int64), founded=np.array([0, 9] * 4))  # 10 and 1 month old
+    org.incubate()
+    taken = rows[org.rows.incubated_until[rows] >= 0]
+    assert (m.t - org.rows.founded[taken] < max_age).all() and len(taken) == (8 if max_age > 10 else 4)
+    assert (org.rows.incubated_until[taken] == m.t + months).all()
 
 
 # ---------------------------------------------------------------- structure

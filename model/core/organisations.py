@@ -51,9 +51,8 @@ CLOSURE_FUNDS_YUAN = 3_000
 REGISTER_CAPACITY = 0.6
 REGISTER_PROB = 0.01
 REGISTER_PROB_INCUBATED = 0.02
-# Incubation takes organisations under two years old, for a year (assumption; FACTS §1c)
-INCUBATION_MAX_AGE_MONTHS = 24
-INCUBATION_MONTHS = 12
+# Incubation takes organisations under ``incubation_max_age_months`` old, for ``incubation_months``
+# (schema parameters)
 # Venture philanthropy (公益创投) in April; incubated organisations are twice as likely to
 # win; a grant adds 0.1 capacity (assumptions). A grant funds a service project that the
 # organisation runs in its community over the next twelve months, at p.project_service_yuan
@@ -224,7 +223,7 @@ class OrganisationSector:
         n = o.n
         until, founded = o.incubated_until[:n], o.founded[:n]
         inside = np.flatnonzero(until >= t)
-        cand_all = np.flatnonzero(o.alive[:n] & (until < 0) & ((t - founded) < INCUBATION_MAX_AGE_MONTHS))
+        cand_all = np.flatnonzero(o.alive[:n] & (until < 0) & ((t - founded) < m.params.incubation_max_age_months))
         cand_comm = o.community[cand_all]
         area_fns = {
             "city": lambda comm: m.community_prefecture[comm],
@@ -249,7 +248,7 @@ class OrganisationSector:
             rank = _rank_in_run(a)
             chosen = order[rank < free[a]]  # positions in cand
             take = cand[chosen]
-            o.incubated_until[take] = t + INCUBATION_MONTHS
+            o.incubated_until[take] = t + m.params.incubation_months
             o.base[take] = code
             left = np.ones(len(cand_all), bool)  # cand_all without take, in its order
             left[np.flatnonzero(keep)[chosen]] = False
