@@ -302,6 +302,20 @@ def test_flows_are_declared():
         flows["gov_to_orgs_yuan"] = 1.0
 
 
+def test_each_indicator_is_computed_by_its_declaration():
+    from model import FiveSocietyModel
+    from model.indicators import INDICATORS
+
+    assert all(callable(i.compute) for i in INDICATORS.values()), [n for n, i in INDICATORS.items() if not i.compute]
+    outputs = (MODEL_DIR / "core" / "outputs.py").read_text(encoding="utf-8")
+    named = [n for n in INDICATORS if f'"{n}"' in outputs or f"'{n}'" in outputs]
+    assert not named, f"indicators computed in core/outputs.py, away from their declaration: {named}"
+    m = FiveSocietyModel(region="demo", seed=2, start="2021-01", end="2021-03")
+    m.step()
+    assert list(m.indicators) == list(INDICATORS)
+    assert m.indicators["stations"] == int(m.townships.has_station.sum())
+
+
 def test_the_dashboard_draws_only_flows_the_model_writes():
     from model import FiveSocietyModel
     from model.dashboard.charts import FLOW_EDGES
