@@ -9,7 +9,9 @@
    ``repeats`` times, alternating with 2-worker runs of ours, and the best of each kept.
 
 It checks that 1 and 2 workers stored identical timeseries, prints the figures and
-returns them as a dict. ``python -m model.bench.experiment [--replicates N] [--region R]``
+returns them as a dict. ``bench_short()`` (section ``short``, or ``--short``) times many
+short ``demo`` runs with ours and with ``batch_run`` in alternating repeats and prints
+their speed ratio with its spread. ``python -m model.bench.experiment [--replicates N] [--region R]``
 runs it alone; ``python -m model.bench`` calls it. Benchmarks print; tests never assert timings.
 """
 
@@ -17,14 +19,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
+import statistics
 import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 from ..scenarios import load_scenario
 from ..simulation import FiveSocietyModel
 
-__all__ = ["BENCH_SCENARIOS", "bench_experiment"]
+__all__ = ["BENCH_SCENARIOS", "bench_experiment", "bench_short"]
 
 BENCH_SCENARIOS = [
     "baseline",
@@ -121,6 +127,96 @@ def bench_experiment(region: str = "hubei", n_scenarios: int = 8, replicates: in
     return figures
 
 
+def _children_cpu() -> float:
+    """CPU seconds of this process and of its children that have ended (workers are reaped when their pool stops)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def bench_short(region: str = "demo", n_scenarios: int = 8, replicates: int = 20, seed: int = 0, repeats: int = 3,
+                workers: int = 2, out: str | Path | None = None, verbose: bool = True) -> dict:
+    """Many short runs: wushe's runner against ``mesa.batch_run`` on the same ensemble, in alternating repeats.
+
+    Each repeat times both on ``workers`` processes, started cold (ours with the local
+    executor, saving every run to a store and judging its targets; batch_run keeping
+    each run's last month in memory). The order alternates (ours first, then batch_run
+    first), so that a change in the machine's load falls on both alike. Each repeat
+    gives a ratio ``t_batch_run / t_wushe`` (≥ 1: wushe is not slower); the median, the
+    range and the geometric mean with a t-interval over the repeats are printed, with
+    the CPU time each used (this process and its workers: less sensitive to other load)
+    and the load average before each measurement.
+    """
+    import mesa
+
+    from ..experiment import Experiment
+
+    names = BENCH_SCENARIOS[:n_scenarios]
+    exp = Experiment(names, replicates=replicates, seed=seed, region=region)
+    n = exp.size
+    say = print if verbose else (lambda *a, **k: None)
+    say(f"many short runs: {len(names)} scenarios × {replicates} replicates of {region} = {n} runs, "
+        f"{workers} processes each, {repeats} alternating repeats")
+
+    def ours() -> tuple[float, float]:
+        _cold()
+        c0 = _children_cpu()
+        with tempfile.TemporaryDirectory(dir=out) as tmp:
+            t0 = time.perf_counter()
+            report = exp.run(Path(tmp) / "store", executor="local", workers=workers, progress=False)
+            wall = time.perf_counter() - t0
+            assert report.ok == n, f"{report.failed} runs failed"
+        _cold()  # reap the workers, so that their CPU time is counted
+        return wall, _children_cpu() - c0
+
+    def theirs() -> tuple[float, float]:
+        c0 = _children_cpu()
+        t0 = time.perf_counter()
+        rows = mesa.batch_run(BatchModel, parameters={"case": list(range(len(names))), "region": region},
+                              number_processes=workers, rng=exp.seeds, data_collection_period=-1,
+                              max_steps=10_000, display_progress=False)
+        wall = time.perf_counter() - t0
+        assert len(rows) == n, len(rows)
+        return wall, _children_cpu() - c0
+
+    pairs = []
+    for i in range(repeats):
+        order = (("wushe", ours), ("batch_run", theirs)) if i % 2 == 0 else (("batch_run", theirs), ("wushe", ours))
+        got = {}
+        for name, fn in order:
+            load = os.getloadavg()[0]
+            wall, cpu = fn()
+            got[name] = (wall, cpu, load)
+            say(f"  repeat {i + 1}: {name:9s} {wall:6.1f} s wall ({n / wall:5.1f} runs/s), {cpu:6.1f} s CPU, "
+                f"load before {load:.1f}")
+        pairs.append(got)
+    ratios = [p["batch_run"][0] / p["wushe"][0] for p in pairs]
+    cpu_ratios = [p["batch_run"][1] / p["wushe"][1] for p in pairs]
+    logs = [float(np.log(r)) for r in ratios]
+    geo = float(np.exp(np.mean(logs)))
+    if len(logs) > 1:
+        from scipy import stats
+
+        half = float(stats.t.ppf(0.975, len(logs) - 1) * np.std(logs, ddof=1) / np.sqrt(len(logs)))
+        interval = (float(np.exp(np.mean(logs) - half)), float(np.exp(np.mean(logs) + half)))
+    else:
+        interval = (float("nan"), float("nan"))
+    loads = [v[2] for p in pairs for v in p.values()]
+    figures = {"region": region, "scenarios": len(names), "replicates": replicates, "runs": n, "repeats": repeats,
+               "t_wushe_s": [p["wushe"][0] for p in pairs], "t_batch_run_s": [p["batch_run"][0] for p in pairs],
+               "cpu_wushe_s": [p["wushe"][1] for p in pairs], "cpu_batch_run_s": [p["batch_run"][1] for p in pairs],
+               "ratio": ratios, "ratio_median": statistics.median(ratios), "ratio_geomean": geo,
+               "ratio_interval95": interval, "cpu_ratio_median": statistics.median(cpu_ratios),
+               "load_min": min(loads), "load_max": max(loads)}
+    say("  wushe's speed as a multiple of batch_run's (t_batch_run / t_wushe, ≥ 1: not slower; goal ≥ 1):")
+    say(f"    median {figures['ratio_median']:.2f} (range {min(ratios):.2f}–{max(ratios):.2f} over {repeats} repeats);"
+        f" geometric mean {geo:.2f}, 95% interval {interval[0]:.2f}–{interval[1]:.2f}")
+    say(f"    CPU time, batch_run / wushe: median {figures['cpu_ratio_median']:.2f} "
+        f"(range {min(cpu_ratios):.2f}–{max(cpu_ratios):.2f})")
+    say(f"  load average before the measurements {min(loads):.1f}–{max(loads):.1f} (other processes slow any of these)")
+    return figures
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--region", default="hubei")
@@ -128,7 +224,13 @@ def main(argv=None) -> None:
     parser.add_argument("--replicates", type=int, default=25)
     parser.add_argument("--no-batch-run", action="store_true")
     parser.add_argument("--repeats", type=int, default=2, help="alternations of wushe and batch_run (best kept)")
+    parser.add_argument("--short", action="store_true",
+                        help="the short-runs section instead: demo, wushe against batch_run in alternating repeats")
     args = parser.parse_args(argv)
+    if args.short:
+        bench_short(region="demo" if args.region == "hubei" else args.region, n_scenarios=args.scenarios,
+                    replicates=20 if args.replicates == 25 else args.replicates, repeats=max(args.repeats, 3))
+        return
     bench_experiment(region=args.region, n_scenarios=args.scenarios, replicates=args.replicates,
                      batch_run=not args.no_batch_run, repeats=args.repeats)
 

@@ -346,20 +346,34 @@ def _log_prob(ctx: _Context, obs: pd.DataFrame, u) -> float:
     return _evaluate(ctx, obs, u)[0]
 
 
+def _timed(fn, item) -> tuple[Any, float]:
+    """``fn(item)`` and the CPU seconds it took in the worker that ran it."""
+    t0 = time.process_time()
+    out = fn(item)
+    return out, time.process_time() - t0
+
+
 class _ExecutorPool:
-    """The ``map`` emcee asks of a pool, on a ``concurrent.futures`` executor, results in order."""
+    """The ``map`` emcee asks of a pool, on a ``concurrent.futures`` executor, results in order.
+
+    ``cpu`` collects each task's CPU seconds in its worker (a load-independent measure of
+    a model run, beside the wall time).
+    """
 
     def __init__(self, executor, workers: int, on_done: Callable[[int], None] | None = None):
         self.executor = executor
         self.workers = workers
         self.on_done = on_done
+        self.cpu: list[float] = []
 
     def map(self, fn, iterable: Iterable) -> list:
         items = list(iterable)
-        futures = [self.executor.submit(fn, item) for item in items]
+        futures = [self.executor.submit(_timed, fn, item) for item in items]
         out = []
         for fut in futures:
-            out.append(fut.result())
+            value, cpu = fut.result()
+            out.append(value)
+            self.cpu.append(cpu)
             if self.on_done:
                 self.on_done(1)
         return out
@@ -564,6 +578,7 @@ def calibrate(
         info["fitted"] = fitted
         info["left_at_prior"] = [p for p in uncertainties() if p not in fitted]
         info["wall_seconds_last_session"] = time.perf_counter() - t_start
+        info["wall_seconds"] = float(info.get("wall_seconds", 0.0)) + info["wall_seconds_last_session"]
         steps_done = int(chain["step"].max()) + 1 if len(chain) else 0
         walkers = int(chain["walker"].max()) + 1 if len(chain) else 0
         info["model_runs"] = (screen_evals + (steps_done + 1) * walkers) * int(spec.seeds) + int(spec.pilot_seeds)
@@ -618,6 +633,9 @@ def _sample(ctx: _Context, obs: pd.DataFrame, spec: CalibrationSpec, pool: _Exec
             evaluated = nwalkers * (2 if step == 0 and log_prob is None else 1)
             per_run = elapsed * pool.workers / (evaluated * len(ctx.seeds))
             info["run_seconds"] = (info.get("run_seconds", []) + [per_run])[-1000:]
+            per_eval = pool.cpu[-evaluated:]
+            info["run_cpu_seconds"] = (info.get("run_cpu_seconds", [])
+                                       + [c / len(ctx.seeds) for c in per_eval])[-5000:]
             info["acceptance"] = [float(a) for a in np.atleast_1d(sampler.acceptance_fraction)]
             # the chain and the sampler's random state in one file, replaced at once: a stop
             # anywhere leaves a consistent pair to resume from

@@ -143,6 +143,8 @@ class Posterior:
             "created": cal.info.get("created"),
             "model_runs": int(cal.info.get("model_runs", 0)),
             "median_run_seconds": float(np.nanmedian(runs)),
+            "median_run_cpu_seconds": float(np.nanmedian(cal.info.get("run_cpu_seconds") or [float("nan")])),
+            "wall_seconds": float(cal.info.get("wall_seconds", float("nan"))),
             "acceptance": float(np.mean(cal.info.get("acceptance", [float("nan")]))),
             "autocorr_steps": autocorr,
             "kept_steps": int(spec.steps) - int(spec.burn),

@@ -38,7 +38,9 @@ TEXT = {
     "window": {"en": "Fitted window", "zh": "拟合时段"},
     "method": {"en": "Method", "zh": "方法"},
     "runs": {"en": "Model runs", "zh": "模型运行次数"},
-    "median_run": {"en": "median run time", "zh": "单次运行时间中位数"},
+    "median_run": {"en": "median run time (wall, per worker)", "zh": "单次运行时间中位数(墙钟,每个进程)"},
+    "cpu": {"en": "CPU", "zh": "CPU 时间"},
+    "wall": {"en": "calibration wall time", "zh": "校准总耗时"},
     "coverage": {"en": "Posterior predictive check", "zh": "后验预测检验"},
     "coverage_text": {
         "en": "{k} of {n} observations ({share:.0%}) lie inside their 90% posterior predictive interval "
@@ -68,6 +70,8 @@ TEXT = {
     "fitted": {"en": "fitted", "zh": "已拟合"},
     "prior": {"en": "left at prior", "zh": "保持先验"},
     "status": {"en": "status", "zh": "状态"},
+    "forecast_only": {"en": "no effect on the record (acts after 2022): a forecast driver, left at its prior",
+                      "zh": "对历史记录无影响(2022年后才起作用):预测驱动因素,保持先验"},
     "range": {"en": "prior range", "zh": "先验范围"},
     "median": {"en": "median", "zh": "中位数"},
     "interval": {"en": "90% interval", "zh": "90% 区间"},
@@ -306,7 +310,9 @@ def fit_report(cal: Calibration, out: str | Path | None = None, lang: str = "en"
         f"<h1>{e(_t('title', lang))}</h1>",
         f"<p>{e(_t('region', lang))}: {e(cal.spec.region)} · {e(_t('window', lang))}: "
         f"{e(cal.spec.start)} – {e(cal.spec.end)} · {e(_t('runs', lang))}: {int(meta.get('model_runs', 0)):,} "
-        f"({e(_t('median_run', lang))} {meta.get('median_run_seconds', float('nan')):.2f} s)</p>",
+        f"({e(_t('median_run', lang))} {meta.get('median_run_seconds', float('nan')):.2f} s, "
+        f"{e(_t('cpu', lang))} {meta.get('median_run_cpu_seconds', float('nan')):.2f} s; "
+        f"{e(_t('wall', lang))} {meta.get('wall_seconds', float('nan')) / 60:.1f} min)</p>",
         f"<p>{e(_t('method', lang))}: {e(_t('method_text', lang) if lang == 'zh' else meta.get('method', ''))}</p>",
         f"<p>{e(_t('chain', lang).format(walkers=_walkers(cal), kept=meta.get('kept_steps', 0), acc=meta.get('acceptance', float('nan')), tau=_tau(meta)))}</p>",
         f"<h2>{e(_t('coverage', lang))}</h2><p><b>{e(_t('coverage_text', lang).format(k=k, n=n, share=k / max(n, 1)))}"
@@ -326,8 +332,10 @@ def fit_report(cal: Calibration, out: str | Path | None = None, lang: str = "en"
                                                                    "mu_star"))
                  + "</tr>")
     for row in post.summary().itertuples():
-        status = _t("fitted", lang) if row.fitted else _t("prior", lang)
         m = mu.get(row.name)
+        status = _t("fitted", lang) if row.fitted else _t("prior", lang)
+        if not row.fitted and m is not None and not pd.isna(m) and m == 0:
+            status = _t("forecast_only", lang)
         parts.append(f"<tr><td>{e(row.label_zh if lang == 'zh' else row.label_en)} ({e(row.name)})</td>"
                      f"<td>{e(status)}</td><td>{row.min:g} – {row.max:g}</td><td>{row.median:.3g}</td>"
                      f"<td>{row.q05:.3g} – {row.q95:.3g}</td>"

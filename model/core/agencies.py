@@ -85,6 +85,7 @@ class Agency(mesa.Agent):
             m.stations.release(town, self.unique_id)
         self.contracts.clear()
         m.agencies.by_id.pop(self.unique_id)
+        m.agencies._by_prefecture = None
         self.remove()
 
 
@@ -99,6 +100,7 @@ class Agencies:
         # the non-station market: project posts that governments buy outside stations, per prefecture
         # (ODD §7.12); set at the start from the agencies' posts, then growing (``grow_market``)
         self.market_posts = np.zeros(model.structure.n_prefectures)
+        self._by_prefecture: dict[int, list[Agency]] | None = None  # agencies alive by prefecture, in order of entry
 
     def enter(self, prefecture: int, posts: int = 0) -> Agency:
         """A new agency in a prefecture, with reserves of some months of its wage bill (or of one
@@ -107,6 +109,7 @@ class Agencies:
         agency = Agency(m, prefecture, posts)
         agency.reserves = m.params.agency_reserve_months * max(posts, 2) * m.workforce.month_cost()
         self.by_id[agency.unique_id] = agency
+        self._by_prefecture = None
         if agency.unique_id >= len(self.quality):
             grown = np.zeros(max(2 * len(self.quality), agency.unique_id + 1))
             grown[: len(self.quality)] = self.quality
@@ -127,12 +130,13 @@ class Agencies:
         """
         p = self.model.params
         self.market_posts *= (1.0 + p.agency_project_growth) ** (1 / 12)
-        held = np.zeros(len(self.market_posts))
-        for a in self.by_id.values():
-            held[a.prefecture] += a.posts
+        agencies = list(self.by_id.values())
+        where = np.fromiter((a.prefecture for a in agencies), np.int64, len(agencies))
+        held = np.bincount(where, np.fromiter((a.posts for a in agencies), float, len(agencies)),
+                           minlength=len(self.market_posts))
         projects = np.floor(np.maximum(self.market_posts - held, 0.0) / PROJECT_POSTS).astype(np.int64)
         for pref in np.flatnonzero(projects):
-            mine = [a for a in self.by_id.values() if a.prefecture == pref]
+            mine = [agencies[i] for i in np.flatnonzero(where == pref)]
             for _ in range(int(projects[pref])):
                 if not mine or rng.random() < p.project_entry_share:
                     mine.append(self.enter(int(pref), PROJECT_POSTS))
@@ -152,7 +156,11 @@ class Agencies:
 
     def bidders(self, prefecture: int, incumbent: int | None, rng: np.random.Generator) -> list[Agency]:
         """Up to five bidders from the prefecture; the incumbent always bids; a thin market draws an entrant."""
-        others = [a for a in self.by_id.values() if a.prefecture == prefecture and a.unique_id != incumbent
+        if self._by_prefecture is None:
+            self._by_prefecture = {}
+            for a in self.by_id.values():
+                self._by_prefecture.setdefault(a.prefecture, []).append(a)
+        others = [a for a in self._by_prefecture.get(prefecture, ()) if a.unique_id != incumbent
                   and a.posts + len(a.contracts) * STATION_BID_STAFF >= STATION_BID_STAFF]
         if len(others) > MAX_BIDDERS - 1:
             others = [others[i] for i in rng.choice(len(others), MAX_BIDDERS - 1, replace=False)]

@@ -14,8 +14,8 @@ one column per indicator). The default, ``simulate_scenario``, calls
 that worker processes can import it; the tests use the ones in
 ``model.experiment.testing``.
 
-Runs go to the executor in chunks (several short runs per task); each result is saved
-by this process as soon as its chunk returns. Results are the same, bit for bit,
+Runs go to the executor in chunks (several short runs per task); the runs of a chunk are
+saved by this process as one durable batch as soon as it returns (``Store.write_runs``). Results are the same, bit for bit,
 whatever the executor, the number of workers and the chunking.
 """
 
@@ -455,21 +455,24 @@ def _run_locked(experiment, store, manifest, targets, stale, pool, n, chunk_size
 
     by_name = {s.name: s for s in experiment.scenarios}
 
-    def save(record, frame):
+    def save(results):
+        """Save a returned chunk's runs as one durable batch (``Store.write_runs``), then count them."""
         nonlocal ok, failed, last_table
-        if experiment.uncertainty == "posterior":
-            scenario, r = by_name[record["scenario"]], int(record["replicate"])
-            record["draw"] = r % experiment.posteriors[scenario.region].n
-            record["uncertain"] = experiment.draw(scenario, r)
-        store.write_run(record, frame)
-        new_records.append(record)
-        records[run_key(record["scenario"], record["replicate"])] = record
-        if record["status"] == "ok":
-            ok += 1
-        else:
-            failed += 1
+        for record, _ in results:
+            if experiment.uncertainty == "posterior":
+                scenario, r = by_name[record["scenario"]], int(record["replicate"])
+                record["draw"] = r % experiment.posteriors[scenario.region].n
+                record["uncertain"] = experiment.draw(scenario, r)
+        store.write_runs(results)
+        for record, _ in results:
+            new_records.append(record)
+            records[run_key(record["scenario"], record["replicate"])] = record
+            if record["status"] == "ok":
+                ok += 1
+            else:
+                failed += 1
         if bar is not None:
-            bar.update(1)
+            bar.update(len(results))
             bar.set_postfix(failed=failed, refresh=False)
         if time.monotonic() - last_table > TABLE_SECONDS:
             store.write_runs_table(records)
@@ -489,7 +492,7 @@ def _run_locked(experiment, store, manifest, targets, stale, pool, n, chunk_size
 
 
 def _execute(pool, n: int, todo: deque, run_fn, chunk_size: int | None, save) -> None:
-    """Feed ``todo`` to ``pool`` in chunks, at most two per worker in flight; ``save`` each result.
+    """Feed ``todo`` to ``pool`` in chunks, at most two per worker in flight; ``save`` each returned chunk.
 
     Without ``chunk_size``, chunks hold about ``CHUNK_SECONDS`` of runs, judged from the
     runs finished so far (one run per chunk until then), and never more than an equal
@@ -525,10 +528,10 @@ def _execute(pool, n: int, todo: deque, run_fn, chunk_size: int | None, save) ->
                           "wall_s": None, "targets": {}, "target_ids": [t.id for t in tg]}, None)
                         for s, r, seed, tg in chunk
                     ]
-                for record, frame in results:
+                for record, _ in results:
                     if record["status"] == "ok":
                         timings.append(record["wall_s"])
-                    save(record, frame)
+                save(results)
     except BaseException:  # interrupted: do not start what is still queued
         for fut in in_flight:
             fut.cancel()

@@ -185,6 +185,13 @@ def cmd_explore(args) -> int:
 # wushe sensitivity
 
 
+def _needs_lines(lang: str) -> str:
+    """'  direct_share: needs procurement_mode = mixed' for every parameter acting through a partner lever."""
+    from ..params import SCHEMA
+
+    return "\n".join(f"  {name}: {p.needs_text(lang)}" for name, p in SCHEMA.items() if p.needs)
+
+
 def _add_sensitivity(sub):
     p = sub.add_parser(
         "sensitivity",
@@ -206,7 +213,21 @@ def _add_sensitivity(sub):
             station_coverage_met: the chance of meeting it), cost (public money spent by
             the end) or an indicator asked for with --indicators; without it, every target
             value and cost are analysed. Writes a table (CSV) and a figure per language.
-        """),
+
+            Lever dependencies: some parameters act only through a partner lever (the
+            "acts through" column of `wushe list`). They are marked † in the figures, the
+            table's columns needs and partner say where the partner stands, and a note says
+            when the partner sits where the factor cannot act (its default, usually): an
+            index of 0 is then true by construction, not evidence that the lever does not
+            matter. Set the partner in the base scenario (`wushe explore --scenario`), or
+            vary both and read their interaction (σ; ST − S1). In the schema:
+        """) + "\n" + _needs_lines("en") + "\n\n" + _fmt("""
+            杠杆依赖:有些参数只能通过伙伴杠杆起作用(`wushe list` 的 “acts through” 列)。图中以 †
+            标出,表中 needs 与 partner 两列说明伙伴杠杆的取值;若伙伴杠杆停在使其无法起作用的值
+            (通常是默认值),会另有说明:此时指数为 0 是构造使然,并不说明该杠杆不重要。请在基础
+            情景中设置伙伴杠杆(`wushe explore --scenario`),或同时改变两者并看交互作用
+            (σ;ST − S1)。参数表中:
+        """) + "\n" + _needs_lines("zh"),
         epilog=_fmt("""
             examples:
               wushe sensitivity results/screen
@@ -251,12 +272,19 @@ def cmd_sensitivity(args) -> int:
             table = sa.morris(results, outcome) if method == "morris" else sa.sobol(results, outcome)
         except (KeyError, ValueError) as exc:
             raise _error(str(exc).strip('"')) from None
-        if table.drop(columns="kind").abs().to_numpy().sum() == 0:
+        numbers = table[sa.NUMERIC[method]]
+        if numbers.abs().to_numpy().sum() == 0:
             print(f"{outcome}: no factor moves it in this store (constant)\n")
             continue
         print(f"{outcome} ({method}; mean of {table.attrs['replicates']} replicates; "
               f"replicate noise {table.attrs['noise_share']:.0%} of the variance):")
-        print(table.drop(columns="kind").round(4).to_string())
+        shown = numbers.round(4)
+        if table["needs"].astype(bool).any():
+            shown = shown.assign(needs=table["needs"], partner=table["partner"])
+        print(shown.to_string())
+        for lang in langs:
+            for note in table.attrs["dependencies"][lang]:
+                print(note)
         print()
         table.to_csv(folder / f"{method}_{outcome}.csv")
         for lang in langs:
@@ -350,8 +378,11 @@ def _add_optimise(sub):
 
             The best of many noisy estimates is optimistic, so the cheapest candidates
             that look good enough are run again on fresh seeds, and the strategy chosen is
-            the cheapest whose fresh attainment reaches --probability; its probability is
-            stated with a 95% interval. It is written to --write as a scenario file for
+            the cheapest whose fresh attainment reaches --probability. That choice favours
+            lucky validation runs in turn, so the chosen strategy is certified on --certify
+            further fresh seeds that take no part in any choice: its probability is stated
+            from those, with an exact (Clopper–Pearson) 95% interval, and a rerun on other
+            seeds agrees with it up to its own sampling error. It is written to --write as a scenario file for
             `wushe run` and `wushe report`. Run the same command again to resume (a larger
             --trials adds candidates).
         """),
@@ -375,6 +406,8 @@ def _add_optimise(sub):
     p.add_argument("--batch", type=int, default=8, metavar="B", help="candidates per generation (default 8)")
     p.add_argument("-r", "--replicates", type=int, default=20, metavar="R", help="runs per candidate (default 20)")
     p.add_argument("--validate", type=int, default=3, metavar="K", help="candidates re-run on fresh seeds (default 3)")
+    p.add_argument("--certify", type=int, default=100, metavar="N",
+                   help="runs on fresh seeds that certify the chosen strategy's probability (default 100)")
     p.add_argument("-o", "--out", required=True, metavar="OUT", help="the search's folder (created or resumed)")
     p.add_argument("--write", metavar="FILE", help="write the chosen strategy as this scenario file")
     p.add_argument("--lang", choices=["zh", "en", "both"], default="both", help="language (default both)")
@@ -389,15 +422,15 @@ def cmd_optimise(args) -> int:
     from ..experiment import StoreError
     from .optimise import optimise, plot_front, write_scenario
 
-    if args.trials < 1 or args.batch < 1 or args.replicates < 1:
-        raise _error("--trials, --batch and -r must be at least 1")
+    if args.trials < 1 or args.batch < 1 or args.replicates < 1 or args.certify < 1:
+        raise _error("--trials, --batch, -r and --certify must be at least 1")
     if not 0 < args.probability <= 1:
         raise _error(f"--probability must be in (0, 1]; got {args.probability}")
     problem = _problem(args, allow_uncertainties=False)
     try:
         found = optimise(problem, _names(args.targets), probability=args.probability, trials=args.trials,
                          batch=args.batch, replicates=args.replicates, seed=args.seed, out=args.out,
-                         validate=args.validate, executor=args.executor, workers=args.workers,
+                         validate=args.validate, certify=args.certify, executor=args.executor, workers=args.workers,
                          progress=not args.quiet)
     except (StoreError, ValueError) as exc:
         raise _error(str(exc)) from None
@@ -412,7 +445,8 @@ def cmd_optimise(args) -> int:
         matplotlib.pyplot.close(fig)
     found.candidates.to_csv(out / "candidates.csv")
     found.validation.to_csv(out / "validation.csv")
-    print(f"candidates, validation and the cost–attainment front in {out}")
+    found.certification.to_csv(out / "certification.csv")
+    print(f"candidates, validation, certification and the cost–attainment front in {out}")
     if found.chosen is None:
         return 1
     if args.write:
