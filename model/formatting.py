@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from .indicators import INDICATORS
-from .text import choice_label, switch_label, t
+from .text import TEXT, choice_label, switch_label, t, unit_label
 
 __all__ = ["format_param", "format_value"]
 
@@ -50,7 +50,8 @@ def format_value(value: float | None, indicator: str | None = None, lang: str = 
             return f"{value / 1e4:{sign},.1f}万元"
         return f"{value:{sign},.0f} yuan"
     if ind is None and unit is not None:
-        return f"{value:{sign},.0f} {t('unit_' + unit, lang)}"
+        label = t("unit_" + unit, lang) if "unit_" + unit in TEXT else unit_label(unit, lang)
+        return f"{value:{sign},.0f} {label}"
     if abs(value) >= 100 or float(value).is_integer():
         return f"{value:{sign},.0f}"
     return f"{value:{sign},.2f}"

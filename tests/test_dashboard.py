@@ -169,7 +169,7 @@ def test_compare_with_baseline_runs_the_same_seed_beside_the_live_run():
     assert session.frame()["station_coverage"].iloc[-1] == 1.0
     assert base["station_coverage"].iloc[-1] < 1.0
     option = indicator_option(session, ["station_coverage"], "en")
-    assert [s["name"] for s in option["series"]] == [tr("baseline_spread", "en")] * 2 + ["This run", "Baseline", "Target"]
+    assert [s["name"] for s in option["series"]] == [tr("band_seed", "en")] * 2 + ["This run", "Baseline", "Target"]
 
 
 def test_checklist_reads_the_run_and_judges_each_target():
@@ -221,13 +221,26 @@ def test_region_picture_and_flows_show_the_model_state():
     low = sum(len(s["data"]) for s in by_orgs["series"][:2])  # the 0-2 group, urban and rural
     assert low == int((c.orgs <= 2).sum())
     rows = flow_rows(session.model.flows, "en")
-    shown = {(r["source"], r["target"]) for r in rows}
+    edges = [r for r in rows if r["source"]]
+    shown = {(r["source"], r["target"]) for r in edges}
     assert shown and all(a != b for a, b in shown)
     # each kind's largest flow has the full bar; money is written in yuan (万元 in Chinese)
-    for unit in {r["unit"] for r in rows}:
-        assert max(r["share"] for r in rows if r["unit"] == unit) == 1.0
+    for unit in {r["unit"] for r in edges}:
+        assert max(r["share"] for r in edges if r["unit"] == unit) == 1.0
     money = [r for r in flow_rows(session.model.flows, "zh") if r["unit"] == "yuan"]
     assert money and all(r["text"].endswith("万元") for r in money)
+    # every flow is named in the page's language; flows between no two societies are listed too, without a bar
+    from model.indicators import FLOWS
+
+    for lang in ("zh", "en"):
+        listed = flow_rows(session.model.flows, lang)
+        for r in listed:
+            assert r["names"] == "; ".join(FLOWS[k].label(lang) for k in r["keys"])
+        reported = {k for k, v in session.model.flows.items() if k in FLOWS and v > 0}
+        assert {k for r in listed for k in r["keys"]} == reported
+    others = [r for r in rows if not r["source"]]
+    assert others and all(r["share"] is None for r in others)
+    assert {r["kind"] for r in flow_rows(session.model.flows, "zh") if not r["source"]} == {tr("other_flows", "zh")}
     assert month_label(session.date, "zh") == "2022年1月"
 
 
@@ -323,6 +336,9 @@ def test_a_click_on_the_map_shows_that_township_or_community():
     rc = render(Dashboard(session=session, lang="en"))
     from solara.components.echarts import EchartsWidget
 
+    assert not [w for w in rc.find(EchartsWidget).widgets if w.on_click is not None]  # drawn on demand
+    widget_with_class(rc, v.Btn, "wushe-map-toggle").click()
+
     (chart,) = [w for w in rc.find(EchartsWidget).widgets if w.on_click is not None]
     (before,) = html_texts(rc, "wushe-place-state")
     assert before == tr("place_hint", "en")
@@ -401,3 +417,145 @@ def test_fair_turns_serve_waiting_sessions_first_come_first_served():
     # the greedy session got its first month, then every waiting session had one before its second
     assert order[:4] == ["greedy", "s0", "s1", "s2"]
     assert order.count("greedy") == 6
+
+
+def test_views_below_the_levers_are_drawn_on_demand_and_then_follow_the_months():
+    from solara.components.echarts import EchartsWidget
+
+    session = Session("demo", seed=1)
+    rc = render(Dashboard(session=session, lang="en"))
+    assert len(rc.find(EchartsWidget).widgets) == 1  # the main chart only
+    assert not [w for w in rc.find(solara.widgets.HTML).widgets if 'class="wushe-flows"' in (w.unsafe_innerHTML or "")]
+    for name in ("wushe-indicators", "wushe-map", "wushe-flows-view"):
+        button = widget_with_class(rc, v.Btn, f"{name}-toggle")
+        assert button.children == ["Show"]
+        button.click()
+        assert widget_with_class(rc, v.Btn, f"{name}-toggle").children == ["Hide"]
+    assert len(rc.find(EchartsWidget).widgets) == 3  # main chart, every indicator, the region
+    click(rc, "Step")
+    flows = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets
+             if 'class="wushe-flows"' in (w.unsafe_innerHTML or "")]
+    assert len(flows) == 1 and "Casework hours" in flows[0]
+    (month,) = html_texts(rc, "wushe-flow-month")
+    assert month == "<b>January 2021</b>"
+    click(rc, "Step")
+    (month,) = html_texts(rc, "wushe-flow-month")
+    assert month == "<b>February 2021</b>"  # an open view follows the months
+    widget_with_class(rc, v.Btn, "wushe-map-toggle").click()
+    assert len(rc.find(EchartsWidget).widgets) == 2
+
+
+def test_share_axes_are_in_per_cent():
+    session = Session("demo", seed=1, compare=True)
+    for _ in range(3):
+        session.step()
+    option = indicator_option(session, ["station_coverage", "community_orgs"], "en")
+    share_axis, count_axis = option["yAxis"]
+    assert (share_axis["min"], share_axis["max"], share_axis["axisLabel"]["formatter"]) == (0, 100, "{value}%")
+    assert "formatter" not in count_axis["axisLabel"] and "max" not in count_axis
+    live = next(s for s in option["series"] if s["name"] == "This run" and s["yAxisIndex"] == 0)
+    expected = [round(100 * x, 1) for x in session.frame()["station_coverage"]]
+    assert [p[1] for p in live["data"]] == expected
+    targets = next(s for s in option["series"] if s["name"] == "Target" and s["yAxisIndex"] == 0)
+    goals = [t.value for t in session.targets if t.indicator == "station_coverage"]
+    assert [d["value"][1] for d in targets["data"]] == [100 * g for g in goals]
+
+
+def test_scenario_titles_and_lever_units_in_the_pages_language():
+    from model.params import UNITS_ZH
+    from model.scenarios import load_scenario
+    from model.text import region_title, scenario_title
+
+    session = Session("demo", seed=0)
+    rc = render(Dashboard(session=session, lang="zh"))
+    chooser = widget_with_class(rc, v.Select, "wushe-scenario")
+    titles = {item["value"]: item["text"] for item in chooser.items}
+    assert titles["charity_matching"] == load_scenario("charity_matching", region="demo").title["zh"]
+    assert titles["baseline"] == scenario_title("baseline", "zh") == "现状延续"
+    assert all(text != value for value, text in titles.items())  # no raw file name on the Chinese page
+    regions = {i["value"]: i["text"] for i in widget_with_class(rc, v.Select, "wushe-region").items}
+    assert regions == {"demo": region_title("demo", "zh"), "linhai": region_title("linhai", "zh")}
+    assert regions["linhai"] == "浙江省临海市"
+    labels = " ".join(w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets)
+    budget = SCHEMA["station_budget_yuan"]
+    assert budget.unit in UNITS_ZH and UNITS_ZH[budget.unit] in labels
+    assert budget.unit not in labels  # the English unit is not shown on the Chinese page
+    english = render(Dashboard(session=Session("demo", seed=0), lang="en"))
+    items = {i["value"]: i["text"] for i in widget_with_class(english, v.Select, "wushe-scenario").items}
+    assert items["charity_matching"] == load_scenario("charity_matching", region="demo").title["en"]
+
+
+def _small_posterior(n: int = 8):
+    """A posterior built here: every uncertain parameter drawn across its schema range."""
+    import numpy as np
+
+    from model.calibration.fit import uncertainties
+    from model.calibration.posterior import Posterior
+
+    rng = np.random.default_rng(11)
+    draws = pd.DataFrame({"draw": np.arange(n)})
+    for name in uncertainties():
+        p = SCHEMA[name]
+        draws[name] = rng.uniform(p.min, p.max, n)
+    return Posterior(draws, {"region": "demo", "fitted": [], "left_at_prior": list(draws.columns[1:])})
+
+
+def test_the_band_can_count_parameter_uncertainty_from_a_posterior():
+    from model.dashboard.session import baseline_runs
+    from model.simulation import FiveSocietyModel
+
+    post = _small_posterior()
+    session = Session("demo", seed=3, compare=True, posterior=post)
+    assert session.posterior_available and session.band_mode == "seed"
+    for _ in range(6):
+        session.step()
+    seed_lo, seed_hi = session._band
+    assert session.set_band("posterior") and session.band_mode == "posterior"
+    post_lo, post_hi = session._band
+    # seed s runs with posterior draw s mod n, the rule of Experiment(uncertainty="posterior")
+    seeds = list(range(3, 3 + BAND_SEEDS))
+    assert session.band_draws() == {s: post.draw(s) for s in seeds}
+    runs = baseline_runs("demo", "2021-01", "2025-12", seeds, session.band_draws())
+    again = FiveSocietyModel(region="demo", seed=4, params=post.draw(4)).run()
+    pd.testing.assert_frame_equal(runs[4], again)
+    stacked = pd.concat([runs[s]["community_orgs"] for s in seeds], axis=1)
+    pd.testing.assert_series_equal(post_lo["community_orgs"], stacked.quantile(0.1, axis=1), check_names=False)
+    # the same-seed line stays the baseline with the schema's values, paired with the live run
+    alone = FiveSocietyModel(region="demo", seed=3).run()
+    pd.testing.assert_frame_equal(session.baseline_frame(), alone.iloc[:6])
+    # parameters widen the band at the end of the run
+    for name in ("sw_talent", "community_orgs"):
+        assert post_hi[name].iloc[-1] - post_lo[name].iloc[-1] > seed_hi[name].iloc[-1] - seed_lo[name].iloc[-1]
+    lo, hi = session.baseline_band()
+    assert len(lo) == 6 and lo.equals(post_lo.iloc[:6])
+    # on the page: the chooser shows both counts in both languages; the checklist and legend say which
+    rc = render(Dashboard(session=session, lang="zh"))
+    chooser = widget_with_class(rc, v.Select, "wushe-band-mode")
+    assert [i["text"] for i in chooser.items] == [tr("band_mode_seed", "zh"), tr("band_mode_posterior", "zh")]
+    assert not chooser.disabled and chooser.v_model == "posterior"
+    assert tr("baseline_band_posterior", "zh").format(n=BAND_SEEDS) in checklist_html(rc)
+    (note,) = html_texts(rc, "wushe-compare-note")
+    assert tr("band_note_posterior", "zh").format(n=BAND_SEEDS) in note
+    chooser.v_model = "seed"
+    assert session.band_mode == "seed" and session._band[0].equals(seed_lo)
+    assert tr("baseline_band_seed", "zh").format(n=BAND_SEEDS) in checklist_html(rc)
+    option = indicator_option(session, ["community_orgs"], "en")
+    assert tr("band_seed", "en") in option["legend"]["data"]
+
+
+def test_without_a_posterior_the_band_counts_chance_only(tmp_path, monkeypatch):
+    import model.calibration.posterior as posterior
+
+    monkeypatch.setattr(posterior, "POSTERIOR_DIR", tmp_path)  # nothing installed
+    session = Session("linhai", seed=0, compare=True, band="posterior")
+    assert not session.posterior_available and session.band_mode == "seed"
+    assert session.set_band("posterior") is False and session.band_mode == "seed"
+    with pytest.raises(ValueError, match="band: expected one of seed, posterior"):
+        session.set_band("parameters")
+    rc = render(Dashboard(session=session, lang="en"))
+    assert widget_with_class(rc, v.Select, "wushe-band-mode").disabled
+    (note,) = html_texts(rc, "wushe-compare-note")
+    assert tr("band_no_posterior", "en") in note
+    # a posterior installed while the server runs is found (demo and linhai borrow hubei's)
+    _small_posterior().write(tmp_path / "hubei.parquet")
+    assert session.posterior_available and session.set_band("posterior")

@@ -133,7 +133,13 @@ def test_dashboard_in_chromium_offline_step_play_and_checklist(chromium, dashboa
             time.sleep(1.5)
             assert month.inner_text() == paused_at  # then Pause holds the month
             assert now.all_inner_texts() != after_one  # the checklist moved with the months
-            assert page.locator(".solara-echarts canvas").count() >= 3
+            # the views below the levers are drawn when opened: every indicator, the region and the flows
+            assert page.locator(".solara-echarts canvas").count() == 1
+            for name in ("wushe-indicators", "wushe-map", "wushe-flows-view"):
+                page.locator(f".{name}-toggle").click()
+            page.wait_for_function("document.querySelectorAll('.solara-echarts canvas').length >= 3", timeout=30_000)
+            page.locator(".wushe-flows").wait_for(timeout=30_000)
+            assert paused_at in page.locator(".wushe-flow-month").inner_text()
         finally:
             browser.close()
     assert outside == [], f"the page asked for the internet: {outside}"

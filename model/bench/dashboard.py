@@ -264,6 +264,9 @@ def bench_classroom(sessions: int = 30, months: int = 12, region: str = "demo", 
     if not chromium.exists():
         print("classroom: skipped (no /usr/bin/chromium)")
         return None
+    import os
+
+    load_before = os.getloadavg()
     server, url = _serve(region)
     try:
         r = asyncio.run(_classroom(url, server.pid, str(chromium), sessions, months, play_s, timeout_s))
@@ -283,6 +286,11 @@ def bench_classroom(sessions: int = 30, months: int = 12, region: str = "demo", 
           f"(the rest is waiting for the other sessions' months and the browsers, which share this machine)")
     print(f"  server memory: {r['rss_one_mb']} MB with one session, {r['rss_all_mb']} MB with {sessions} "
           f"→ {r['mb_per_session']} MB per session (opening {sessions - 1} sessions took {r['open_s']} s)")
+    load_after = os.getloadavg()
+    r["load_before"], r["load_after"] = load_before, load_after
+    print(f"  machine: load average (1, 5, 15 min) {', '.join(f'{x:.1f}' for x in load_before)} before, "
+          f"{', '.join(f'{x:.1f}' for x in load_after)} after; the browsers share this machine's "
+          f"{os.cpu_count()} cores with the server")
     pm = r["play_months"]
     print(f"  Play at 4 months/s for {r['play_s']:g} s, all {sessions} at once: months advanced per session "
           f"min {pm[0]}, median {statistics.median(pm):g}, max {pm[-1]}")

@@ -12,6 +12,12 @@ Laid out for a projector: the run controls and the month on top, the target chec
 and the main chart beside each other below them (both inside the first screen at
 1280×720), then the levers grouped by society, every indicator, the region and the flows.
 Text is 16 px or larger on the page and 14 px or larger in the charts (``STYLE``).
+
+A whole class shares one server process, so a Step redraws only what changed: the
+views below the levers (every indicator, the region, the flows) are drawn on demand
+(each opens with its own button and then follows the months), and the page renders
+with reacton's subtree-skipping renderer (``REACTON_FAST``), so the lever controls,
+which a Step does not change, are not walked again.
 """
 
 from __future__ import annotations
@@ -29,12 +35,18 @@ import traitlets
 from ..formatting import format_value
 from ..indicators import CORE_NAMES, INDICATORS
 from ..indicators import label as indicator_label
-from ..text import choice_label, month_label
+from ..text import choice_label, month_label, region_title, scenario_title, unit_label
 from ..text import t as tr
 from .charts import flow_rows, indicator_option, region_option
 from .session import BAND_SEEDS, REGIONS, STEP_TURNS, Session, lever_groups, scenario_names
 
 __all__ = ["Page", "Dashboard", "STYLE"]
+
+# Reacton's renderer that skips component subtrees in which nothing changed (widgetti/reacton,
+# opt-in, run by its CI against the whole test suite). Without it every Step walked the whole
+# page, the ~35 lever controls included: about half of the server's time per Step. Read at each
+# render, so it applies to every page (served or in a notebook) rendered after this import.
+os.environ.setdefault("REACTON_FAST", "1")
 
 _STATUS_STYLE = {
     "met": ("✔", "#1a7f37"),
@@ -72,6 +84,9 @@ STYLE = """
 .wushe-flows { width: 100%; border-collapse: collapse; font-size: 16px; }
 .wushe-flows td { padding: 2px 6px 2px 0; }
 .wushe-place td { padding: 1px 10px 1px 0; }
+.wushe-flow-names { color: #444; }
+.wushe-ondemand-head { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; }
+.wushe-ondemand-title { font-size: 18px; font-weight: 500; color: rgba(0, 0, 0, 0.87); }
 @media (max-width: 900px) { .wushe-top, .wushe-bottom { grid-template-columns: minmax(0, 1fr); } }
 """
 
@@ -139,7 +154,7 @@ def Choice(label: str, value, items: list[tuple], on_value, disabled: bool = Fal
 def LeverControl(parameter, value, lang: str, on_value):
     """One lever as the schema types it: slider and number box (float, int), switch (bool) or chooser (choice)."""
     p = parameter
-    unit = "" if p.unit in ("-", "on/off") else f" ({p.unit})"
+    unit = "" if p.unit in ("-", "on/off") else f" ({unit_label(p.unit, lang)})"
     label = p.label(lang) + unit
     if p.type == "bool":
         solara.Switch(label=label, value=bool(value), on_value=on_value, classes=[f"wushe-lever-{p.name}"])
@@ -147,7 +162,8 @@ def LeverControl(parameter, value, lang: str, on_value):
         Choice(label, value, [(c, choice_label(p.name, c, lang)) for c in p.choices], on_value,
                name=f"wushe-lever-{p.name}")
     else:
-        Slider(p.label(lang), value, p.min, p.max, _nice_step(p), on_value, unit=p.unit, integer=p.type == "int",
+        Slider(p.label(lang), value, p.min, p.max, _nice_step(p), on_value, unit=unit_label(p.unit, lang),
+               integer=p.type == "int",
                name=p.name, number_box=True)
 
 
@@ -289,13 +305,14 @@ def RunControls(session: Session, lang: str, version: int, tick, generation, pla
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="12px"):
             with solara.Column(style={"width": "120px"}):
                 Choice(tr("language", lang), lang, [("zh", "中文"), ("en", "English")], on_lang, name="wushe-lang")
-            with solara.Column(style={"width": "110px"}):
-                Choice(tr("region", lang), region.value, [(r, r) for r in REGIONS], on_region,
+            with solara.Column(style={"width": "240px"}):
+                Choice(tr("region", lang), region.value, [(r, region_title(r, lang)) for r in REGIONS], on_region,
                        disabled=playing.value, name="wushe-region")
             with solara.Column(style={"width": "90px"}):
                 solara.InputInt(tr("seed", lang), value=seed.value, on_value=on_seed, disabled=playing.value)
-            with solara.Column(style={"width": "220px"}):
-                Choice(tr("start_scenario", lang), scenario.value, [(s, s) for s in scenario_names()], on_scenario,
+            with solara.Column(style={"width": "340px"}):
+                Choice(tr("start_scenario", lang), scenario.value,
+                       [(s, scenario_title(s, lang)) for s in scenario_names()], on_scenario,
                        disabled=playing.value, name="wushe-scenario")
             solara.FileDownload(lambda: session.to_csv().encode("utf-8"),
                                 filename=f"wushe-{session.region}-seed{session.seed}.csv",
@@ -314,8 +331,9 @@ def Checklist(session: Session, lang: str, version: int):
     rows = session.checklist()
     compare = session.compare
     head = [tr("col_target", lang), tr("goal", lang), tr("value", lang), tr("status", lang)]
+    band_key = "posterior" if session.band_mode == "posterior" else "seed"
     if compare:
-        head += [tr("baseline_band", lang).format(n=BAND_SEEDS)]
+        head += [tr("baseline_band_" + band_key, lang).format(n=BAND_SEEDS)]
 
     def status_cell(status, judged_past: bool):
         mark, colour = _STATUS_STYLE[status]
@@ -346,8 +364,11 @@ def Checklist(session: Session, lang: str, version: int):
     with solara.Card(tr("checklist", lang) + f" · {title}", classes=["wushe-checklist-card"]):
         solara.HTML(tag="div", unsafe_innerHTML=html)
         if compare:
-            solara.HTML(tag="div", unsafe_innerHTML=tr("compare_note", lang).format(n=BAND_SEEDS),
-                        classes=["wushe-note", "wushe-compare-note"])
+            note = tr("compare_note", lang).format(n=BAND_SEEDS)
+            note += " " + tr("band_note_" + band_key, lang).format(n=BAND_SEEDS)
+            if not session.posterior_available:
+                note += " " + tr("band_no_posterior", lang)
+            solara.HTML(tag="div", unsafe_innerHTML=note, classes=["wushe-note", "wushe-compare-note"])
 
 
 @solara.component
@@ -372,22 +393,46 @@ def Monitors(session: Session, lang: str, version: int, shown):
 
 
 @solara.component
-def MainChart(session: Session, lang: str, version: int, chosen):
+def MainChart(session: Session, lang: str, version: int, chosen, tick):
+    def on_band(mode):
+        if session.set_band(mode):
+            tick.value += 1
+
     with solara.Card(tr("main_chart", lang), classes=["wushe-main-chart"]):
-        Choice(tr("indicator", lang), chosen.value, [(n, indicator_label(n, lang)) for n in CORE_NAMES], chosen.set,
-               name="wushe-main-indicator")
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="12px"):
+            with solara.Column(style={"flex": "1 1 14em"}):
+                Choice(tr("indicator", lang), chosen.value, [(n, indicator_label(n, lang)) for n in CORE_NAMES],
+                       chosen.set, name="wushe-main-indicator")
+            if session.compare:  # what the grey band counts: chance, or chance and the parameters' uncertainty
+                with solara.Column(style={"flex": "1 1 14em"}):
+                    Choice(tr("band_mode", lang), session.band_mode,
+                           [("seed", tr("band_mode_seed", lang)), ("posterior", tr("band_mode_posterior", lang))],
+                           on_band, disabled=not session.posterior_available, name="wushe-band-mode")
         _chart(indicator_option(session, [chosen.value], lang, columns=1, panel_h=300, titles=False))
+
+
+@solara.component
+def OnDemand(title: str, name: str, lang: str, view, *args):
+    """A view below the levers, drawn only once opened (its button), then every month until closed:
+    a class shares one server, and most Steps are watched on the first screen."""
+    shown = solara.use_reactive(False)
+    with solara.Card(classes=["wushe-ondemand", name]):
+        with rv.Html(tag="div", class_="wushe-ondemand-head"):
+            solara.HTML(tag="div", unsafe_innerHTML=escape(title), classes=["wushe-ondemand-title"])
+            solara.Button(tr("hide" if shown.value else "show", lang), on_click=lambda: shown.set(not shown.value),
+                          outlined=True, color="primary", classes=[f"{name}-toggle"])
+        if shown.value:
+            view(*args)
 
 
 @solara.component
 def IndicatorCharts(session: Session, lang: str, version: int):
     default = list(dict.fromkeys(t.indicator for t in session.targets))
     shown = solara.use_reactive(default)
-    with solara.Card(tr("indicators", lang)):
-        rv.Select(label=tr("choose_indicators", lang), v_model=shown.value, multiple=True, chips=True, dense=True,
-                  items=[{"value": n, "text": indicator_label(n, lang)} for n in CORE_NAMES],
-                  on_v_model=shown.set)
-        _chart(indicator_option(session, shown.value or default, lang))
+    rv.Select(label=tr("choose_indicators", lang), v_model=shown.value, multiple=True, chips=True, dense=True,
+              items=[{"value": n, "text": indicator_label(n, lang)} for n in CORE_NAMES],
+              on_v_model=shown.set)
+    _chart(indicator_option(session, shown.value or default, lang))
 
 
 def _place_html(session: Session, place: tuple[str, int] | None, lang: str) -> str:
@@ -432,32 +477,36 @@ def RegionMap(session: Session, lang: str, version: int):
         if ref:
             place.set((str(ref[0]), int(ref[1])))
 
-    with solara.Card(tr("map", lang), classes=["wushe-map"]):
-        Choice(tr("colour_by", lang), colour.value,
-               [("station", tr("colour_station", lang)), ("orgs", tr("colour_orgs", lang)),
-                ("volunteers", tr("colour_volunteers", lang))], colour.set, name="wushe-colour")
-        solara.Text(tr("map_hint", lang), style={"font-size": "16px", "color": "#444"})
-        _chart(region_option(session, colour.value, lang), on_click=clicked)
-        solara.HTML(tag="div", unsafe_innerHTML=_place_html(session, place.value, lang), classes=["wushe-place-state"])
+    Choice(tr("colour_by", lang), colour.value,
+           [("station", tr("colour_station", lang)), ("orgs", tr("colour_orgs", lang)),
+            ("volunteers", tr("colour_volunteers", lang))], colour.set, name="wushe-colour")
+    solara.Text(tr("map_hint", lang), style={"font-size": "16px", "color": "#444"})
+    _chart(region_option(session, colour.value, lang), on_click=clicked)
+    solara.HTML(tag="div", unsafe_innerHTML=_place_html(session, place.value, lang), classes=["wushe-place-state"])
 
 
 @solara.component
 def FlowView(session: Session, lang: str, version: int):
-    """This month's flows as a table (from → to, amount, a bar against the largest of its kind)."""
+    """This month's flows as a table (from → to and the flows' names, amount, a bar against the
+    largest of its kind), then the flows that run between no two societies."""
     flows = getattr(session.model, "flows", None) or {}
     rows = flow_rows(flows, lang)
-    with solara.Card(tr("flows", lang) + f" · {month_label(session.date, lang)}", classes=["wushe-flow-card"]):
-        if not rows:
-            solara.Text(tr("flows_none", lang))
-            return
-        body = []
-        for r in rows:
-            bar = (f"<div style='background:{r['colour']}; height: 12px; width:{max(2, round(100 * r['share']))}%'>"
-                   "</div>")
-            body.append(f"<tr><td>{escape(r['kind'])}</td><td>{escape(r['source'])} → {escape(r['target'])}</td>"
-                        f"<td style='text-align:right; white-space:nowrap'><b>{escape(r['text'])}</b></td>"
-                        f"<td style='width:25%'>{bar}</td></tr>")
-        solara.HTML(tag="div", unsafe_innerHTML='<table class="wushe-flows">' + "".join(body) + "</table>")
+    solara.HTML(tag="div", unsafe_innerHTML=f"<b>{month_label(session.date, lang)}</b>", classes=["wushe-flow-month"])
+    if not rows:
+        solara.Text(tr("flows_none", lang))
+        return
+    body = []
+    for r in rows:
+        share = r["share"]
+        bar = ("" if share is None else
+               f"<div style='background:{r['colour']}; height: 12px; width:{max(2, round(100 * share))}%'></div>")
+        where = (f"{escape(r['source'])} → {escape(r['target'])}<br>" if r["source"] else "")
+        body.append(f"<tr data-flows=\"{escape(' '.join(r['keys']))}\"><td>{escape(r['kind'])}</td>"
+                    f"<td>{where}<span class='wushe-flow-names'>{escape(r['names'])}</span></td>"
+                    f"<td style='text-align:right; white-space:nowrap'><b>{escape(r['text'])}</b></td>"
+                    f"<td style='width:20%'>{bar}</td></tr>")
+    solara.HTML(tag="div", unsafe_innerHTML='<table class="wushe-flows">' + "".join(body) + "</table>",
+                classes=["wushe-flow-card"])
 
 
 @solara.component
@@ -492,17 +541,17 @@ def Live(session: Session, lang: str, tick, generation, playing, speed, on_lang)
         with solara.Column(gap="8px"):
             Checklist(session, lang, version)
             Monitors(session, lang, version, monitors)
-        MainChart(session, lang, version, chosen)
+        MainChart(session, lang, version, chosen, tick)
 
 
 @solara.component
 def More(session: Session, lang: str, tick):
-    """Below the levers: every indicator, the region (click a place to read it) and the flows."""
+    """Below the levers, each on demand: every indicator, the region (click a place to read it) and the flows."""
     version = tick.value
-    IndicatorCharts(session, lang, version)
+    OnDemand(tr("indicators", lang), "wushe-indicators", lang, IndicatorCharts, session, lang, version)
     with rv.Html(tag="div", class_="wushe-bottom"):
-        RegionMap(session, lang, version)
-        FlowView(session, lang, version)
+        OnDemand(tr("map", lang), "wushe-map", lang, RegionMap, session, lang, version)
+        OnDemand(tr("flows", lang), "wushe-flows-view", lang, FlowView, session, lang, version)
 
 
 @solara.component

@@ -16,6 +16,7 @@ from ..formatting import format_param, format_value
 from ..indicators import FLOWS, INDICATORS
 from ..indicators import label as indicator_label
 from ..params import SCHEMA
+from ..text import flow_label
 from ..text import t as tr
 from .session import Session
 
@@ -38,15 +39,19 @@ def _lever_text(changes: dict, lang: str) -> str:
     return "; ".join(parts)
 
 
-def _points(series: pd.Series) -> list[list]:
-    return [[d.strftime("%Y-%m-%d"), None if pd.isna(v) else float(v)] for d, v in series.items()]
+def _points(series: pd.Series, scale: float = 1.0) -> list[list]:
+    """``[[date, value], ...]``; shares are drawn in per cent (``scale`` 100), to one decimal."""
+    if scale == 1.0:
+        return [[d.strftime("%Y-%m-%d"), None if pd.isna(v) else float(v)] for d, v in series.items()]
+    return [[d.strftime("%Y-%m-%d"), None if pd.isna(v) else round(float(v) * scale, 1)] for d, v in series.items()]
 
 
 def indicator_option(session: Session, indicators: list[str], lang: str = "en", columns: int = 2,
                      panel_h: int = 170, titles: bool = True) -> dict[str, Any]:
     """Small multiples: one panel per indicator, the live run (solid), the baseline with the same
     seed (dashed) and the baseline's band over several seeds (grey, 10th-90th percentile) when
-    comparing, the targets on it (red diamonds at their dates) and lever changes (orange lines)."""
+    comparing, the targets on it (red diamonds at their dates) and lever changes (orange lines).
+    Shares are drawn in per cent (0–100%)."""
     frame = session.frame()
     base = session.baseline_frame()
     band = session.baseline_band()
@@ -58,6 +63,7 @@ def indicator_option(session: Session, indicators: list[str], lang: str = "en", 
     show_titles = titles
     grids, xaxes, yaxes, series, titles = [], [], [], [], []
     marks = session.lever_marks()
+    band_name = tr("band_" + ("posterior" if session.band_mode == "posterior" else "seed"), lang)
     for i, name in enumerate(indicators):
         r, c = divmod(i, columns)
         left = c * (100 / columns)
@@ -69,27 +75,28 @@ def indicator_option(session: Session, indicators: list[str], lang: str = "en", 
                            "textStyle": {"fontSize": CHART_FONT + 2, "fontWeight": "bold"},
                            "subtextStyle": {"fontSize": CHART_FONT}})
         share = INDICATORS[name].share if name in INDICATORS else False
+        scale = 100.0 if share else 1.0
         axis_label = {"fontSize": CHART_FONT}
         xaxes.append({"type": "time", "gridIndex": i, "min": start.strftime("%Y-%m-%d"),
                       "max": end.strftime("%Y-%m-%d"), "axisLabel": dict(axis_label, hideOverlap=True),
                       "splitNumber": 5})
         y = {"type": "value", "gridIndex": i, "axisLabel": dict(axis_label), "scale": not share}
         if share:
-            y.update(min=0, max=1)
-            y["axisLabel"]["formatter"] = "{value}"
+            y.update(min=0, max=100)
+            y["axisLabel"]["formatter"] = "{value}%"
         yaxes.append(y)
         if band is not None and name in band[0]:
             lo, hi = band[0][name], band[1][name]
-            series.append({"name": tr("baseline_spread", lang), "type": "line", "xAxisIndex": i, "yAxisIndex": i,
+            series.append({"name": band_name, "type": "line", "xAxisIndex": i, "yAxisIndex": i,
                            "stack": f"band{i}", "showSymbol": False, "silent": True,
-                           "lineStyle": {"opacity": 0}, "itemStyle": {"color": BAND}, "data": _points(lo)})
-            series.append({"name": tr("baseline_spread", lang), "type": "line", "xAxisIndex": i, "yAxisIndex": i,
+                           "lineStyle": {"opacity": 0}, "itemStyle": {"color": BAND}, "data": _points(lo, scale)})
+            series.append({"name": band_name, "type": "line", "xAxisIndex": i, "yAxisIndex": i,
                            "stack": f"band{i}", "showSymbol": False, "silent": True,
                            "lineStyle": {"opacity": 0}, "areaStyle": {"color": BAND, "opacity": 0.45},
-                           "itemStyle": {"color": BAND}, "data": _points(hi - lo)})
+                           "itemStyle": {"color": BAND}, "data": _points(hi - lo, scale)})
         live = {"name": tr("live", lang), "type": "line", "xAxisIndex": i, "yAxisIndex": i, "showSymbol": False,
                 "lineStyle": {"color": LIVE, "width": 3}, "itemStyle": {"color": LIVE},
-                "data": _points(frame[name]) if name in frame else []}
+                "data": _points(frame[name], scale) if name in frame else []}
         if marks:
             live["markLine"] = {
                 "symbol": "none", "silent": False, "lineStyle": {"color": MARK, "type": "solid", "width": 2},
@@ -101,16 +108,16 @@ def indicator_option(session: Session, indicators: list[str], lang: str = "en", 
         if base is not None and name in base:
             series.append({"name": tr("baseline_scenario", lang), "type": "line", "xAxisIndex": i, "yAxisIndex": i,
                            "showSymbol": False, "lineStyle": {"color": BASE, "type": "dashed", "width": 2},
-                           "itemStyle": {"color": BASE}, "data": _points(base[name])})
+                           "itemStyle": {"color": BASE}, "data": _points(base[name], scale)})
         goals = [t for t in session.targets if t.indicator == name]
         if goals:
             series.append({"name": tr("target_marker", lang), "type": "scatter", "xAxisIndex": i, "yAxisIndex": i,
                            "symbol": "diamond", "symbolSize": 14, "itemStyle": {"color": TARGET},
-                           "data": [{"value": [t.date.strftime("%Y-%m-%d"), t.value], "name": t.label(lang)}
+                           "data": [{"value": [t.date.strftime("%Y-%m-%d"), t.value * scale], "name": t.label(lang)}
                                     for t in goals]})
     legend = [tr("live", lang)]
     if base is not None:
-        legend += [tr("baseline_scenario", lang), tr("baseline_spread", lang)]
+        legend += [tr("baseline_scenario", lang), band_name]
     legend.append(tr("target_marker", lang))
     return {
         "animation": False,
@@ -239,23 +246,37 @@ _UNIT_COLOUR = {"yuan": "#d62728", "hours": "#1f77b4", "persons": "#2ca02c", "or
 
 def flow_rows(flows: dict | None, lang: str = "en") -> list[dict[str, Any]]:
     """This month's flows the model reports, largest first within each kind (money, hours,
-    people, services): ``kind``, ``source``, ``target``, ``value``, ``text``, ``colour`` and
-    ``share`` (of the largest flow of the same kind, for a bar). Flows between the same two
-    societies in the same unit are added together."""
+    people, services): ``kind``, ``source``, ``target``, ``value``, ``text``, ``colour``,
+    ``share`` (of the largest flow of the same kind, for a bar), ``names`` (the flows' own
+    names, ``model.indicators.FLOWS``, in ``lang``) and ``keys``. Flows between the same two
+    societies in the same unit are added together. Then the flows that run between no two
+    societies (exam candidates, organisations closed, ...), one row each, with ``source``
+    and ``target`` empty and no bar."""
     flows = dict(flows or {})
     merged: dict[tuple[str, str, str], float] = {}
+    keys: dict[tuple[str, str, str], list[str]] = {}
     for key, src, dst, unit in FLOW_EDGES:
         value = flows.get(key)
         if value is None or not np.isfinite(value) or value <= 0:
             continue
         merged[(src, dst, unit)] = merged.get((src, dst, unit), 0.0) + float(value)
+        keys.setdefault((src, dst, unit), []).append(key)
     rows = []
     order = list(_UNIT_COLOUR)
     for (src, dst, unit), value in sorted(merged.items(), key=lambda kv: (order.index(kv[0][2]), -kv[1])):
         top = max(v for (_, _, u), v in merged.items() if u == unit)
+        names = keys[(src, dst, unit)]
         rows.append({"kind": tr("kind_" + unit, lang), "source": tr("node_" + src, lang),
                      "target": tr("node_" + dst, lang), "unit": unit, "value": value,
-                     "text": format_value(value, unit=unit, lang=lang), "colour": _UNIT_COLOUR[unit], "share": value / top})
+                     "text": format_value(value, unit=unit, lang=lang), "colour": _UNIT_COLOUR[unit], "share": value / top,
+                     "names": "; ".join(flow_label(k, lang) for k in names), "keys": names})
+    for f in FLOWS.values():
+        value = flows.get(f.name)
+        if f.source and f.target or value is None or not np.isfinite(value) or value <= 0:
+            continue
+        rows.append({"kind": tr("other_flows", lang), "source": "", "target": "", "unit": f.unit,
+                     "value": float(value), "text": format_value(float(value), unit=f.unit, lang=lang), "colour": "#999",
+                     "share": None, "names": flow_label(f.name, lang), "keys": [f.name]})
     return rows
 
 

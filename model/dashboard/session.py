@@ -20,8 +20,9 @@ from ..params import SCHEMA
 from ..scenarios import Scenario, available_scenarios, load_scenario
 from ..targets import TargetSet, load_targets
 
-__all__ = ["Session", "LEVERS", "LEVER_GROUPS", "lever_groups", "REGIONS", "scenario_names", "target_status",
-           "DEFAULT_WINDOW", "BAND_SEEDS", "STEP_TURNS", "FairTurns", "baseline_runs", "start_scenario"]
+__all__ = ["Session", "LEVERS", "LEVER_GROUPS", "lever_groups", "REGIONS", "scenario_names",
+           "target_status", "DEFAULT_WINDOW", "BAND_SEEDS", "BAND_MODES", "STEP_TURNS", "FairTurns", "baseline_runs",
+           "region_posterior", "start_scenario"]
 
 # The regions a class picks from (the province is too large to watch month by month).
 REGIONS = ("demo", "linhai")
@@ -47,6 +48,9 @@ LEVER_GROUPS: dict[str, tuple[str, ...]] = {
 
 # The baseline band: the baseline scenario over this many seeds (the session's own seed and the next ones).
 BAND_SEEDS = 8
+# What the band counts: chance only (seeds, the schema's values), or chance and parameters (seed ``s``
+# with posterior draw ``s mod n``, the rule of ``Experiment(uncertainty="posterior")``).
+BAND_MODES = ("seed", "posterior")
 
 
 def lever_groups() -> list[tuple[str, list]]:
@@ -101,28 +105,82 @@ class FairTurns:
 STEP_TURNS = FairTurns(slots=1)
 
 # Whole baseline runs, shared by every session of the process: they depend only on the region,
-# the window and the seed, never on a student's levers. Key: (region, start, end, seed, baseline values).
+# the window, the seed and (with parameter uncertainty) the posterior draw, never on a student's
+# levers. Key: (region, start, end, seed, baseline values, dated changes, draw values).
 _BASELINES: dict[tuple, pd.DataFrame] = {}
 _BASELINES_LOCK = threading.Lock()
+# The band of a set of baseline runs over the whole window, computed once (key: the runs' keys).
+_BANDS: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
 
 
-def baseline_runs(region: str, start: str, end: str, seeds: list[int]) -> dict[int, pd.DataFrame]:
-    """The baseline scenario run to its end for each seed (computed once per process, then shared)."""
+def _baseline_keys(region: str, start: str, end: str, seeds: list[int],
+                   draws: dict[int, dict[str, Any]] | None = None) -> list[tuple]:
     base = start_scenario("baseline", region)
     values = tuple(sorted((k, repr(v)) for k, v in base.params.items()))
     changes = tuple(sorted((d, tuple(sorted((k, repr(x)) for k, x in v.items()))) for d, v in base.changes.items()))
-    out = {}
+    keys = []
     for seed in seeds:
-        key = (region, start, end, int(seed), values, changes)
+        draw = {k: v for k, v in (draws or {}).get(int(seed), {}).items() if k not in base.params}
+        keys.append((region, start, end, int(seed), values, changes, tuple(sorted(draw.items()))))
+    return keys
+
+
+def baseline_runs(region: str, start: str, end: str, seeds: list[int],
+                  draws: dict[int, dict[str, Any]] | None = None) -> dict[int, pd.DataFrame]:
+    """The baseline scenario run to its end for each seed (computed once per process, then shared).
+
+    ``draws`` maps a seed to uncertain parameter values it runs with (a posterior draw); the
+    baseline scenario's own values win over a draw, as in ``Experiment(uncertainty="posterior")``.
+    """
+    base = start_scenario("baseline", region)
+    out = {}
+    for seed, key in zip(seeds, _baseline_keys(region, start, end, seeds, draws), strict=True):
         with _BASELINES_LOCK:  # one computation per key; later sessions read it
             frame = _BASELINES.get(key)
             if frame is None:
-                model = _model_class()(region=region, seed=int(seed), start=start, end=end, params=dict(base.params),
+                params = {**dict(key[-1]), **base.params}
+                model = _model_class()(region=region, seed=int(seed), start=start, end=end, params=params,
                                        changes={d: dict(v) for d, v in base.changes.items()})
                 frame = model.run()
                 _BASELINES[key] = frame
         out[int(seed)] = frame
     return out
+
+
+def baseline_band_runs(region: str, start: str, end: str, seeds: list[int],
+                       draws: dict[int, dict[str, Any]] | None = None, low: float = 0.1,
+                       high: float = 0.9) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``low`` and ``high`` quantiles, month by month over the whole window, of the baseline
+    runs of ``seeds`` (with ``draws``); computed once per process and shared, since a month's
+    quantile does not depend on how far a session has run."""
+    key = (tuple(_baseline_keys(region, start, end, seeds, draws)), float(low), float(high))
+    with _BASELINES_LOCK:
+        band = _BANDS.get(key)
+    if band is None:
+        frames = list(baseline_runs(region, start, end, seeds, draws).values())
+        stacked = pd.concat(frames, keys=range(len(frames)))
+        by_month = stacked.select_dtypes("number").groupby(level=1)
+        band = (by_month.quantile(low), by_month.quantile(high))
+        with _BASELINES_LOCK:
+            _BANDS[key] = band
+    return band
+
+
+_POSTERIORS: dict[str, Any] = {}
+
+
+def region_posterior(region: str):
+    """The posterior of ``region``'s uncertain parameters (borrowed where the region has none,
+    ``model.calibration.posterior.load_posterior``), or None when none is installed."""
+    from ..calibration.posterior import POSTERIOR_DIR, PosteriorError, load_posterior
+
+    key = (region, str(POSTERIOR_DIR))
+    if key not in _POSTERIORS:
+        try:
+            _POSTERIORS[key] = load_posterior(region)
+        except PosteriorError:
+            return None  # not installed (yet): asked again next time, so a file installed later is found
+    return _POSTERIORS[key]
 
 
 def _model_class():
@@ -162,25 +220,37 @@ class Session:
         Show the baseline scenario beside the live run: with the same seed (common random
         numbers: less noise in the difference, not none) and as a band over ``BAND_SEEDS``
         seeds (how far chance alone moves it).
+    band:
+        What the band counts (``BAND_MODES``): ``"seed"``, chance only; ``"posterior"``, chance
+        and parameters: seed ``s`` runs with posterior draw ``s mod n`` of the region's
+        calibrated parameters (``region_posterior``). Without a posterior the band stays
+        ``"seed"`` (``posterior_available`` says which).
+    posterior:
+        A ``Posterior`` to draw from instead of the one installed for the region (notebooks, tests).
     """
 
-    def __init__(self, region: str = "demo", seed: int = 0, scenario: str = "baseline", compare: bool = False):
+    def __init__(self, region: str = "demo", seed: int = 0, scenario: str = "baseline", compare: bool = False,
+                 band: str = "seed", posterior=None):
         self.lock = threading.RLock()
         self.region = region
         self.seed = int(seed)
         self.scenario = scenario
         self.compare = bool(compare)
+        self._posterior = posterior
+        self.band_mode = "seed"
         self.start = start_scenario(scenario, region)
         self.levers: dict[str, Any] = {}
         self.marks: dict[pd.Timestamp, dict[str, Any]] = {}
         self.model = None
         self._baselines: dict[int, pd.DataFrame] = {}
+        self._band: tuple[pd.DataFrame, pd.DataFrame] | None = None
         self._levers_at_start: dict[str, Any] = {}
         self._frames: dict[int, tuple] = {}
         self.lever_version = 0  # counts lever moves made by the run itself (scenario dates)
         self.playing = False  # Play is on (read by the page's Play loop; Pause clears it at once)
         self.targets: TargetSet = load_targets(self.start.targets)
         self.reset()
+        self.set_band(band)
 
     # ---- set-up -------------------------------------------------------------------------
     def _levers_of(self, start: Scenario) -> dict[str, Any]:
@@ -216,12 +286,55 @@ class Session:
                                      for p in LEVERS}
             self.marks = {}
             self._baselines = {}
+            self._band = None
+            if self.band_mode == "posterior" and self.posterior() is None:
+                self.band_mode = "seed"  # a new region without a posterior
             if self.compare:
                 self._start_baseline()
 
+    # ---- the baseline and its band --------------------------------------------------------
+    def posterior(self):
+        """The posterior the band draws parameters from (None: none installed for this region)."""
+        return self._posterior if self._posterior is not None else region_posterior(self.region)
+
+    @property
+    def posterior_available(self) -> bool:
+        return self.posterior() is not None
+
+    def band_draws(self) -> dict[int, dict[str, Any]] | None:
+        """Each band seed's parameter values: posterior draw ``seed mod n`` (None: chance only)."""
+        if self.band_mode != "posterior":
+            return None
+        post = self.posterior()
+        return {seed: post.draw(seed) for seed in self.band_seeds()}
+
+    def band_seeds(self) -> list[int]:
+        return [self.seed + k for k in range(BAND_SEEDS)]
+
+    def set_band(self, mode: str) -> bool:
+        """Count chance only (``"seed"``) or chance and parameters (``"posterior"``) in the band.
+
+        Returns False (and keeps chance only) when ``"posterior"`` is asked for and the region
+        has no posterior installed.
+        """
+        if mode not in BAND_MODES:
+            raise ValueError(f"band: expected one of {', '.join(BAND_MODES)}; got {mode!r}")
+        with self.lock:
+            if mode == "posterior" and self.posterior() is None:
+                self.band_mode = "seed"
+                return False
+            if mode != self.band_mode:
+                self.band_mode = mode
+                self._band = None
+                if self.compare:
+                    self._start_baseline()
+            return True
+
     def _start_baseline(self) -> None:
-        seeds = [self.seed + k for k in range(BAND_SEEDS)]
-        self._baselines = baseline_runs(self.region, self.start.start, self.start.end, seeds)
+        start, end = self.start.start, self.start.end
+        # the dashed line: the baseline with this seed and the schema's values, paired with the live run
+        self._baselines = baseline_runs(self.region, start, end, [self.seed])
+        self._band = baseline_band_runs(self.region, start, end, self.band_seeds(), self.band_draws())
 
     @property
     def baseline(self) -> pd.DataFrame | None:
@@ -236,6 +349,7 @@ class Session:
                 self._start_baseline()
             elif not self.compare:
                 self._baselines = {}
+                self._band = None
 
     # ---- running ------------------------------------------------------------------------
     def months_done(self, model) -> int:
@@ -319,20 +433,23 @@ class Session:
         return None if base is None else base.iloc[: self.months_done(self.model)]
 
     def baseline_band(self, low: float = 0.1, high: float = 0.9) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-        """The baseline's spread over ``BAND_SEEDS`` seeds, month by month as far as the live run has gone:
-        the ``low`` and ``high`` quantiles of each indicator (None when Compare is off).
+        """The baseline's spread over ``BAND_SEEDS`` seeds (and, with ``band_mode`` "posterior", as
+        many posterior parameter sets), month by month as far as the live run has gone: the ``low``
+        and ``high`` quantiles of each indicator (None when Compare is off).
 
         A gap between the live run and the baseline that stays inside this band could be
-        chance; the seed alone moves the baseline that much.
+        chance (or, with parameters counted, what is not known about the parameters); the
+        seed alone moves the baseline that much.
         """
         if not (self.compare and self._baselines):
             return None
         n = self.months_done(self.model)
-        frames = [f.iloc[:n] for f in self._baselines.values()]
-        stacked = pd.concat(frames, keys=range(len(frames)))
-        numeric = stacked.select_dtypes("number")
-        by_month = numeric.groupby(level=1)
-        return by_month.quantile(low), by_month.quantile(high)
+        if (low, high) == (0.1, 0.9) and self._band is not None:
+            lo, hi = self._band
+        else:
+            lo, hi = baseline_band_runs(self.region, self.start.start, self.start.end, self.band_seeds(),
+                                        self.band_draws(), low, high)
+        return lo.iloc[:n], hi.iloc[:n]
 
     def lever_table(self) -> pd.DataFrame:
         """The value of every lever in effect in each month of the run so far (one column per lever)."""
@@ -457,11 +574,12 @@ def _judged_month(frame: pd.DataFrame | None, target) -> pd.Timestamp | None:
 
 
 def _value_at(frame: pd.DataFrame | None, column: str, date) -> float | None:
+    """The last value of ``column`` at or before ``date`` (None when there is none)."""
     if frame is None or frame.empty or column not in frame or date is None:
         return None
-    series = frame[column]
-    series = series[series.index <= date].dropna()
-    return None if series.empty else float(series.iloc[-1])
+    values = frame[column].to_numpy(dtype=float)[: frame.index.searchsorted(date, side="right")]
+    values = values[~np.isnan(values)]
+    return float(values[-1]) if len(values) else None
 
 
 def target_status(frame: pd.DataFrame | None, target) -> str:
