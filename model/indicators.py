@@ -51,6 +51,7 @@ BUDGET_LINES = {
     "charity_match": ("慈善配捐", "Charity matching"),
     "platform": ("数字平台", "Digital platform"),
     "committees": ("党建引领(两委支持)", "Party-building support for committees"),
+    "sw_rooms": ("社区社会工作服务室", "Community social-work rooms"),
 }
 
 _CORE = [
@@ -161,6 +162,15 @@ _EXTRA = [
               compute=lambda v: int(np.maximum(v.tw.positions - v.tw.sw_staff, 0)[v.tw.funded].sum())),
     Indicator("exam_passed_year", "persons", "本年考试通过人数", "Passed the exam this year",
               compute=lambda v: int(v.wf.exam_passed_this_year)),
+    Indicator("community_foundations", "foundations", "社区基金会", "Community foundations",
+              compute=lambda v: int(v.m.foundations.has.sum())),
+    Indicator("foundation_grants_yuan", "yuan", "社区基金会资助社区项目(累计)",
+              "Community foundations' grants to projects (cumulative)", cumulative=True,
+              compute=lambda v: float(v.m.foundations.granted)),
+    Indicator("community_sw_rooms", "rooms", "社区社会工作服务室", "Community social-work rooms",
+              compute=lambda v: int(v.m.rooms.has.sum())),
+    Indicator("sw_room_hours", "hours", "本月社区社会工作服务室工时", "Social-work hours in community rooms this month",
+              compute=lambda v: float(v.m.rooms.hours)),
 ]
 
 for _line, (_zh, _en) in BUDGET_LINES.items():
@@ -224,6 +234,10 @@ _FLOWS = [
     Flow("donations_yuan", "yuan", "residents", "charity", "社会捐赠", "Donations", "charity"),
     Flow("charity_to_orgs_yuan", "yuan", "charity", "organisations", "社区基金→社区社会组织",
          "Community funds to organisations", "charity"),
+    Flow("foundation_grants_yuan", "yuan", "charity", "organisations", "社区基金会→社区项目",
+         "Community foundations to community projects", "foundations"),
+    Flow("sw_room_hours", "hours", "social_workers", "residents", "社区社会工作服务室工时",
+         "Social-work hours in community rooms", "rooms"),
     Flow("charity_to_sw_projects_yuan", "yuan", "charity", "stations", "社区基金→社工项目",
          "Community funds to social-work projects", "charity"),
     Flow("projects", "projects", "charity", "organisations", "慈善项目", "Charity projects", "charity"),

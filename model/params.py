@@ -290,6 +290,22 @@ _PARAMETERS = [
        "每万城镇居民社区工作者岗位", "Community-worker posts per 10,000 urban residents",
        help_en="Each January urban communities get posts up to this ratio (never fewer than they have); "
                "vacancies are filled by hiring."),
+    _p("community_foundation_share", "lever",
+       "share of the townships the region allows without a community foundation / year", 0.0, 0.0, 1.0,
+       "community foundations (社区基金会): street funds hosted by a charity federation (FACTS §5, 魏雪儿 2025; "
+       "first in 2008, FACTS §2e); 0 = none set up (the region file says where they may be, [mechanisms])",
+       "每年新设社区基金会(占允许且尚无基金会乡镇(街道)比例)", "Community foundations set up per year",
+       help_en="Each January this share of the townships where the region allows one (region file "
+               "[mechanisms]) and that have none set up a community foundation. It raises money from its "
+               "township's donors, who also give to the community funds, and grants it to community projects."),
+    _p("community_sw_room_share", "lever",
+       "share of the communities the region allows without a room / year", 0.0, 0.0, 1.0,
+       "47号: 有条件的地方, 在城乡社区建立社会工作服务站(室) (seed); 0 = none opened (the region file says "
+       "where, [mechanisms])",
+       "每年新建社区社会工作服务室(占允许且尚无服务室社区比例)", "Community social-work rooms opened per year",
+       help_en="Each January this share of the communities where the region allows one (region file "
+               "[mechanisms]) and that have none open a social-work room: social-work hours placed in the "
+               "community, paid from the county envelope's sw_rooms line."),
     # ---- uncertainties ---------------------------------------------------------------------
     _p("sw_turnover_base", "uncertainty", "quits / worker-year (second or third year in post, pay ratio 0.75)",
        0.15, 0.10, 0.26,
@@ -621,6 +637,29 @@ _PARAMETERS = [
     _p("channel_shortfall_paid", "structural", "share paid in a year a channel falls short", 0.5, 0.0, 1.0,
        "assumption: a channel that falls short pays about half",
        "资金不到位年份的到位比例", "Share paid when a channel falls short"),
+    _p("foundation_raise_yuan_per_10k", "structural", "yuan asked / 10,000 township residents / year", 20_000,
+       0, 200_000,
+       "assumption: a small street foundation asks about 2 yuan a resident a year, a small part of what a "
+       "community's donors can give (region file donor_base_yuan_per_head; FACTS §2e: ≈27 yuan of individual "
+       "giving per head nationally)",
+       "社区基金会年筹款目标(每万人)", "Community foundation's yearly ask per 10,000"),
+    _p("foundation_reliability", "structural", "probability the year's fundraising comes in full / year", 0.6,
+       0.3, 1.0,
+       "assumption: community foundations face resource shortage and trust deficits (FACTS §5, 魏雪儿 2025); "
+       "below charity_reliability",
+       "社区基金会筹款到位概率", "Community foundation fundraising reliability"),
+    _p("foundation_overhead_share", "structural", "share of a foundation's grants kept for running costs", 0.15,
+       0.0, 0.5,
+       "assumption: a part-time secretariat hosted by a charity federation (FACTS §5)",
+       "社区基金会管理成本比例", "Community foundation running costs"),
+    _p("sw_room_hours_month", "structural", "social-work hours / room-month", 40.0, 10.0, 166.0,
+       "assumption: a station social worker or a certified community worker gives the room about a day a week "
+       "(a quarter of sw_hours_month)",
+       "社区社会工作服务室月服务工时", "Social-work hours per room-month"),
+    _p("sw_room_cost_yuan", "structural", "yuan / room-year", 15_000, 0, 60_000,
+       "EST: a quarter of a social-worker-year (sw_cost_yuan 55,000 / 4 = 13,750, FACTS §6) plus about 1,250 "
+       "for materials (assumption)",
+       "社区社会工作服务室年成本", "Cost per community social-work room"),
     _p("volunteer_spell_months", "structural", "months an active volunteer stays active (mean)", 4.0, 1.0, 24.0,
        "assumption: thin activity (FACTS §2d 7.44 hours per registered volunteer); incentives keep "
        "volunteers (FACTS §5)",
@@ -852,9 +891,19 @@ UNITS_ZH: dict[str, str] = {
     "share of uncertified practitioners leaving the count / year": "每年退出统计的未持证从业者比例",
     "share of candidates outside the model's posts who are counted practitioners": "模型岗位之外考生中计为从业者的比例",
     "share of unregistered residents registering / month": "未注册居民每月注册比例",
+    "share of the townships the region allows without a community foundation / year":
+        "占本地区允许且尚无社区基金会的乡镇(街道)比例/年",
+    "share of the communities the region allows without a room / year": "占本地区允许且尚无服务室的社区比例/年",
+    "yuan asked / 10,000 township residents / year": "元(筹款目标)/万名乡镇(街道)居民·年",
+    "probability the year's fundraising comes in full / year": "全年筹款足额到位的概率/年",
+    "share of a foundation's grants kept for running costs": "基金会资助中留作运行成本的比例",
+    "social-work hours / room-month": "社工工时/服务室·月",
+    "yuan / room-year": "元/服务室·年",
     # indicators' units (model/indicators.py)
     "share": "比例",
     "persons": "人",
+    "foundations": "个基金会",
+    "rooms": "个服务室",
     "stations": "个站",
     "organisations": "个组织",
     "agencies": "家机构",

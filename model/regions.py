@@ -20,7 +20,8 @@ from .files import read_toml
 from .messages import one_line, quoted, shown
 
 __all__ = ["Region", "Structure", "RegionError", "available_regions", "load_region", "build_structure", "REGIONS_DIR",
-           "NEED_GROUPS", "split_groups", "county_traits", "UNITS", "PREFECTURE_KINDS"]
+           "NEED_GROUPS", "split_groups", "county_traits", "UNITS", "PREFECTURE_KINDS",
+           "MECHANISM_CHOICES"]
 
 REGIONS_DIR = Path(__file__).parent / "data" / "regions"
 
@@ -72,6 +73,16 @@ COUNTY_DEFAULTS = {
     "speed_cv": 0.0,
 }
 
+# Optional [mechanisms]: where the region allows community foundations (社区基金会) and
+# community social-work rooms (社区社会工作服务站(室), 47号 "有条件的地方"), and their defaults
+# (nowhere when absent: the levers community_foundation_share and community_sw_room_share then
+# change nothing). Foundations sit in townships: "none", "streets" (街道 only) or "all";
+# rooms in communities: "none", "urban" (urban communities only) or "all".
+MECHANISM_CHOICES = {
+    "community_foundations": ("none", "streets", "all"),
+    "community_sw_rooms": ("none", "urban", "all"),
+}
+MECHANISM_DEFAULTS = {key: "none" for key in MECHANISM_CHOICES}
 
 # What a prefecture-level entry of a region file is (FACTS §1a): a 设区的市 (a prefecture-level
 # city with districts), an autonomous prefecture (自治州), a county-level unit the province
@@ -138,6 +149,7 @@ class Region:
     checks: dict = field(default_factory=dict)  # reported figures to compare runs with ([checks])
     targets: str = ""  # the region's own target set (model/data/targets)
     uncertainty: dict = field(default_factory=dict)  # INITIAL_KEYS -> relative half-width of the anchors
+    mechanisms: dict = field(default_factory=lambda: dict(MECHANISM_DEFAULTS))  # where foundations, rooms may be
 
     def unit_counts(self) -> dict[str, int]:
         """How many of each unit (``UNITS``) the region holds, from the file alone."""
@@ -334,6 +346,18 @@ def load_region(name_or_path: str | Path) -> Region:
             if key in p and (len(p[key]) != int(p["counties"]) or any(
                     isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0 for v in p[key])):
                 raise RegionError(f'{path}: prefecture {p["name"]}: "{key}" must list {p["counties"]} numbers ≥ 0')
+    mechanisms = dict(MECHANISM_DEFAULTS)
+    table = data.get("mechanisms", {})
+    if not isinstance(table, dict):
+        raise RegionError(f"{path}: [mechanisms] must be a table of {', '.join(MECHANISM_CHOICES)}")
+    for key, value in table.items():
+        if key not in MECHANISM_CHOICES:
+            raise RegionError(f'{path}: [mechanisms] "{key}" is not a key; valid ones are: '
+                              f'{", ".join(MECHANISM_CHOICES)}')
+        if value not in MECHANISM_CHOICES[key]:
+            raise RegionError(f'{path}: [mechanisms] "{key}" must be one of '
+                              f'{", ".join(repr(c) for c in MECHANISM_CHOICES[key])}; got {value!r}')
+        mechanisms[key] = value
     title = data.get("title", {})
     return Region(
         name=str(data.get("name", path.stem)),
@@ -349,6 +373,7 @@ def load_region(name_or_path: str | Path) -> Region:
         checks=dict(data.get("checks", {})),
         targets=data.get("targets", ""),
         uncertainty={k: float(v) for k, v in data.get("uncertainty", {}).items()},
+        mechanisms=mechanisms,
     )
 
 

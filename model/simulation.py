@@ -23,6 +23,7 @@ from .core.outputs import Flows, indicators
 from .core.setup import set_up
 from .core.state import ROLE_NAMES
 from .core.streams import STREAMS, make_streams
+from .core.units import UnitRecorder
 from .indicators import indicator_names
 from .messages import shown
 from .params import Params, validate
@@ -98,6 +99,7 @@ class FiveSocietyModel(mesa.Model):
         self.structure = build_structure(self.region, self.streams["structure"])
         self.t = -1  # index of the last completed month
         set_up(self)
+        self.units = UnitRecorder(self)  # prefectures and counties at year-ends (reads, never changes, the state)
         self.datacollector = mesa.DataCollector(model_reporters={name: _reporter(name) for name in indicator_names()})
         self.running = True
 
@@ -149,6 +151,7 @@ class FiveSocietyModel(mesa.Model):
         self.stations.procure()  # 3. renew, re-tender, close, award
         self.workforce.hire()  # 4. hire into vacancies
         self.stations.allocate_time()  # 5. station hours
+        self.rooms.step()  # ... and the community social-work rooms' hours
         if self.calendar_month[self.t] == EXAM_MONTH:
             self.workforce.sit_exam()  # 6. the exam (results in three months)
         self.workforce.turnover()  # 7. leaving
@@ -175,6 +178,7 @@ class FiveSocietyModel(mesa.Model):
         self.stations.plan_funding(self.streams["channels"])
         c = self.communities  # community-worker posts per 10,000 urban residents (lever cw_posts_per_10k)
         c.worker_posts = committees.worker_posts(c.worker_posts, c.urban, c.population, self.params.cw_posts_per_10k)
+        self.rooms.open(self.streams["rooms"])  # new rooms are in the year's request
         plan_envelope(self)  # the envelope, the squeeze applied once, the counties' stations
         self.stations.province.plan_region()
         plan_budgets(self)
@@ -221,6 +225,7 @@ class FiveSocietyModel(mesa.Model):
         ind = indicators(self)
         self.indicators = ind
         self.datacollector.collect(self)
+        self.units.record(self)
 
     # ------------------------------------------------------------------ outputs
     @property
@@ -251,6 +256,11 @@ class FiveSocietyModel(mesa.Model):
     def organisation_table(self) -> pd.DataFrame:
         """Every community social organisation that ever existed, with its history."""
         return pd.DataFrame(self.orgs.table())
+
+    def unit_table(self) -> pd.DataFrame:
+        """The target indicators' counts and public spending by prefecture and county, at every
+        year-end and the last month (``core/units.py``): they add up to the province's."""
+        return self.units.table()
 
     def county_table(self) -> pd.DataFrame:
         """Station coverage per county, month by month: date, prefecture, county, coverage,

@@ -58,9 +58,33 @@ TEXT: dict[str, tuple[str, str]] = {
     'cost_note': ('公共支出为整个时间窗口的累计值(各次模拟的平均值,各预算科目之和等于合计)。与基线相比的增量为逐次配对差值的平均。成本效果比仅在增加支出、且效果增量明显(配对均值超过其标准误的两倍)时给出。', 'Public spending is cumulative over the window (the mean over runs; the budget lines add up to the total). Differences from the baseline are means of paired differences, replicate by replicate. Cost-effectiveness ratios are given only where a strategy costs more and its gain is clear (the paired mean above twice its standard error).'),
     's_diff': ('4. 与基线相比的差异', '4. How each strategy differs from the baseline'),
     'diff_note': ('配对差值 = 情景 − 基线(同一随机种子逐次相减),给出中位数及10%–90%区间;Δ概率为达成概率之差。由于使用共同随机数,配对差值的区间远比两组独立结果之差窄。', 'Paired difference = scenario − baseline, run by run on the same seed: median and 10–90% range; Δ probability is the difference in the share of runs meeting the target. Common random numbers make these ranges far narrower than a difference of two independent ensembles.'),
-    's_assume': ('5. 假设与版本', '5. Assumptions and versions'),
+    's_units': ('5. 分市州与县(市、区)', '5. By prefecture and county'),
+    'units_note': ('各市州、县(市、区)按自己辖区内的单位判断目标:比例类目标看本地的比例(如本地乡镇社工站覆盖率),'
+                   '全省总量目标(如8万社工人才)按人口比例分到各地。概率为本地按期达成的模拟比例;完成度为各目标截止日期'
+                   '指标中位数占目标值的比例(封顶100%)的平均;支出为时间窗口内在本地的累计公共支出(各预算科目按其支付对象'
+                   '所在地分摊)。各地之和等于全省。“—”表示该地没有这一目标所计的单位(如设区的市孵化基地不按县判断)。',
+                   'Each prefecture and county is judged on its own units: a share target on its own share (its '
+                   'townships with a station), a province total (80,000 professionals) on its population share of the '
+                   'goal. Probability: the share of runs in which the unit met the target by its date; progress: each '
+                   "target's median value at its date as a share of the goal (capped at 100%), averaged; spending: "
+                   'public money spent there over the window (each budget line apportioned by where what it pays for '
+                   'is). The units add up to the province. “—”: the unit holds none of the units a target counts '
+                   '(a city incubation base is not judged on counties).'),
+    'units_rank_prefecture': ('市州排名({scenario})', 'Prefectures ranked ({scenario})'),
+    'units_rank_county': ('县(市、区)排名({scenario})', 'Counties and districts ranked ({scenario})'),
+    'units_matrix': ('各情景下各市州的平均完成度', "Each prefecture's mean progress under each scenario"),
+    'units_fig_title': ('{level}:截止日期指标占目标值(中位数与10%–90%区间),{scenario}',
+                        '{level}: value at each target\'s date as % of goal (median, 10–90% band), {scenario}'),
+    'units_ranked': ('{n}个县(市、区),按完成度排序', '{n} counties and districts, ranked by progress'),
+    'level_prefecture': ('市州', 'Prefecture'),
+    'level_county': ('县(市、区)', 'County or district'),
+    'progress': ('平均完成度', 'Mean progress'),
+    'targets_met_units': ('按期达成的目标(概率≥50%)', 'Targets met (p ≥ 50%)'),
+    'spend_window': ('累计公共支出', 'Public spending'),
+    'per_resident': ('人均', 'Per resident'),
+    's_assume': ('6. 假设与版本', '6. Assumptions and versions'),
     'assume_note': ('各情景的说明、与默认值不同的政策杠杆及其来源、按日期的调整;其余参数取 model/params.py 中的默认值。', "Each scenario's description, the levers it sets away from the defaults with their sources, and its dated changes; every other parameter is at its default in model/params.py."),
-    's_sources': ('6. 数据来源', '6. Sources'),
+    's_sources': ('7. 数据来源', '7. Sources'),
     'sources_note': ('本报告所用情景引用的来源,逐项列出(随程序附带的 model/data/sources.toml):数值、日期、发布者与网址。READ 表示来源原文写明的数字,EST 表示由原文数字推算。', 'The sources the scenarios of this report cite, figure by figure (model/data/sources.toml, shipped with wushe): value, date, publisher and address. READ: stated word for word in the source; EST: derived from stated figures.'),
     'src_figure': ('数据项', 'Figure'),
     'src_value': ('数值', 'Value'),

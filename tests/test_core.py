@@ -528,3 +528,16 @@ def test_rank_in_run_counts_places_among_equal_sorted_values():
     np.testing.assert_array_equal(_rank_in_run(a), np.arange(len(a)) - np.searchsorted(a, a, side="left"))
     assert _rank_in_run(np.array([], np.int64)).tolist() == []
     assert _rank_in_run(np.array([4])).tolist() == [0]
+
+
+def test_one_station_rules_on_floats_match_the_array_rules():
+    """Evaluation and reputation of one station take the scalar path: the same draw and arithmetic."""
+    a, b = np.random.default_rng(3), np.random.default_rng(3)
+    for delivered in (0.0, 0.42, 0.97, 1.0):
+        one = tender.evaluation_score(delivered, 0.2, a)
+        many = tender.evaluation_score(np.array([delivered]), 0.2, b)
+        assert isinstance(one, float) and one == many[0]
+    rep, n = tender.update_reputation(0.7, 3, 0.55, 0.8, 2.0)
+    reps, ns = tender.update_reputation(np.array([0.7]), np.array([3]), np.array([0.55]), 0.8, 2.0)
+    assert rep == reps[0] and n == ns[0] == 4
+

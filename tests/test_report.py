@@ -33,7 +33,7 @@ def test_report_html_answers_in_order_with_embedded_figures(store, lang):
     page = path.read_text(encoding="utf-8")
     # the planner's question, in order
     ids = [m.group(1) for m in re.finditer(r"<h2 id='(\w+)'", page)]
-    assert ids == ["verdict", "when", "cost", "diff", "assume", "sources", "tables"]
+    assert ids == ["verdict", "when", "cost", "diff", "units", "assume", "sources", "tables"]
     assert "FACTS §" not in page  # sources point into the package, not to a file a clone lacks
     # self-contained: figures as data URIs, nothing fetched
     assert page.count("data:image/png;base64,") >= 6
@@ -69,7 +69,8 @@ def test_tables_and_workbook_hold_the_same_values(store):
     lines = [c for c in cost.columns if c.startswith("spend_")]
     assert (cost[lines].sum(axis=1) - cost["total_yuan"]).abs().max() < 1e-3
     book = pd.read_excel(store / "report.xlsx", sheet_name=None)
-    assert list(book) == ["Verdict", "Attainment", "Cost", "Differences", "Summary", "Scenarios"]
+    assert list(book) == ["Verdict", "Attainment", "Cost", "Differences", "Summary", "Prefectures ranked",
+                          "Counties ranked", "Attainment by area", "Spending by area", "Scenarios"]
     assert book["Attainment"]["Probability"].tolist() == pytest.approx(att["probability"].tolist())
     assert len(book["Differences"]) == len(pd.read_csv(store / "tables" / "compare.csv", encoding="utf-8-sig"))
 
@@ -83,7 +84,8 @@ def test_zh_workbook_is_for_people(store):
 
     write_report(store, lang="zh")
     wb = openpyxl.load_workbook(store / "report.xlsx")
-    assert wb.sheetnames == ["结论", "目标达成", "成本", "与基线的差异", "汇总", "情景与参数"]
+    assert wb.sheetnames == ["结论", "目标达成", "成本", "与基线的差异", "汇总", "市州排名", "县(市、区)排名",
+                             "分地区目标达成", "分地区支出", "情景与参数"]
     cjk = re.compile(r"[\u4e00-\u9fff]")
     for ws in wb.worksheets[1:]:
         heads = [c.value for c in ws[1] if c.value is not None]

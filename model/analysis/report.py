@@ -56,12 +56,15 @@ def report_tables(res: Results, lang: str = "en") -> dict[str, pd.DataFrame]:
             "params": json.dumps(d.params, ensure_ascii=False),
             "changes": json.dumps(d.to_dict()["changes"], ensure_ascii=False),
         })
+    from .units_report import unit_tables
+
     return {
         "attainment": attain,
         "compare": compare,
         "cost": cost,
         "summary": res.summary(lang=lang),
         "scenarios": pd.DataFrame(scenarios),
+        **unit_tables(res, lang),  # by prefecture and county, when the store holds them
     }
 
 
@@ -383,6 +386,7 @@ nav ul{columns:2;font-size:14px;list-style:none;padding-left:12px}code{font-size
 font-size:12px;margin-top:40px}small.why{display:block;white-space:normal;max-width:260px;text-align:left;opacity:.8}
 td.v{white-space:normal;min-width:150px;text-align:left}small.g{font-weight:600}
 table.sources{font-size:11px}table.sources td{text-align:left;vertical-align:top}span.addr{word-break:break-all}
+table.units th.sc,table.units td.n{white-space:nowrap}table.units td.p{min-width:40px}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 @page{size:A4 portrait;margin:12mm 10mm 14mm 10mm}
 @media print{
@@ -397,6 +401,8 @@ small.why{max-width:none}td.v{min-width:0}
 img{max-width:100%;max-height:125mm;width:auto;margin:4pt auto;break-inside:avoid;page-break-inside:avoid}
 .card{break-inside:avoid;page-break-inside:avoid}table.levers{font-size:7pt}
 footer{font-size:7pt}
+table.units th.sc,table.units td.n{white-space:nowrap}table.units td.p{min-width:0}table.units{font-size:7pt}
+img[data-figure^='units_']{max-height:262mm}
 }
 """
 
@@ -471,6 +477,11 @@ def write_report(path, lang: str = "en", baseline: str | None = None, dpi: int =
         f"<h2 id='diff'>{t('s_diff', lang)}</h2><p class='note'>{t('diff_note', lang)}</p>"
         + (f"<p class='note'>{_e(t('not_paired', lang, names=', '.join(unpaired)))}</p>" if unpaired else "")
         + f"<div class='wrap'>{_differences(res, compare, lang)}</div><div class='figs'>{''.join(diff_figs)}</div>")
+    from .units_report import units_section
+
+    by_unit = units_section(res, lang, lambda fig, name: _png(fig, dpi, name, figures))
+    if by_unit:
+        sections.append(f"<h2 id='units'>{t('s_units', lang)}</h2>{by_unit}")
     sections.append(f"<h2 id='assume'>{t('s_assume', lang)}</h2><p class='note'>{t('assume_note', lang)}</p>"
                     + _assumptions(res, lang)
                     + (f"<p>{_e(t('failed_runs', lang, n=failed))}</p>" if failed else ""))
@@ -482,7 +493,7 @@ def write_report(path, lang: str = "en", baseline: str | None = None, dpi: int =
 
     toc = "".join(f"<li><a href='#{k}'>{t(s, lang)}</a></li>" for k, s in
                   (("verdict", "s_verdict"), ("when", "s_when"), ("cost", "s_cost"), ("diff", "s_diff"),
-                   ("assume", "s_assume"), ("sources", "s_sources")))
+                   *((("units", "s_units"),) if by_unit else ()), ("assume", "s_assume"), ("sources", "s_sources")))
     target_sets = ", ".join(dict.fromkeys(
         (ts.title_zh if lang == "zh" else ts.title_en) for ts in res.target_sets.values()))
     page = (

@@ -253,6 +253,30 @@ class Results:
         """Every ok run's months: scenario, replicate, date, indicators (read once)."""
         return self.store.timeseries()
 
+    @cached_property
+    def store_units(self) -> pd.DataFrame:
+        """Every ok run's prefecture and county table (``OUT/units/``; ``model/core/units.py``)."""
+        return self.store.units()
+
+    # ---- every level of the region (``by_unit.py``) ------------------------------------------------
+    def unit_attainment(self, level: str = "prefecture", interval: float = 0.9) -> pd.DataFrame:
+        """Per scenario × prefecture (or county) × target: probability met, value and share of the goal."""
+        from .by_unit import unit_attainment
+
+        return unit_attainment(self, level, interval)
+
+    def unit_cost(self, level: str = "prefecture", baseline: str | None = None) -> pd.DataFrame:
+        """Per scenario × prefecture (or county): public spending, per resident, extra against the baseline."""
+        from .by_unit import unit_cost
+
+        return unit_cost(self, level, baseline)
+
+    def unit_ranking(self, level: str = "prefecture", scenario: str | None = None) -> pd.DataFrame:
+        """One scenario's prefectures (or counties) ranked by mean progress toward the goals."""
+        from .by_unit import unit_ranking
+
+        return unit_ranking(self, level, scenario)
+
     def _at(self, dates, indicators: list[str], scenarios: list[str]) -> pd.DataFrame:
         """Indicator values at month ends: scenario, replicate, date, indicators."""
         ts = self.timeseries

@@ -29,6 +29,10 @@ SHEETS = {
     "compare": ("与基线的差异", "Differences"),
     "summary": ("汇总", "Summary"),
     "scenarios": ("情景与参数", "Scenarios"),
+    "prefecture_ranking": ("市州排名", "Prefectures ranked"),
+    "county_ranking": ("县(市、区)排名", "Counties ranked"),
+    "unit_attainment": ("分地区目标达成", "Attainment by area"),
+    "unit_cost": ("分地区支出", "Spending by area"),
 }
 
 # column headers, (zh, en); a column not listed keeps its name
@@ -102,18 +106,31 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "description": ("说明", "Description"),
     "changes_text": ("按日期调整", "Dated changes"),
     "scenario": ("情景代码", "Scenario code"),
+    # by prefecture and county
+    "rank": ("排名", "Rank"),
+    "level_label": ("层级", "Level"),
+    "unit_label": ("地区", "Area"),
+    "prefecture_label": ("所属市州", "Prefecture"),
+    "progress": ("平均完成度(占目标值,封顶100%)", "Mean progress (share of goal, capped)"),
+    "targets_met": ("按期达成的目标数(概率≥50%)", "Targets met (p ≥ 50%)"),
+    "targets_judged": ("判断的目标数", "Targets judged"),
+    "population": ("人口", "Population"),
+    "spend_yuan": ("累计公共支出(均值)", "Public spending (mean)"),
+    "spend_q10": ("累计公共支出(10%分位)", "Public spending (10th pct)"),
+    "spend_q90": ("累计公共支出(90%分位)", "Public spending (90th pct)"),
+    "spend_per_resident": ("人均公共支出", "Public spending per resident"),
 }
 for _line, (_zh, _en) in BUDGET_LINES.items():
     COLUMNS[f"spend_{_line}_yuan"] = (f"支出:{_zh}", f"Spending: {_en}")
 
-PERCENT = {"probability", "lo", "hi", "goal_share", "goal_share_q10", "goal_share_q90", "ever_met",
+PERCENT = {"progress", "probability", "lo", "hi", "goal_share", "goal_share_q10", "goal_share_q90", "ever_met",
            "delta_probability", "goal_share_diff", "worst_goal_share_diff", "all_targets_probability"}
 POINTS = {"attainment_pp", "extra_attainment_pp", "mean_goal_share"}  # already in percentage points (0–100)
-COUNTS = {"n", "met", "n_pairs", "runs", "ok", "failed", "targets", "changes", "targets_ahead", "targets_behind",
+COUNTS = {"population", "targets_met", "targets_judged", "rank", "n", "met", "n_pairs", "runs", "ok", "failed", "targets", "changes", "targets_ahead", "targets_behind",
           "targets_behind_material"}
-YUAN = {"total_yuan", "public_spend_yuan", "budget_yuan", "extra_cost_yuan",
+YUAN = {"total_yuan", "public_spend_yuan", "budget_yuan", "extra_cost_yuan", "spend_yuan", "spend_q10", "spend_q90",
         *(f"spend_{line}_yuan" for line in BUDGET_LINES)}
-YUAN_EACH = {"yuan_per_extra_certified", "yuan_per_extra_talent", "yuan_per_extra_station_year",
+YUAN_EACH = {"spend_per_resident", "yuan_per_extra_certified", "yuan_per_extra_talent", "yuan_per_extra_station_year",
              "yuan_per_attainment_pp"}
 VALUE_BY_INDICATOR = {"goal", "median_value", "value_q10", "value_q90", "median", "q10", "q90", "mean",
                       "baseline_median", "scenario_median"}
@@ -176,6 +193,34 @@ def _people(frame: pd.DataFrame, res: Results, lang: str, table: str) -> pd.Data
         if col in f:
             f[col] = f[col].map(lambda v: WORDS[v][0 if zh else 1] if v in WORDS else v)
     return f
+
+
+def _unit_people(frame: pd.DataFrame, res: Results, lang: str) -> tuple[pd.DataFrame, dict]:
+    """A prefecture or county table for people: the area's name in ``lang``, its prefecture's name, the level
+    translated, codes dropped; each target's probability column headed by the target's label."""
+    zh = lang == "zh"
+    f = frame.copy()
+    units = res.store_units
+    prefs = units[units["level"] == "prefecture"].drop_duplicates("unit").set_index("unit")
+    pref_name = (prefs["name"] if zh else prefs["name_en"]).to_dict()
+    f.insert(f.columns.get_loc("name"), "unit_label", f["name"] if zh else f["name_en"])
+    if "level" in f:
+        f.insert(f.columns.get_loc("level"), "level_label", f["level"].map(lambda v: t(f"level_{v}", lang)))
+        f = f.drop(columns="level")
+    if "prefecture" in f:
+        labels = f["prefecture"].map(lambda i: pref_name.get(int(i), ""))
+        if "level_label" in f:  # a prefecture's own row names no prefecture above it
+            labels = labels.where(frame["level"] != "prefecture", "")
+        f.insert(f.columns.get_loc("prefecture"), "prefecture_label", labels)
+        f = f.drop(columns="prefecture")
+    f = f.drop(columns=[c for c in ("name", "name_en", "unit", "target", "indicator") if c in f])
+    if "scenario_label" in f:
+        f = f.drop(columns="scenario")
+    else:
+        f.insert(0, "scenario_label", f.pop("scenario").map(lambda s: res.label(s, lang)))
+    names = {c: (f"{res.targets[c[2:]].label('zh')}(达成概率)", f"{res.targets[c[2:]].label('en')} (probability)")
+             for c in f.columns if c.startswith("p:") and c[2:] in res.targets}
+    return f, names
 
 
 def _formats(frame: pd.DataFrame, raw: pd.DataFrame, lang: str) -> dict[str, object]:
@@ -326,7 +371,7 @@ def _verdict_sheet(ws, res: Results, tables: dict[str, pd.DataFrame], lang: str)
         ws.conditional_formatting.add(rng, ColorScaleRule(start_type="num", start_value=0, start_color="D73027",
                                                           mid_type="num", mid_value=0.5, mid_color="FFFFBF",
                                                           end_type="num", end_value=1, end_color="1A9850"))
-        ws.row_dimensions[head].height = 60
+        ws.row_dimensions[head].height = 78
         return last
 
     last = block(4, t("s_verdict", lang), "probability", "0%")
@@ -381,6 +426,22 @@ def write_workbook(path, tables: dict[str, pd.DataFrame], res: Results, lang: st
         raw = tables[name]
         frame = _people(raw, res, lang, name)
         _write_sheet(wb.create_sheet(SHEETS[name][0 if zh else 1]), frame, raw, lang)
+    for name in ("prefecture_ranking", "county_ranking", "unit_attainment", "unit_cost"):
+        if name in tables:
+            raw = tables[name]
+            frame, names = _unit_people(raw, res, lang)
+            if name == "prefecture_ranking":
+                frame = frame.drop(columns="prefecture_label")
+            formats = {c: "0%" for c in frame.columns if c.startswith("p:")}
+            formats["spend_per_resident"] = f'#,##0.0" {t("yuan", lang)}"'
+            sheet = wb.create_sheet(SHEETS[name][0 if zh else 1])
+            _write_sheet(sheet, frame, raw, lang, names=names, formats=formats)
+            from openpyxl.utils import get_column_letter
+
+            for j, col in enumerate(frame.columns, start=1):  # long headers wrap: narrow columns print larger
+                if col.startswith("p:") or col in ("progress", "targets_met", "targets_judged", "spend_per_resident"):
+                    sheet.column_dimensions[get_column_letter(j)].width = 13
+            sheet.row_dimensions[1].height = 64
     scen = _scenario_rows(res, lang)
     people = _people(scen, res, lang, "scenarios")
     names, formats = {}, {}
@@ -399,6 +460,13 @@ def write_workbook(path, tables: dict[str, pd.DataFrame], res: Results, lang: st
                  formats=formats)
     from .report import _is_formula_like
 
+    for sheet in wb.worksheets:  # printed: landscape A4, every column on the page's width
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.print_title_rows = "1:1" if sheet.title != SHEETS["verdict"][0 if zh else 1] else None
     for sheet in wb.worksheets:  # user text is text: never a live formula
         for row in sheet.iter_rows():
             for cell in row:

@@ -120,6 +120,8 @@ def _tiers_by_county(m, plans) -> tuple[np.ndarray, dict]:
     req[3] = n_new * (floor + procurement)  # new_stations_floor
     req[4] = n_all * (budget - floor)  # posts beyond the first
     req[5] = activities * share_pop + n_all * p.brand_project_yuan
+    if m.rooms.has.any():  # community social-work rooms (``rooms``), requested with the activities
+        req[5] += m.rooms.cost_by_county(n_c)
     return req, {"floor": floor, "procurement": procurement, "committed": committed, "n_run": n_run,
                  "n_exp": n_exp, "n_new": n_new,
                  "n_all": n_all}
@@ -267,9 +269,11 @@ def budget_plan(m) -> dict[str, float]:
     platform = p.platform_cost_yuan_per_10k * pop10k / 12 * months_left * fp if p.digital_platform else 0.0
     brand = p.brand_project_yuan * n_funded / 12 * months_left * f
     support = committees.support_cost(c.n, p.party_building, p.party_building_yuan) / 12 * months_left * f
+    rooms = int(m.rooms.has.sum()) * p.sw_room_cost_yuan / 12 * months_left * f
     return {"stations": stations, "brand": brand, "allowances": allowances, "training": training,
             "incubators": incubators, "grants": grants, "volunteers": volunteers,
-            "charity_match": match, "platform": platform, "committees": support}
+            "charity_match": match, "platform": platform, "committees": support,
+            "sw_rooms": rooms}
 
 
 def pay(m) -> None:

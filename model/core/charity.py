@@ -59,6 +59,12 @@ class Charity:
         k = min(len(pool), stochastic_round(m.params.community_fund_share * len(pool), rng))
         c.has_fund[rng.permutation(pool)[:k]] = True
 
+    def _gifts(self, ask: np.ndarray) -> np.ndarray:
+        """Gifts for this month's ``ask`` per community from the donor base, which it then uses up."""
+        gifts = envelope.saturate(self.asked_year, ask, self.donor_base)
+        self.asked_year += ask
+        return gifts
+
     def step(self):
         m = self.model
         p, c = m.params, m.communities
@@ -76,6 +82,8 @@ class Charity:
             # donors give what projects ask while the community's donor base is far from used up
             donations = envelope.saturate(self.asked_year, asked, self.donor_base)
             self.asked_year += asked
+        # community foundations ask the same donors, then grant to the communities' projects (``foundations``)
+        founded = m.foundations.step(self._gifts)
         donated = float(donations.sum())
         # matching gifts from the matching fund, while it lasts (public money only if it was put in)
         matched, self.match_fund = envelope.match_from_fund(donations, p.charity_match_ratio, self.match_fund)
@@ -90,6 +98,13 @@ class Charity:
         # organisations and half to services
         out = c.fund_balance / PAYOUT_MONTHS
         c.fund_balance -= out
+        if founded is not None:  # a foundation's grant is paid out as the community fund's is
+            gifts, grant = founded
+            out = out + grant
+            self.donated += gifts
+            self.raised += gifts
+            self.donations_this_year += gifts
+            m.flows["donations_yuan"] = gifts  # the community funds' gifts are added below
         c.sw_project_money = out * p.charity_project_share * m.townships.has_station[c.township]
         out = out - c.sw_project_money
         m.flows["charity_to_sw_projects_yuan"] = float(c.sw_project_money.sum())
@@ -103,6 +118,6 @@ class Charity:
         c.charity_payout = out
         c.charity_services = np.where(c.orgs > 0, out * TO_ORGS_SHARE, out) / YUAN_PER_SERVICE
         m.flows["charity_to_orgs_yuan"] = float((out * TO_ORGS_SHARE * (c.orgs > 0)).sum())
-        m.flows["donations_yuan"] = donated
+        m.flows["donations_yuan"] += donated
         m.flows["match_yuan"] = match
         m.flows["projects"] = float(total)

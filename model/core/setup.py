@@ -13,8 +13,10 @@ import numpy as np
 from .agencies import Agencies
 from .budget import Ledger
 from .charity import Charity
+from .foundations import Foundations
 from .needs import Needs
 from .organisations import COMMITTEE_FLOOR, INITIAL_CAPACITY_BETA, INITIAL_MAX_AGE_MONTHS, OrganisationSector
+from .rooms import Rooms
 from .state import ROLE_AGENCY, ROLE_COMMUNITY, Communities, Townships
 from .stations import Stations
 from .streams import stochastic_round
@@ -50,6 +52,8 @@ def set_up(m) -> None:
     m.organisations = OrganisationSector(m, capacity=int(s.n_communities * 12))
     m.volunteers = Volunteers(m)
     m.charity = Charity(m)
+    m.foundations = Foundations(m)  # community foundations and rooms draw only from their own streams
+    m.rooms = Rooms(m)
     m.needs = Needs(m)
     m.stations = Stations(m)  # the purchasers: one per county, and the province
     m.agencies = Agencies(m)

@@ -112,6 +112,7 @@ class Purchaser(mesa.Agent):
                                     m.streams["bases"])
         m.volunteers.open_points(m.streams["points"])
         m.charity.open_funds(m.streams["funds"])
+        m.foundations.open(m.streams["foundations"])
 
     # -- stations
     def open_station(self, town: int, initial: bool = False):
@@ -207,7 +208,7 @@ class Purchaser(mesa.Agent):
             return
         delivered = tw.eval_sum[town] / max(tw.eval_n[town], 1)
         noise = p.evaluation_noise_outputs if p.evaluation_basis == "outputs" else p.evaluation_noise_outcomes
-        score = float(tender.evaluation_score(np.array(delivered), noise, m.streams["evaluation"]))
+        score = float(tender.evaluation_score(float(delivered), noise, m.streams["evaluation"]))
         m.stations.pay_procurement(p.evaluation_cost_yuan)
         m.flows["evaluations"] += 1
         agency = m.agencies.by_id.get(int(tw.agency[town]))

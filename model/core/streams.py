@@ -41,6 +41,8 @@ STREAMS = (
     "quality",
     "renewal",
     "market",
+    "foundations",
+    "rooms",
 )
 
 # an annual hazard is capped here before it is made monthly (assumption: nobody's yearly

@@ -48,6 +48,8 @@ def delivery(quality, staffed_share, productivity_mean, plan: float = 1.0):
 
 def evaluation_score(delivered, noise_sd: float, rng: np.random.Generator):
     """A third-party evaluation: delivery against the plan plus measurement noise, clipped to [0, 1]."""
+    if np.ndim(delivered) == 0:  # one station: the same draw and arithmetic on a float
+        return min(max(float(delivered) + rng.normal(0.0, noise_sd), 0.0), 1.0)
     d = np.asarray(delivered, dtype=float)
     return np.clip(d + rng.normal(0.0, noise_sd, d.shape), 0.0, 1.0)
 
@@ -63,6 +65,9 @@ def update_reputation(reputation, n_scores, score, prior: float, prior_weight: f
     ``n_scores`` evaluations are behind ``reputation``; returns (reputation, n_scores + 1).
     With ``prior_weight`` pseudo-observations at ``prior``, a new agency starts at the prior.
     """
+    if np.ndim(reputation) == 0 and np.ndim(n_scores) == 0 and np.ndim(score) == 0:  # one agency, on floats
+        n = float(n_scores)
+        return (float(reputation) * (n + prior_weight) + float(score)) / (n + 1 + prior_weight), n + 1
     n = np.asarray(n_scores, dtype=float)
     total = np.asarray(reputation, dtype=float) * (n + prior_weight)
     new = (total + np.asarray(score, dtype=float)) / (n + 1 + prior_weight)

@@ -157,8 +157,8 @@ class Workforce:
     def change_employer(self, town: int, new_agency: int):
         """A station changes agency: some staff move to the new one, the rest leave."""
         m, w = self.model, self.rows
-        staff = np.flatnonzero(w.view("alive") & (w.view("township") == town)
-                               & (w.view("role") == ROLE_STATION_PURCHASE))
+        here = np.flatnonzero(w.view("township") == town)  # rows of the township, then the staff among them
+        staff = here[w.alive[here] & (w.role[here] == ROLE_STATION_PURCHASE)]
         stay = m.streams["tender"].random(len(staff)) < m.params.rebid_retention
         w.agency[staff[stay]] = new_agency
         self.separate(staff[~stay], why=LEFT_CONTRACT_LOST)
@@ -174,9 +174,9 @@ class Workforce:
         if not over.any():
             return
         towns, positions = towns[over], positions[over]
-        station = w.view("alive") & np.isin(w.view("role"), (ROLE_STATION_PURCHASE, ROLE_STATION_DIRECT))
         for town, keep in zip(towns.tolist(), positions.tolist(), strict=True):
-            staff = np.flatnonzero(station & (w.view("township") == town))
+            here = np.flatnonzero(w.view("township") == town)
+            staff = here[w.alive[here] & np.isin(w.role[here], (ROLE_STATION_PURCHASE, ROLE_STATION_DIRECT))]
             if len(staff) > keep:
                 latest = staff[np.argsort(-w.hired[staff], kind="stable")][: len(staff) - keep]
                 self.separate(latest, why=LEFT_CONTRACT_LOST)
@@ -184,8 +184,8 @@ class Workforce:
     def close_station(self, town: int):
         """A station closes: its staff leave."""
         w = self.rows
-        staff = np.flatnonzero(w.view("alive") & (w.view("township") == town)
-                               & np.isin(w.view("role"), (ROLE_STATION_PURCHASE, ROLE_STATION_DIRECT)))
+        here = np.flatnonzero(w.view("township") == town)
+        staff = here[w.alive[here] & np.isin(w.role[here], (ROLE_STATION_PURCHASE, ROLE_STATION_DIRECT))]
         self.separate(staff, why=LEFT_STATION_CLOSED)
 
     def leave_agency(self, agency_id: int):

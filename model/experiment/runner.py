@@ -67,9 +67,12 @@ def replicate_seeds(root: int, replicates: int) -> list[int]:
 
 def simulate_scenario(scenario: Scenario, seed: int) -> pd.DataFrame:
     """The default run function: the model's ``simulate`` on the scenario's region, window and values."""
-    from ..simulation import simulate
+    from ..simulation import FiveSocietyModel
 
-    return simulate(seed=seed, **scenario.simulate_kwargs())
+    model = FiveSocietyModel(seed=seed, **scenario.simulate_kwargs())
+    frame = model.run()
+    frame.attrs["units"] = model.unit_table()  # by prefecture and county; the store keeps it beside the frame
+    return frame
 
 
 _CODE: str | None = None
@@ -135,6 +138,7 @@ def _run_one(run_fn, scenario: Scenario, replicate: int, seed: int, targets: Tar
     frame = None
     try:
         result = run_fn(scenario, seed)
+        units = result.attrs.pop("units", None) if isinstance(result, pd.DataFrame) else None
         frame = _tidy(result, scenario.name, replicate)
         judged = evaluate(frame.set_index("date"), targets)
         for row in judged.itertuples(index=False):
@@ -143,6 +147,10 @@ def _run_one(run_fn, scenario: Scenario, replicate: int, seed: int, targets: Tar
                 "met": bool(row.met),
                 "first_met": None if pd.isna(row.first_met) else pd.Timestamp(row.first_met).isoformat(),
             }
+        if units is not None:
+            units.insert(0, "replicate", np.int64(replicate))
+            units.insert(0, "scenario", scenario.name)
+            frame.attrs["units"] = units  # travels with the frame to the store (``Store.write_run``)
     except Exception:  # a failing run is recorded, the others go on
         record["status"] = "failed"
         record["error"] = traceback.format_exc()

@@ -5,6 +5,7 @@ Layout (see ``README.md`` in this folder)::
     OUT/manifest.json                 what was run: version, commit, scenarios, seeds, executor
     OUT/runs.parquet                  one row per scenario × replicate (rebuilt from records/)
     OUT/timeseries/<sc>__r00000.parquet   one part per finished run: scenario, replicate, date, indicators
+    OUT/units/<sc>__r00000.parquet    the same run by prefecture and county at year-ends (model/core/units.py)
     OUT/records/<sc>__r00000.json     one record per finished run (ok or failed): the source of truth
 
 Every file is written to a hidden temporary name in its own folder and moved into place
@@ -52,6 +53,7 @@ __all__ = ["Store", "StoreBusy", "StoreError", "StoreWarning", "atomic_write", "
 MANIFEST = "manifest.json"
 RUNS = "runs.parquet"
 TIMESERIES = "timeseries"
+UNITS = "units"
 RECORDS = "records"
 LOCK = ".lock"
 LOCK_OWNER = ".lock-owner.json"
@@ -224,6 +226,10 @@ class Store:
     def records_path(self) -> Path:
         return self.path / RECORDS
 
+    @property
+    def units_path(self) -> Path:
+        return self.path / UNITS
+
     def exists(self) -> bool:
         return self.manifest_path.is_file()
 
@@ -384,13 +390,13 @@ class Store:
         """Drop temporary files of an interrupted session and timeseries parts with no record."""
         self.timeseries_path.mkdir(parents=True, exist_ok=True)
         self.records_path.mkdir(parents=True, exist_ok=True)
-        for folder in (self.path, self.timeseries_path, self.records_path):
+        for folder in (self.path, self.timeseries_path, self.records_path, self.units_path):
             for tmp in folder.glob(".*.tmp"):
                 with _suppress():
                     tmp.unlink()
         records, _ = self._read_records()
         ok = {k for k, r in records.items() if r["status"] == "ok"}
-        for part in self.timeseries_path.glob("*.parquet"):
+        for part in [*self.timeseries_path.glob("*.parquet"), *self.units_path.glob("*.parquet")]:
             if part.stem not in ok:
                 with _suppress():
                     part.unlink()
@@ -406,6 +412,8 @@ class Store:
                 (self.records_path / f"{key}.json").unlink()
             with _suppress():
                 (self.timeseries_path / f"{key}.parquet").unlink()
+            with _suppress():
+                (self.units_path / f"{key}.parquet").unlink()
         self._verified.clear()
         return damaged
 
@@ -450,38 +458,41 @@ class Store:
         for key, rec in records.items():
             if rec["status"] == "ok":
                 problem = self._check_part(key, rec.get("part"))
+                if not problem and "units_part" in rec:
+                    problem = self._check_part(key, rec["units_part"], self.units_path, "units table")
                 if problem:
                     damaged[key] = problem
                     continue
             good[key] = rec
         return good, damaged
 
-    def _check_part(self, key: str, expected: dict[str, Any] | None) -> str | None:
-        path = self.timeseries_path / f"{key}.parquet"
+    def _check_part(self, key: str, expected: dict[str, Any] | None, folder: Path | None = None,
+                    what: str = "timeseries") -> str | None:
+        path = (folder or self.timeseries_path) / f"{key}.parquet"
         try:
             st = path.stat()
         except FileNotFoundError:
-            return "timeseries missing"
+            return f"{what} missing"
         except OSError as exc:
-            return f"timeseries unreadable ({exc.strerror})"
-        stamp = (key, st.st_size, st.st_mtime_ns, repr(expected))
+            return f"{what} unreadable ({exc.strerror})"
+        stamp = (str(path), st.st_size, st.st_mtime_ns, repr(expected))
         if stamp in self._verified:
             return self._verified[stamp]
         problem = None
         if isinstance(expected, dict):
             if st.st_size != expected.get("bytes"):
-                problem = f"timeseries truncated or altered ({st.st_size:,} bytes, {expected.get('bytes'):,} recorded)"
+                problem = f"{what} truncated or altered ({st.st_size:,} bytes, {expected.get('bytes'):,} recorded)"
             else:
                 try:
                     if _sha256(path) != expected.get("sha256"):
-                        problem = "timeseries corrupted (checksum differs)"
+                        problem = f"{what} corrupted (checksum differs)"
                 except OSError as exc:
-                    problem = f"timeseries unreadable ({exc.strerror})"
+                    problem = f"{what} unreadable ({exc.strerror})"
         else:  # a store written before checksums: the file must at least be whole Parquet
             try:
                 pq.read_metadata(path)
             except (OSError, pa.ArrowException):
-                problem = "timeseries damaged (not readable as Parquet)"
+                problem = f"{what} damaged (not readable as Parquet)"
         self._verified[stamp] = problem
         return problem
 
@@ -503,6 +514,13 @@ class Store:
             for record, frame in results:
                 key = run_key(record["scenario"], record["replicate"])
                 record = dict(record)
+                units = frame.attrs.pop("units", None) if frame is not None else None
+                if units is not None and len(units):  # the run by prefecture and county, beside its timeseries
+                    data = part_bytes(units)
+                    final = self.units_path / f"{key}.parquet"
+                    final.parent.mkdir(parents=True, exist_ok=True)
+                    parts.append((_tmp_beside(final, data), final))
+                    record["units_part"] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
                 if frame is not None:
                     data = part_bytes(frame)
                     final = self.timeseries_path / f"{key}.parquet"
@@ -592,6 +610,15 @@ class Store:
                                                                                  ("scenario", "replicate", "date")]
         frame = pa.concat_tables([pq.read_table(p, columns=cols) for p in parts]).to_pandas()
         return sort_runs(frame, self._order(), ["date"])
+
+    def units(self) -> pd.DataFrame:
+        """Every ok run's prefecture and county table (``model/core/units.py``), sorted by scenario,
+        replicate, date, level and unit; empty when the runs kept none (a custom run function)."""
+        ok = [k for k, r in self._checked().items() if r["status"] == "ok" and "units_part" in r]
+        if not ok:
+            return pd.DataFrame(columns=["scenario", "replicate", "date", "level", "unit"])
+        frame = pa.concat_tables([pq.read_table(self.units_path / f"{k}.parquet") for k in ok]).to_pandas()
+        return sort_runs(frame, self._order(), ["date", "level", "unit"])
 
 
 def sort_runs(frame: pd.DataFrame, order: list[str], extra: list[str] = ()) -> pd.DataFrame:
