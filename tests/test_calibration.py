@@ -25,9 +25,17 @@ TRUTH = {"sw_turnover_base": 0.22, "org_founding_rate": 2.0}
 WINDOW = ("2018-01", "2020-12")
 
 
-def _synthetic(seed: int = 4242, rel: float = 0.10) -> pd.DataFrame:
-    """A record made by the model itself at known parameter values (a test of the method, not of the data)."""
-    frame = model.simulate(region="demo", seed=seed, start=WINDOW[0], end=WINDOW[1], params=TRUTH)
+def _synthetic(seeds=range(4242, 4246), rel: float = 0.10) -> pd.DataFrame:
+    """A record made by the model itself at known parameter values (a test of the method, not of the data).
+
+    The record is the mean of a few runs: demo's stations hold only 4–15 social workers in
+    2018–20, so one run's twelve-month turnover swings between 0 and 0.6 and a single run can
+    sit far from what the parameter implies (seed 4242 alone has no turnover at four of the
+    five dates).
+    """
+    frames = [model.simulate(region="demo", seed=seed, start=WINDOW[0], end=WINDOW[1], params=TRUTH)
+              for seed in seeds]
+    frame = sum(f for f in frames) / len(frames)
     rows = []
     for ind in ("community_orgs", "sw_talent", "sw_stationed", "sw_turnover_12m", "sw_certified"):
         for date in pd.date_range("2018-06-30", WINDOW[1], freq="6ME"):
