@@ -119,7 +119,7 @@ def test_zh_workbook_is_for_people(store):
     sc = wb["情景与参数"]
     heads = [c.value for c in sc[1]]
     for d in res.definitions.values():
-        for key in d.get("params") or {}:
+        for key in d.params:
             assert any(h.startswith(SCHEMA[key].label_zh) for h in heads), key
 
 
