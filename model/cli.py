@@ -376,24 +376,20 @@ def cmd_baseline(args) -> int:
     print(f"{title}: {t('cli_baseline', lang)} {args.start} → {args.end}, {t('cli_seed', lang)} "
           f"{args.seed} ({took:.1f} s)")
     print(tset)
+    from .formatting import format_value
+
     rows = [[t(k, lang) for k in ("cli_target", "cli_date", "cli_goal", "cli_value", "cli_met")]]
     for _, r in table.iterrows():
-        value = "—" if r["value"] != r["value"] else _fmt_value(r["value"], r["goal"])
+        value = format_value(r["value"], r["indicator"], lang)
         met = t("yes" if r["met"] else "no", lang)
         if r["value"] != r["value"]:
             met = "—"
         rows.append([r["label_zh"] if zh else r["label_en"], f"{r['date']:%Y-%m-%d}",
-                     f"{r['op']} {_fmt_value(r['goal'], r['goal'])}", value, met])
+                     f"{r['op']} {format_value(r["goal"], r["indicator"], lang)}", value, met])
     print(_table(rows))
     n_met = int(table["met"].sum())
     print(f"{n_met} / {len(table)} {t('cli_targets_met', lang)}")
     return 0
-
-
-def _fmt_value(value: float, goal: float) -> str:
-    if abs(goal) <= 1:
-        return f"{value:.0%}"
-    return f"{value:,.0f}"
 
 
 # --------------------------------------------------------------------------------------------

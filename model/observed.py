@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .core.calendar import month_end
 from .indicators import INDICATORS
 
 __all__ = ["ObservationError", "DERIVED", "OBSERVED_DIR", "available_observations", "load_observations",
@@ -94,7 +95,7 @@ def load_observations(name_or_path: str | Path = "hubei") -> pd.DataFrame:
             raise ObservationError(f'{where}: indicator "{ind}" is not an indicator; valid ones are: '
                                    f'{", ".join([*INDICATORS, *DERIVED])}')
         try:
-            date = pd.Timestamp(str(row["date"])) + pd.offsets.MonthEnd(0)
+            date = month_end(str(row["date"]))
         except ValueError:
             raise ObservationError(f'{where}: date must be "YYYY-MM-DD" or "YYYY-MM"; got {row["date"]!r}') from None
         conf = row["conf"]

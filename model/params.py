@@ -541,6 +541,21 @@ _PARAMETERS = [
     _p("incubator_survival_mult", "structural", "closure hazard multiplier while incubated", 0.5, 0.1, 1.0,
        "assumption: incubation lowers start-up failure (FACTS §5)",
        "孵化对关闭风险的作用", "Incubation effect on closure"),
+    _p("incubation_months", "structural", "months", 12, 3, 36,
+       "assumption: a year in residence at a base (FACTS §1c: 水果湖 hosts organisations in yearly cycles)",
+       "孵化期", "Months in incubation", type="int",
+       help_en="An organisation taken into an incubation base stays this many months."),
+    _p("incubation_max_age_months", "structural", "months", 24, 6, 60,
+       "assumption: bases take young organisations, under two years old (FACTS §1c)",
+       "入驻孵化的最大组织年龄", "Oldest organisation a base takes", type="int",
+       help_en="Only organisations younger than this take a free place in an incubation base."),
+    _p("intermediate_sit_share", "structural", "share of eligible assistants sitting / year", 0.2, 0.0, 1.0,
+       "assumption: one in five assistant social workers with three years in post sits the intermediate exam "
+       "each year",
+       "助理社工报考中级的年比例", "Assistants sitting the intermediate exam"),
+    _p("failed_exam_turnover_mult", "structural", "turnover multiplier after two failed exams", 1.3, 1.0, 2.0,
+       "assumption: discouragement after failing the exam twice raises leaving",
+       "两次未通过考试后的流失率乘数", "Turnover after two failed exams"),
     _p("volunteer_registration_rate", "uncertainty", "share of unregistered residents registering / month",
        0.0018, 0.0007, 0.0035,
        "EST: the national registered share (FACTS §2d) went 2.56% (end-2016) → 4.8% (Dec 2017) → 7.1% (2018) "
@@ -730,9 +745,13 @@ class Params:
 
     def update(self, overrides: dict | None) -> dict:
         checked = validate(overrides)
+        self.assign(checked)
+        return checked
+
+    def assign(self, checked: dict) -> None:
+        """Set values that ``validate`` already returned (dated changes), without checking them again."""
         self.values.update(checked)
         self.__dict__.update(checked)
-        return checked
 
     def __getattr__(self, name: str):
         try:
@@ -761,6 +780,8 @@ UNITS_ZH: dict[str, str] = {
     "on/off": "开/关",
     "years": "年",
     "months": "月",
+    "share of eligible assistants sitting / year": "符合条件的助理社工报考比例/年",
+    "turnover multiplier after two failed exams": "流失率乘数(两次未通过考试后)",
     "share / year": "比例/年",
     "share of new non-station projects": "占站外新项目比例",
     "share of hours": "工时比例",
@@ -864,6 +885,7 @@ UNITS_ZH: dict[str, str] = {
     "hours / active volunteer-month at average organising": "小时/活跃志愿者·月(平均组织水平)",
     "share of urban community workers certified by 2025 (from 2022)": "2025年城市社区工作者持证比例(自2022年起)",
     "share / year, national registrants after 2022": "比例/年(2022年后全国报考人数)",
+    "share of new non-station projects": "占站外新增项目的比例",
     "share of uncertified community workers / year, without a plan": "占未持证社区工作者比例/年(无计划时)",
     "share of the plan's shortfall in sitting made up / year": "每年补足计划报考缺口的比例",
     "persons / 10,000 residents / year": "人/万人·年",

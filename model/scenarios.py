@@ -35,7 +35,7 @@ from datetime import date as _date
 from pathlib import Path
 from typing import Any
 
-from .core.calendar import EARLIEST_START, LATEST_END
+from .core.calendar import EARLIEST_START, LATEST_END, parse_month
 from .files import read_toml
 from .messages import one_line, shown
 from .params import SCHEMA, ParameterError, validate
@@ -155,6 +155,40 @@ class Scenario:
             "params": dict(self.params),
             "changes": {d: dict(v) for d, v in self.changes.items()},
         }
+
+    @classmethod
+    def from_manifest(cls, data: dict[str, Any]) -> Scenario:
+        """A scenario as an experiment manifest holds it (``to_dict``'s form), read back.
+
+        Its values are not checked again: they were checked once, when the scenario was
+        loaded for the experiment that wrote the manifest.
+        """
+        changes = {str(c["date"]): {k: v for k, v in c.items() if k != "date"} for c in data.get("changes") or []}
+        return cls(
+            name=data["name"],
+            region=data["region"],
+            targets=data["targets"],
+            start=data["start"],
+            end=data["end"],
+            params=dict(data.get("params") or {}),
+            changes=dict(sorted(changes.items())),
+            title=dict(data.get("title") or {}),
+            description=dict(data.get("description") or {}),
+            sources=dict(data.get("sources") or {}),
+            tags=tuple(data.get("tags") or ()),
+            path=data.get("path"),
+        )
+
+    def values_at(self, month) -> dict[str, Any]:
+        """Every parameter's value in force in ``month`` (any form ``core.calendar`` reads): the
+        schema defaults, this scenario's values, then its dated changes up to that month."""
+        month = parse_month(month)
+        values = {n: p.default for n, p in SCHEMA.items()}
+        values.update(self.params)
+        for date, levers in self.changes.items():
+            if parse_month(date) <= month:
+                values.update(levers)
+        return values
 
     def to_dict(self) -> dict[str, Any]:
         """The definition as run, for the experiment manifest (round-trips through ``scenario_from_dict``)."""

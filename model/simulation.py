@@ -17,7 +17,7 @@ import pandas as pd
 
 from .core import committees
 from .core.budget import EXAM_MONTH, pay, plan_budgets, plan_envelope, replan_budgets
-from .core.calendar import EARLIEST_START, LATEST_END, month_ends, month_index, parse_month
+from .core.calendar import EARLIEST_START, LATEST_END, month_end, month_ends, month_index, parse_month
 from .core.heap import keep_heap
 from .core.outputs import Flows, indicators
 from .core.setup import set_up
@@ -81,7 +81,7 @@ class FiveSocietyModel(mesa.Model):
         end_month = parse_month(end, "end")
         if self.start < EARLIEST_START:
             raise ValueError(f"start {start} is before {EARLIEST_START:%Y-%m}, the earliest the model supports")
-        if end_month + pd.offsets.MonthEnd(0) > LATEST_END:
+        if month_end(end_month) > LATEST_END:
             raise ValueError(f"end {end} is after {LATEST_END:%Y-%m}, the latest the model supports")
         if end_month < self.start:
             raise ValueError(f"end {end} is before start {start}")
@@ -117,7 +117,7 @@ class FiveSocietyModel(mesa.Model):
                 raise ValueError(
                     f"change dated {shown(date)} is outside the run {self.start:%Y-%m} to {self.calendar[-1]:%Y-%m}"
                 )
-            checked = validate(overrides, kinds=("lever",), what=f"the change dated {shown(date)}")
+            checked = self.check_levers(overrides, what=f"the change dated {shown(date)}")
             out.setdefault(month_index(self.start, month), {}).update(checked)
         return out
 
@@ -189,11 +189,20 @@ class FiveSocietyModel(mesa.Model):
         return self.frame()
 
     # -- dated changes
-    def set_params(self, overrides: dict):
-        """Change levers from the next month on (as the dashboard does); recorded in ``change_log``."""
-        checked = validate(overrides, kinds=("lever",), what="set_params")
-        self._pending[self.t + 1].update(checked)
-        return checked
+    @staticmethod
+    def check_levers(overrides: dict, what: str = "set_params") -> dict:
+        """Lever values checked against the schema (ParameterError naming the lever otherwise)."""
+        return validate(overrides, kinds=("lever",), what=what)
+
+    def set_params(self, overrides: dict, checked: bool = False):
+        """Change levers from the next month on (as the dashboard does); recorded in ``change_log``.
+
+        ``checked``: the values already passed ``check_levers`` and are not checked again.
+        """
+        if not checked:
+            overrides = self.check_levers(overrides)
+        self._pending[self.t + 1].update(overrides)
+        return overrides
 
     def apply_changes(self) -> bool:
         """This month's dated changes and set_params calls; True when a lever takes a new value.
@@ -206,7 +215,7 @@ class FiveSocietyModel(mesa.Model):
         todo = {k: v for k, v in todo.items() if self.params[k] != v}
         if not todo:
             return False
-        self.params.update(todo)
+        self.params.assign(todo)  # checked when they came in (_check_changes, set_params)
         self.change_log.append((self.calendar[self.t], dict(todo)))
         return True
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .core.calendar import month_end
 from .files import read_toml
 from .indicators import INDICATORS
 from .messages import one_line, quoted, shown
@@ -295,7 +296,7 @@ def evaluate(frame: pd.DataFrame, targets: TargetSet | str = "hubei-47", region=
     for t in targets:
         series = frame[t.indicator]
         at = series[series.index <= t.date]
-        in_window = len(at) > 0 and frame.index.max() >= t.date - pd.offsets.MonthEnd(0)
+        in_window = len(at) > 0 and frame.index.max() >= month_end(t.date)
         value = float(at.iloc[-1]) if in_window else float("nan")
         met_mask = t.met_array(series.to_numpy())
         first = series.index[met_mask].min() if met_mask.any() else pd.NaT

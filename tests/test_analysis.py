@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -22,7 +23,7 @@ from model.analysis import (
 )
 from model.experiment import Experiment
 from model.indicators import BUDGET_LINES, INDICATORS
-from model.scenarios import load_scenario
+from model.scenarios import Scenario, load_scenario
 from model.targets import load_targets
 
 SCENARIOS = ["baseline", "fiscal_squeeze_2024", "balanced_linkage", "linhai_platform"]
@@ -137,12 +138,15 @@ def test_paired_difference_is_computed_replicate_by_replicate(res):
 
 
 def test_divergence_month_from_definitions():
-    base = {"region": "hubei", "start": "2021-01", "params": {}, "changes": []}
-    same = {**base, "params": {"contract_years": 1}}  # the default: no difference
+    base = Scenario(name="baseline", region="hubei", targets="hubei-47", start="2021-01")
+    same = replace(base, params={"contract_years": 1})  # the default: no difference
     assert divergence_month(same, base) is None
-    late = {**base, "changes": [{"date": "2023-07", "charity_match_ratio": 0.5}]}
+    late = replace(base, changes={"2023-07": {"charity_match_ratio": 0.5}})
     assert divergence_month(late, base) == pd.Timestamp("2023-07-31")
-    other_region = {**base, "region": "demo"}
+    back = replace(late, changes={"2023-07": {"charity_match_ratio": 0.5}, "2024-01": {"charity_match_ratio": 0.0}})
+    assert divergence_month(back, base) == pd.Timestamp("2023-07-31")
+    assert divergence_month(replace(base, changes={"2024-01": {"contract_years": 1}}), base) is None
+    other_region = replace(base, region="demo")
     assert divergence_month(other_region, base) == pd.Timestamp("2021-01-31")
 
 

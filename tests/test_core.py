@@ -9,6 +9,7 @@ longer than a few hundred lines.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -21,6 +22,7 @@ from model.core import tender
 from model.core.agencies import STATION_BID_STAFF, Agencies
 from model.core.budget import Ledger
 from model.core.calendar import month_ends
+from model.core.organisations import BASE_SLOTS, OrganisationSector
 from model.core.outputs import Flows
 from model.core.state import (
     CERT_ASSISTANT,
@@ -34,7 +36,7 @@ from model.core.state import (
 )
 from model.core.stations import Stations
 from model.core.streams import make_streams, monthly
-from model.core.workforce import FAILED_TURNOVER_MULT, Workforce
+from model.core.workforce import Workforce
 from model.params import SCHEMA, Params
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "model"
@@ -60,7 +62,7 @@ class Bench(mesa.Model):
             n_townships=2, township_names=["甲街道", "乙镇"], township_names_en=["Jia", "Yi"],
             township_county=np.zeros(2, np.int64), township_street=np.array([True, False]),
             n_counties=1, n_prefectures=1, county_fiscal_capacity=np.ones(1), county_speed=np.ones(1),
-            community_population=np.full(4, 5_000))
+            n_communities=4, community_population=np.full(4, 5_000))
         self.community_prefecture = np.zeros(4, np.int64)
         self.townships = Townships(self.structure)
         self.township_prefecture = np.zeros(2, np.int64)
@@ -100,7 +102,7 @@ def test_a_worker_who_failed_the_exam_twice_is_more_likely_to_leave():
     p = w.leave_probability()[idx]
     assert p[1] > p[0]
     annual = -np.expm1(12 * np.log1p(-p[0]))  # back from the monthly probability to the annual hazard
-    assert p[1] == pytest.approx(float(monthly(annual * FAILED_TURNOVER_MULT)))
+    assert p[1] == pytest.approx(float(monthly(annual * SCHEMA["failed_exam_turnover_mult"].default)))
 
 
 def test_better_pay_keeps_social_workers_longer():
@@ -300,6 +302,20 @@ def test_flows_are_declared():
         flows["gov_to_orgs_yuan"] = 1.0
 
 
+def test_each_indicator_is_computed_by_its_declaration():
+    from model import FiveSocietyModel
+    from model.indicators import INDICATORS
+
+    assert all(callable(i.compute) for i in INDICATORS.values()), [n for n, i in INDICATORS.items() if not i.compute]
+    outputs = (MODEL_DIR / "core" / "outputs.py").read_text(encoding="utf-8")
+    named = [n for n in INDICATORS if f'"{n}"' in outputs or f"'{n}'" in outputs]
+    assert not named, f"indicators computed in core/outputs.py, away from their declaration: {named}"
+    m = FiveSocietyModel(region="demo", seed=2, start="2021-01", end="2021-03")
+    m.step()
+    assert list(m.indicators) == list(INDICATORS)
+    assert m.indicators["stations"] == int(m.townships.has_station.sum())
+
+
 def test_the_dashboard_draws_only_flows_the_model_writes():
     from model import FiveSocietyModel
     from model.dashboard.charts import FLOW_EDGES
@@ -312,6 +328,46 @@ def test_the_dashboard_draws_only_flows_the_model_writes():
         written |= set(m.flows)
     assert written <= set(FLOWS)
     assert {edge[0] for edge in FLOW_EDGES} <= written
+
+
+# ---------------------------------------------------------------- organisations and incubation (ODD §7.8)
+
+def test_incubation_bases_are_places_that_cost_by_level_and_take_young_organisations():
+    m = Bench()
+    m.communities = SimpleNamespace(n=4, township=np.array([0, 0, 1, 1]))
+    m.community_county = np.zeros(4, np.int64)
+    org = OrganisationSector(m, capacity=64)
+    org.build_bases(1.0, 0.0, 1.0, m.streams["initial"], as_shares_of_all=True)
+    assert org.bases()["city"].tolist() == [True] and not org.county_base.any()
+    assert m.townships.street_base.tolist() == [True, False]  # only the street holds a street base
+    assert {type(a).__name__ for a in m.agents} <= {"Purchaser", "Agency"}  # a base is no agent
+    p = m.params
+    assert org.incubator_month_cost() == (p.incubator_city_cost_yuan + p.incubator_street_cost_yuan) / 12
+    young = org.rows.add(40, alive=True, community=np.repeat([0, 2], 20), founded=0)
+    org.incubate()
+    o = org.rows
+    inside = young[o.incubated_until[young] >= 0]
+    assert (o.base[inside] == 0).sum() == BASE_SLOTS["city"]  # the city base fills its 30 places first
+    street = inside[o.base[inside] == 2]
+    assert len(street) and (o.community[street] < 2).all()  # the street base takes only its own township's
+    left_in_street = np.setdiff1d(young[o.community[young] < 2], inside)
+    assert len(street) == BASE_SLOTS["street"] or len(left_in_street) == 0
+    assert (o.incubated_until[inside] == m.t + p.incubation_months).all()
+
+
+@pytest.mark.parametrize(("months", "max_age"), [(6, 24), (12, 6)])
+def test_incubation_length_and_age_limit_are_parameters(months, max_age):
+    m = Bench(incubation_months=months, incubation_max_age_months=max_age)
+    m.t = 10
+    m.communities = SimpleNamespace(n=4, township=np.array([0, 0, 1, 1]))
+    m.community_county = np.zeros(4, np.int64)
+    org = OrganisationSector(m, capacity=64)
+    org.build_bases(1.0, 0.0, 0.0, m.streams["initial"], as_shares_of_all=True)
+    rows = org.rows.add(8, alive=True, community=np.zeros(8, np.int64), founded=np.array([0, 9] * 4))  # 10 and 1 month old
+    org.incubate()
+    taken = rows[org.rows.incubated_until[rows] >= 0]
+    assert (m.t - org.rows.founded[taken] < max_age).all() and len(taken) == (8 if max_age > 10 else 4)
+    assert (org.rows.incubated_until[taken] == m.t + months).all()
 
 
 # ---------------------------------------------------------------- structure
@@ -378,6 +434,55 @@ def test_no_class_of_the_core_or_the_schedule_is_longer_than_a_few_hundred_lines
     assert "simulation.py:FiveSocietyModel" in sizes
     long = {k: v for k, v in sizes.items() if v > MAX_CLASS_LINES}
     assert not long, f"classes over {MAX_CLASS_LINES} lines: {long}"
+
+
+def test_benchmarks_live_in_the_bench_subpackage():
+    assert not sorted(p.name for p in MODEL_DIR.glob("bench*.py")), "benchmark modules at the package root"
+    assert (MODEL_DIR / "bench" / "levers.py").is_file()
+
+
+# A month is turned into a day, a month end or a count of months only in core/calendar.py.
+MONTH_CONVERSION = re.compile(r"MonthEnd|MonthBegin|to_timestamp\(|\bPeriod\(|\.year\s*\*\s*12|\.year\s*-\s*[\w.]+\.year"
+                              r"|freq=[\"']M[ES]?[\"']")
+
+
+def _month_conversions(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if MONTH_CONVERSION.search(line)]
+
+
+def test_months_are_converted_only_in_the_calendar():
+    found = {}
+    for path in sorted(MODEL_DIR.rglob("*.py")):
+        if path == MODEL_DIR / "core" / "calendar.py":
+            continue
+        lines = _month_conversions(path.read_text(encoding="utf-8"))
+        if lines:
+            found[str(path.relative_to(MODEL_DIR))] = lines
+    assert not found, f"months converted outside model/core/calendar.py (use its helpers): {found}"
+    assert _month_conversions((MODEL_DIR / "core" / "calendar.py").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("line", [
+    'end = ts + pd.offsets.MonthEnd(0)',
+    'pd.Period(month, "M").to_timestamp(how="end")',
+    'months = (b.year - a.year) * 12 + b.month - a.month',
+    'key = d.year * 12 + d.month',
+    'pd.date_range(a, b, freq="ME")',
+])
+def test_the_month_test_sees_a_conversion(line):
+    assert _month_conversions(line) == [line]
+
+
+def test_the_calendar_converts_months_as_the_model_reads_them():
+    from model.core.calendar import month_end, month_index, parse_month
+
+    for value in ("2024-02", "2024-02-10", pd.Timestamp("2024-02-29 13:00"), pd.Timestamp("2024-02-01").date()):
+        assert month_end(value) == pd.Timestamp("2024-02-29")
+        assert parse_month(value) == pd.Timestamp("2024-02-01")
+    assert month_end("2024-12", months_after=1) == pd.Timestamp("2025-01-31")
+    assert month_index(pd.Timestamp("2023-11-01"), pd.Timestamp("2025-02-28")) == 15
+    with pytest.raises(ValueError, match="month"):
+        month_end("not a month")
 
 
 def test_the_import_test_sees_a_circle():

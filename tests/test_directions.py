@@ -2,7 +2,7 @@
 
 Every comparison runs the same seeds (common random numbers) with one lever changed and
 compares means over the seeds. The figures behind the table are printed by
-``python -m model.bench_levers``.
+``python -m model.bench.levers``.
 """
 
 from __future__ import annotations

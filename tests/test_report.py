@@ -119,7 +119,7 @@ def test_zh_workbook_is_for_people(store):
     sc = wb["情景与参数"]
     heads = [c.value for c in sc[1]]
     for d in res.definitions.values():
-        for key in d.get("params") or {}:
+        for key in d.params:
             assert any(h.startswith(SCHEMA[key].label_zh) for h in heads), key
 
 
@@ -155,6 +155,9 @@ def test_notebook_02_walks_through_the_comparison():
     assert "first month it differs: 2024-01-31" in text
     assert "largest |difference| before then: 0.0" in text
     assert "report.html" in text
+    # counting the parameters as well as chance widens the band (the shipped posterior, borrowed by demo)
+    chance, both = map(float, re.search(r"chance only (\d+), chance and parameters (\d+)", text).groups())
+    assert both > chance
 
 
 @pytest.mark.skipif(__import__("model.analysis.pdf", fromlist=["find_browser"]).find_browser() is None

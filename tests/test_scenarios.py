@@ -12,6 +12,7 @@ from model.cli import main
 from model.params import SCHEMA
 from model.scenarios import (
     SCENARIOS_DIR,
+    Scenario,
     ScenarioError,
     available_scenarios,
     load_scenario,
@@ -151,3 +152,26 @@ def test_shipped_files_pass_check(capsys):
     assert main(["check", *files]) == 0
     out = capsys.readouterr().out
     assert out.count("\nok  ") + out.startswith("ok  ") == len(files)
+
+
+def test_a_scenario_has_one_form_from_file_to_manifest_to_analysis():
+    """The manifest holds ``to_dict``; analysis reads it back as the same Scenario, values in force included."""
+    import json
+
+    for name in available_scenarios():
+        sc = load_scenario(name)
+        back = Scenario.from_manifest(json.loads(json.dumps(sc.to_dict())))
+        assert back == sc, name
+    squeeze = load_scenario("fiscal_squeeze_2024")
+    (date, levers), = squeeze.changes.items()
+    before, after = squeeze.values_at("2023-12"), squeeze.values_at(date)
+    for lever, value in levers.items():
+        assert after[lever] == value and before[lever] == squeeze.params.get(lever, SCHEMA[lever].default)
+
+
+def test_the_dashboard_starts_from_a_scenario():
+    from model.dashboard.session import start_scenario
+
+    sc = start_scenario("fiscal_squeeze_2024", "demo")
+    assert isinstance(sc, Scenario) and sc.region == "demo"
+    assert sc.changes == load_scenario("fiscal_squeeze_2024", region="demo").changes

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..formatting import format_value
 from ..indicators import INDICATORS
 from ..messages import not_one_of
 from ..targets import load_targets
@@ -171,7 +172,7 @@ def plot_indicator(data, indicator: str, scenarios=None, lang: str = "en", ax=No
         ax.plot([mark.date], [mark.value / div], marker="*", ms=15, color="black", ls="none", zorder=5,
                 label=t("target", lang) if i == 0 else None)
         op = {">=": "≥", "<=": "≤"}.get(mark.op, mark.op)
-        ax.annotate(f"{t('target', lang)} {op} {_fmt_goal(mark.value, indicator)}", (mark.date, mark.value / div),
+        ax.annotate(f"{t('target', lang)} {op} {format_value(mark.value, indicator, lang, scale=yuan_scale([mark.value], lang))}", (mark.date, mark.value / div),
                     xytext=(-8, -4), textcoords="offset points", fontsize=9, ha="right", va="top")
     if observed is not None:
         from ..observed import load_observations
@@ -201,13 +202,6 @@ def plot_indicator(data, indicator: str, scenarios=None, lang: str = "en", ax=No
                                                                        if n_runs > 1 else ""),
                   title_fontsize=9)
     return fig
-
-
-def _fmt_goal(value: float, indicator: str) -> str:
-    ind = INDICATORS.get(indicator)
-    if ind is not None and ind.share:
-        return f"{value:.0%}"
-    return f"{value:,.0f}"
 
 
 def plot_attainment(results, lang: str = "en", ax=None, scenarios=None, level: float = 0.9):

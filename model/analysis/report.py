@@ -21,10 +21,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..formatting import format_param, format_value
 from ..indicators import BUDGET_LINES, INDICATORS
 from ..params import SCHEMA, unit_label
 from ..sources import sources_text
-from ..text import choice_label, region_title, switch_label, t
+from ..text import region_title, t
 from .plots import plot_cost, plot_difference, plot_indicator, yuan_scale
 from .results import MATERIAL_COST, MATERIAL_GOAL, Results
 
@@ -50,10 +51,10 @@ def report_tables(res: Results, lang: str = "en") -> dict[str, pd.DataFrame]:
     for name, d in res.definitions.items():
         scenarios.append({
             "scenario": name, "scenario_label": res.label(name, lang),
-            "description": (d.get("description") or {}).get(lang, ""), "region": d["region"],
-            "start": d["start"], "end": d["end"], "targets": d["targets"],
-            "params": json.dumps(d.get("params") or {}, ensure_ascii=False),
-            "changes": json.dumps(d.get("changes") or [], ensure_ascii=False),
+            "description": d.description.get(lang, ""), "region": d.region,
+            "start": d.start, "end": d.end, "targets": d.targets,
+            "params": json.dumps(d.params, ensure_ascii=False),
+            "changes": json.dumps(d.to_dict()["changes"], ensure_ascii=False),
         })
     from .units_report import unit_tables
 
@@ -131,23 +132,6 @@ def _colour(p: float) -> tuple[str, str]:
     return to_hex(colormaps["RdYlGn"](float(p))), ("#ffffff" if p < 0.2 or p > 0.85 else "#111111")
 
 
-def _fmt(value, indicator: str | None = None, lang: str = "en", signed: bool = False) -> str:
-    if value is None or value != value:
-        return "—"
-    ind = INDICATORS.get(indicator) if indicator else None
-    sign = "+" if signed else ""
-    if ind is not None and ind.share:
-        if signed:
-            return f"{value * 100:+.1f} pp" if lang == "en" else f"{value * 100:+.1f}个百分点"
-        return f"{value:.0%}"
-    if ind is not None and ind.unit == "yuan":
-        div, unit = yuan_scale([value], lang)
-        return f"{value / div:{sign},.2f} {unit}"
-    if abs(value) >= 100 or float(value).is_integer():
-        return f"{value:{sign},.0f}"
-    return f"{value:{sign},.2f}"
-
-
 def _table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
     th = "".join(f"<th>{h}</th>" for h in head)
     body = "".join("<tr>" + "".join(c if c.startswith(("<td", "<th")) else f"<td>{c}</td>" for c in r) + "</tr>"
@@ -190,7 +174,7 @@ def _when(res: Results, attain: pd.DataFrame, lang: str) -> str:
         late = pd.notna(first) and first > a["date"]
         when = t("never", lang) if pd.isna(first) else f"{first:%Y-%m}"
         cls = "late" if late or pd.isna(first) else "ontime"
-        return (f"<td class='{cls}'><b>{when}</b><br><small>({_fmt(a['median_value'], a['indicator'], lang)})"
+        return (f"<td class='{cls}'><b>{when}</b><br><small>({format_value(a['median_value'], a['indicator'], lang, scale=yuan_scale([a['median_value']], lang))})"
                 f"</small></td>")
 
     return _grid(res, attain, lang, cell, "when")
@@ -262,17 +246,6 @@ def _interval(c, indicator: str, lang: str, div: float = 1.0) -> str:
     return f"{m:+,.{digits}f}<br><small>[{lo:+,.{digits}f}, {hi:+,.{digits}f}]</small>"
 
 
-def _value(v, key: str | None = None, lang: str = "en") -> str:
-    """A parameter's value as people read it: choices and switches in ``lang``, numbers with separators."""
-    if isinstance(v, bool):
-        return switch_label(v, lang)
-    if isinstance(v, str):
-        return choice_label(key, v, lang) if key else v
-    if not isinstance(v, (int, float)):
-        return str(v)
-    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,g}"
-
-
 def _signed(v: float) -> str:
     return "—" if v != v else f"{v:+,.1f}"
 
@@ -332,26 +305,25 @@ def _differences(res: Results, compare: pd.DataFrame, lang: str) -> str:
 def _assumptions(res: Results, lang: str) -> str:
     parts = []
     for name, d in res.definitions.items():
-        params = d.get("params") or {}
-        sources = d.get("sources") or {}
+        params, sources = d.params, d.sources
         rows = []
         for key, value in params.items():
             p = SCHEMA.get(key)
-            rows.append([f"<code>{_e(key)}</code>", _e(p.label(lang) if p else key), _e(_value(value, key, lang)),
+            rows.append([f"<code>{_e(key)}</code>", _e(p.label(lang) if p else key), _e(format_param(value, key, lang)),
                          _e(unit_label(p, lang) if p else ""), f"<small>{_e(sources_text(sources.get(key, '')))}</small>"])
-        changes = d.get("changes") or []
+        changes = d.changes
         change_text = "; ".join(
-            f"{c['date']}: " + ", ".join(f"{SCHEMA[k].label(lang) if k in SCHEMA else k} = {_value(v, k, lang)}"
-                                          for k, v in c.items() if k != "date") for c in changes)
+            f"{date}: " + ", ".join(f"{SCHEMA[k].label(lang) if k in SCHEMA else k} = {format_param(v, k, lang)}"
+                                    for k, v in levers.items()) for date, levers in changes.items())
         levers = (_table(["", t("values_set", lang), "", "", t("source", lang)], rows, "levers") if rows
                   else f"<p>{t('values_set', lang)}: {t('none', lang)}</p>")
-        change_sources = "".join(f"<small>{_e(sources_text(sources[k]))}</small>" for c in changes for k in c
-                                 if k != "date" and k in sources and k not in params)
+        change_sources = "".join(f"<small>{_e(sources_text(sources[k]))}</small>" for levers in changes.values()
+                                 for k in levers if k in sources and k not in params)
         parts.append(
             f"<div class='card'><h3>{_e(res.label(name, lang))} <code>{_e(name)}</code></h3>"
-            f"<p>{_e((d.get('description') or {}).get(lang, ''))}</p>"
-            f"<p class='meta'>{t('region', lang)}: {_e(region_title(d['region'], lang))} · {t('window', lang)}: {_e(d['start'])} → "
-            f"{_e(d['end'])} · {t('target_set', lang)}: {_e(d['targets'])}</p>{levers}"
+            f"<p>{_e(d.description.get(lang, ''))}</p>"
+            f"<p class='meta'>{t('region', lang)}: {_e(region_title(d.region, lang))} · {t('window', lang)}: {_e(d.start)} → "
+            f"{_e(d.end)} · {t('target_set', lang)}: {_e(d.targets)}</p>{levers}"
             + (f"<p><b>{t('changes', lang)}</b>: {_e(change_text)}<br>{change_sources}</p>" if changes else "")
             + "</div>")
     m = res.manifest
@@ -374,9 +346,9 @@ def _sources(res: Results, lang: str) -> str:
 
     cited: list[str] = []
     for d in res.definitions.values():
-        for text in (d.get("sources") or {}).values():
+        for text in d.sources.values():
             cited += cited_sections(text)
-        for key in (d.get("params") or {}):
+        for key in d.params:
             if key in SCHEMA:
                 cited += cited_sections(SCHEMA[key].source)
     sources = load_sources()
@@ -470,8 +442,8 @@ def write_report(path, lang: str = "en", baseline: str | None = None, dpi: int =
     cost = res.cost()
     cost["vs_baseline"] = cost["vs_baseline"].map(lambda v: t(v, lang) if v else "")
 
-    regions = ", ".join(dict.fromkeys(region_title(d["region"], lang) for d in res.definitions.values()))
-    windows = ", ".join(dict.fromkeys(f"{d['start']} → {d['end']}" for d in res.definitions.values()))
+    regions = ", ".join(dict.fromkeys(region_title(d.region, lang) for d in res.definitions.values()))
+    windows = ", ".join(dict.fromkeys(f"{d.start} → {d.end}" for d in res.definitions.values()))
     target_indicators = list(dict.fromkeys(x.indicator for x in res.targets.values()))
     failed = int((res.runs["status"] != "ok").sum())
     base = res.baseline

@@ -45,9 +45,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.calendar import month_end
 from ..indicators import BUDGET_LINES, CORE_NAMES, INDICATORS
 from ..messages import not_one_of
-from ..params import SCHEMA
+from ..scenarios import Scenario
 from ..targets import Target, TargetSet, load_targets
 
 __all__ = ["MATERIAL_COST", "MATERIAL_GOAL", "Results", "divergence_month", "goal_share", "proportion_interval"]
@@ -110,37 +111,20 @@ def _direction(op: str) -> int:
     return 1 if op in (">=", ">") else -1
 
 
-def _month_end(value) -> pd.Timestamp:
-    """'2024-06', '2024-06-15' or a Timestamp → the end of that month."""
-    return (pd.Timestamp(str(value) if not isinstance(value, pd.Timestamp) else value).normalize()
-            + pd.offsets.MonthEnd(0))
-
-
-def _effective(definition: dict[str, Any], month: pd.Timestamp) -> dict[str, Any]:
-    """Every parameter's value in force in ``month`` under a scenario definition (manifest form)."""
-    values = {n: p.default for n, p in SCHEMA.items()}
-    values.update(definition.get("params") or {})
-    for change in sorted(definition.get("changes") or [], key=lambda c: str(c["date"])):
-        if _month_end(change["date"]) <= month:
-            values.update({k: v for k, v in change.items() if k != "date"})
-    return values
-
-
-def divergence_month(scenario: dict[str, Any], baseline: dict[str, Any]) -> pd.Timestamp | None:
+def divergence_month(scenario: Scenario, baseline: Scenario) -> pd.Timestamp | None:
     """The first month in which a scenario's parameters differ from the baseline's.
 
-    Both are scenario definitions as the manifest holds them. Returns NaT-free results:
-    a month end, or None when the two never differ (or cannot be paired: another
+    Returns a month end, or None when the two never differ (or cannot be paired: another
     region or start month, where every month may differ and the start is returned).
     """
-    start = _month_end(scenario["start"])
-    if scenario.get("region") != baseline.get("region") or scenario.get("start") != baseline.get("start"):
+    start = month_end(scenario.start)
+    if scenario.region != baseline.region or scenario.start != baseline.start:
         return start
-    months = {start} | {_month_end(c["date"]) for d in (scenario, baseline) for c in (d.get("changes") or [])}
+    months = {start} | {month_end(date) for sc in (scenario, baseline) for date in sc.changes}
     for month in sorted(months):
         if month < start:
             continue
-        if _effective(scenario, month) != _effective(baseline, month):
+        if scenario.values_at(month) != baseline.values_at(month):
             return month
     return None
 
@@ -182,9 +166,9 @@ class Results:
         return self.store.manifest
 
     @cached_property
-    def definitions(self) -> dict[str, dict[str, Any]]:
-        """Each scenario's definition as run (manifest form), in experiment order."""
-        return {s["name"]: s for s in self.manifest["scenarios"]}
+    def definitions(self) -> dict[str, Scenario]:
+        """Each scenario as run, in experiment order (read from the manifest once, here)."""
+        return {s["name"]: Scenario.from_manifest(s) for s in self.manifest["scenarios"]}
 
     @property
     def scenarios(self) -> list[str]:
@@ -203,8 +187,8 @@ class Results:
 
     def label(self, scenario: str, lang: str = "en") -> str:
         """A scenario's title in ``lang`` (its name if it has none)."""
-        title = self.definitions.get(scenario, {}).get("title") or {}
-        return title.get(lang) or title.get("en") or scenario
+        sc = self.definitions.get(scenario)
+        return sc.label(lang) if sc is not None else scenario
 
     def _check_scenario(self, name: str) -> None:
         if name not in self.definitions:
@@ -225,7 +209,7 @@ class Results:
         loaded: dict[str, TargetSet] = {}
         out = {}
         for name, d in self.definitions.items():
-            key = d["targets"]
+            key = d.targets
             if key not in loaded:
                 loaded[key] = load_targets(key)
             out[name] = loaded[key]
@@ -242,8 +226,7 @@ class Results:
 
     def changes(self, scenario: str) -> list[tuple[pd.Timestamp, dict[str, Any]]]:
         """A scenario's dated lever changes: (month end, {lever: value})."""
-        return [(_month_end(c["date"]), {k: v for k, v in c.items() if k != "date"})
-                for c in self.definitions[scenario].get("changes") or []]
+        return [(month_end(date), dict(levers)) for date, levers in self.definitions[scenario].changes.items()]
 
     def divergence(self, scenario: str, baseline: str | None = None) -> pd.Timestamp | None:
         """The first month ``scenario`` differs from the baseline (None: never)."""
@@ -253,7 +236,7 @@ class Results:
     def paired_with(self, scenario: str, baseline: str | None = None) -> bool:
         """Can ``scenario`` be compared run by run with the baseline (same region and window)?"""
         a, b = self.definitions[scenario], self.definitions[baseline or self.baseline]
-        return all(a.get(k) == b.get(k) for k in ("region", "start", "end"))
+        return (a.region, a.start, a.end) == (b.region, b.start, b.end)
 
     # ---- data -------------------------------------------------------------------------------------
     @cached_property
@@ -300,7 +283,7 @@ class Results:
         ts = ts[ts["scenario"].isin(scenarios)]
         if isinstance(dates, str) and dates == "all":
             return ts[["scenario", "replicate", "date", *indicators]]
-        wanted = sorted({_month_end(d) for d in dates})
+        wanted = sorted({month_end(d) for d in dates})
         return ts.loc[ts["date"].isin(wanted), ["scenario", "replicate", "date", *indicators]]
 
     # ---- the planner's questions --------------------------------------------------------------------
@@ -587,13 +570,13 @@ class Results:
             met_cols = [f"{t}_met" for t in a["target"]]
             every = ok[met_cols].fillna(False).astype(bool).all(axis=1).mean() if len(ok) and met_cols else np.nan
             rows.append({
-                "scenario": s, "region": d["region"], "start": d["start"], "end": d["end"],
-                "targets_set": d["targets"], "runs": len(mine), "ok": len(ok), "failed": int((mine["status"] != "ok").sum()),
+                "scenario": s, "region": d.region, "start": d.start, "end": d.end,
+                "targets_set": d.targets, "runs": len(mine), "ok": len(ok), "failed": int((mine["status"] != "ok").sum()),
                 "wall_s_mean": ok["wall_s"].mean() if len(ok) else np.nan,
                 "targets": len(a), "expected_targets_met": a["probability"].sum(min_count=1),
                 "all_targets_probability": every,
                 "total_yuan": cost["total_yuan"].get(s, np.nan) if len(cost) else np.nan,
-                "changes": len(d.get("changes") or []),
+                "changes": len(d.changes),
             })
         frame = pd.DataFrame(rows)
         if lang:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..formatting import format_param
 from ..indicators import BUDGET_LINES, INDICATORS
 from ..params import SCHEMA
-from ..text import choice_label, region_title, switch_label, t
+from ..text import region_title, t
 from .plots import yuan_scale
 from .results import Results
 
@@ -389,25 +390,23 @@ def _scenario_rows(res: Results, lang: str) -> pd.DataFrame:
     """One row per scenario, every parameter it sets as a column (labelled with its unit); dated changes as text."""
     keys: list[str] = []
     for d in res.definitions.values():
-        for k in d.get("params") or {}:
+        for k in d.params:
             if k not in keys:
                 keys.append(k)
     rows = []
     for name, d in res.definitions.items():
-        params = d.get("params") or {}
+        params = d.params
         row = {"scenario_label": res.label(name, lang), "scenario": name,
-               "description": (d.get("description") or {}).get(lang, ""), "region": d["region"],
-               "start": d["start"], "end": d["end"], "targets": d["targets"]}
+               "description": d.description.get(lang, ""), "region": d.region,
+               "start": d.start, "end": d.end, "targets": d.targets}
         for k in keys:
             value = params.get(k, SCHEMA[k].default if k in SCHEMA else None)
-            if isinstance(value, bool):
-                value = switch_label(value, lang)
-            elif isinstance(value, str):
-                value = choice_label(k, value, lang)
+            if isinstance(value, (bool, str)):  # numbers stay numbers in the workbook
+                value = format_param(value, k, lang)
             row[f"param:{k}"] = value
         row["changes_text"] = "; ".join(
-            f"{c['date']}: " + ", ".join(f"{SCHEMA[k].label(lang) if k in SCHEMA else k} = {v}"
-                                          for k, v in c.items() if k != "date") for c in d.get("changes") or [])
+            f"{date}: " + ", ".join(f"{SCHEMA[k].label(lang) if k in SCHEMA else k} = {v}"
+                                    for k, v in levers.items()) for date, levers in d.changes.items())
         rows.append(row)
     return pd.DataFrame(rows)
 

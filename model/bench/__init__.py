@@ -15,6 +15,9 @@ Sections:
 * ``classroom``: 30 browser sessions on one dashboard server at once (``model/bench/dashboard.py``;
   skipped without chromium).
 
+Lever figures, each lever at its minimum and maximum on paired seeds (several minutes), are
+printed by ``python -m model.bench.levers`` (``model/bench/levers.py``), apart from ``make bench``.
+
 ``python -m model.bench model`` runs one section; ``--repeat N`` sets the model repeats,
 ``--replicates N`` the experiment's replicates per scenario.
 """

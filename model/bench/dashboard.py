@@ -232,10 +232,10 @@ async def _classroom(url: str, server_pid: int, chromium: str, sessions: int, mo
             after = now
         await browser.close()
 
-    import pandas as pd
+    from ..core.calendar import EARLIEST_START, month_index, parse_month
 
     def index(label: str) -> int:
-        return pd.Timestamp(label).year * 12 + pd.Timestamp(label).month if label[0].isalpha() else 0
+        return month_index(EARLIEST_START, parse_month(label)) if label[0].isalpha() else 0
 
     advanced = sorted(index(a) - index(b) for a, b in zip(after, before, strict=True))
     return {

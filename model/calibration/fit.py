@@ -46,6 +46,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from scipy.stats import norm
 
+from ..core.calendar import month_end
 from ..params import SCHEMA, validate
 
 __all__ = [
@@ -212,8 +213,7 @@ def observation_matrix(observations: pd.DataFrame, start: str, end: str) -> Obse
     from ..indicators import INDICATORS
     from ..observed import DERIVED
 
-    t0 = pd.Timestamp(start) + pd.offsets.MonthEnd(0)
-    t1 = pd.Timestamp(end) + pd.offsets.MonthEnd(0)
+    t0, t1 = month_end(start), month_end(end)
     keep, out = [], []
     for row in observations.to_dict("records"):
         area = row.get("area", "province")

@@ -15,6 +15,7 @@ Replicate ``r`` of an experiment run with ``uncertainty="posterior"`` takes draw
 from __future__ import annotations
 
 import json
+import logging
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,8 +101,8 @@ class Posterior:
             return ["(no reference run recorded)"]
         now = model_reference()["values"]
         old = ref.get("values", {})
-        return sorted(k for k in set(old) | set(now)
-                      if k not in old or k not in now or not np.isclose(old[k], now[k], rtol=rtol, atol=0.0))
+        # an indicator added since is new output, not a changed number; one that moved or went is
+        return sorted(k for k in old if k not in now or not np.isclose(old[k], now[k], rtol=rtol, atol=0.0))
 
     @classmethod
     def from_calibration(cls, cal) -> Posterior:
@@ -190,12 +191,21 @@ _OPTIONS = {"seeds": "--seeds", "screen_trajectories": "--trajectories", "max_fi
             "walkers": "--walkers", "steps": "--steps", "burn": "--burn", "draws": "--draws", "seed": "--seed"}
 
 
+def _shown_folder(out) -> str:
+    """The folder as the rebuild command shows it: relative to the working folder, or OUT when outside it."""
+    path = Path(out).resolve()
+    try:
+        return path.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return "OUT"
+
+
 def rebuild_command(spec, out) -> str:
     """The ``wushe calibrate`` line that reproduces a calibration: every setting that is not the default."""
     from .fit import CalibrationSpec
 
     default = CalibrationSpec(region=spec.region)
-    words = ["wushe calibrate", f"--region {spec.region}", f"-o {out}"]
+    words = ["wushe calibrate", f"--region {spec.region}", f"-o {_shown_folder(out)}"]
     if spec.start != default.start or spec.end != default.end:
         words += [f"--start {spec.start}", f"--end {spec.end}"]
     if spec.history != CalibrationSpec(region=spec.region, start=spec.start).history:
@@ -226,8 +236,13 @@ def _autocorr(cal) -> dict[str, float]:
         x = kept.sort_values(["step", "walker"])[name].to_numpy(dtype=float).reshape(steps, walkers, 1)
         try:
             with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # emcee warns of a chain too short, which the report says
-                out[name] = float(emcee.autocorr.integrated_time(x, quiet=True)[0])
+                warnings.simplefilter("ignore")  # emcee warns (and logs) of a chain too short: the report says so
+                logger = logging.getLogger("emcee.autocorr")
+                level, logger.level = logger.level, logging.ERROR
+                try:
+                    out[name] = float(emcee.autocorr.integrated_time(x, quiet=True)[0])
+                finally:
+                    logger.setLevel(level)
         except Exception:  # too short a chain to say
             out[name] = float("nan")
     return out

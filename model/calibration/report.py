@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..core.calendar import month_end
 from ..indicators import INDICATORS
 from ..params import SCHEMA
 from .fit import Calibration
@@ -280,7 +281,7 @@ def fit_report(cal: Calibration, out: str | Path | None = None, lang: str = "en"
         tmp = cache.with_name(f".{cache.name}.tmp")
         runs.to_parquet(tmp, index=False)
         tmp.replace(cache)
-    window_end = pd.Timestamp(cal.spec.end) + pd.offsets.MonthEnd(0)
+    window_end = month_end(cal.spec.end)
     check = coverage(runs[runs["date"] <= window_end], obs, seed=cal.spec.seed)
     check.to_csv(out / "coverage.csv", index=False)
     post.summary().to_csv(out / "posterior_summary.csv", index=False)

@@ -13,15 +13,16 @@
 - §7.5 station hours: ``stations`` (``Stations.allocate_time``)
 - §7.6 the exam: ``workforce`` (``sit_exam``, ``award_certificates``)
 - §7.7 turnover: ``workforce`` (``turnover``)
-- §7.8 organisations and incubation: ``organisations`` (``OrganisationSector``,
-  ``IncubationBase``)
+- §7.8 organisations and incubation: ``organisations`` (``OrganisationSector``; incubation
+  bases as a flag per area and level)
 - §7.9 volunteers: ``volunteers``; §7.10 charity: ``charity``; §7.11 needs: ``needs``
 - §7.12 agencies' books: ``agencies`` (``Agencies.step``, ``Agency.fold``)
 - indicators: ``outputs``; randomness and the calendar: ``streams``, ``calendar``
 
 Each submodel is an object on the model (``model.stations``, ``model.workforce``, …)
 that owns its state; the few actors that decide are Mesa agents (``Purchaser``,
-``Agency``, ``IncubationBase``); the many are rows (``Workers``, ``Organisations``).
+``Agency``); the many are rows (``Workers``, ``Organisations``); places are arrays
+(``Townships``, ``Communities``, incubation bases).
 ``model/simulation.py`` orders them month by month. Nothing here imports the schedule.
 
 Pure rules over arrays, with unit tests, that the submodels call: ``tender`` (delivery,

@@ -1,24 +1,23 @@
 """ODD §7.8: community social organisations and the incubation bases that nurture them.
 
 ``Organisation`` rows (``state.Organisations``) are founded, incubated, funded, grow in
-capacity, register and close. ``IncubationBase`` is a Mesa agent at city, county or street
-level with a number of places (slots) and a yearly cost; the province opens bases each
-January (``build_bases``) and bases take young organisations of their area into free
-places (``incubate``). Venture-philanthropy grants (公益创投) are awarded in April.
+capacity, register and close. Incubation bases are places, not actors: at most one per
+prefecture (city level), county or street, each with a number of places (``BASE_SLOTS``)
+and a yearly cost by level; one flag per area and level says where a base is open
+(``city_base``, ``county_base``, ``Townships.street_base``). The province opens bases each
+January (``build_bases``); young organisations of a base's area take its free places
+(``incubate``). Venture-philanthropy grants (公益创投) are awarded in April.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-import mesa
 import numpy as np
 
 from . import committees
 from .state import Organisations
 from .streams import monthly, stochastic_round
 
-__all__ = ["IncubationBase", "OrganisationSector"]
+__all__ = ["BASE_SLOTS", "OrganisationSector"]
 
 # Founding (ODD §7.8; assumptions): the committee's factor (``committees.founding_factor``;
 # at the start, 0.5 + strength, from 0.5× to 1.5×); start-up grants add 30% per 10,000 yuan;
@@ -52,9 +51,8 @@ CLOSURE_FUNDS_YUAN = 3_000
 REGISTER_CAPACITY = 0.6
 REGISTER_PROB = 0.01
 REGISTER_PROB_INCUBATED = 0.02
-# Incubation takes organisations under two years old, for a year (assumption; FACTS §1c)
-INCUBATION_MAX_AGE_MONTHS = 24
-INCUBATION_MONTHS = 12
+# Incubation takes organisations under ``incubation_max_age_months`` old, for ``incubation_months``
+# (schema parameters)
 # Venture philanthropy (公益创投) in April; incubated organisations are twice as likely to
 # win; a grant adds 0.1 capacity (assumptions). A grant funds a service project that the
 # organisation runs in its community over the next twelve months, at p.project_service_yuan
@@ -67,6 +65,11 @@ _TINY_WEIGHT = 1e-6  # every living organisation keeps a chance
 # Organisations at the start: capacity ~ Beta(2, 4), founded up to 8 years before (assumptions)
 INITIAL_CAPACITY_BETA = (2, 4)
 INITIAL_MAX_AGE_MONTHS = 96
+
+
+# Incubation bases (孵化基地), by level in this order (the ``base`` code of an incubated organisation):
+# organisations in residence (FACTS §1c: 水果湖 30; county and street: assumptions, smaller bases)
+BASE_SLOTS = {"city": 30, "county": 20, "street": 10}
 
 
 # rng.random() returns whole multiples of 2**-53, so u·2**53 is an exact integer and an area
@@ -93,26 +96,8 @@ def _rank_in_run(a: np.ndarray) -> np.ndarray:
     return idx - start
 
 
-class IncubationBase(mesa.Agent):
-    """An incubation base (孵化基地) at city, county or street level."""
-
-    SLOTS = {"city": 30, "county": 20, "street": 10}  # organisations in residence (FACTS §1c: 水果湖 30)
-
-    def __init__(self, model, level: str, area: int):
-        super().__init__(model)
-        self.level = level
-        self.area = area  # prefecture, county or township index
-        self.slots = self.SLOTS[level]
-        self.opened = model.t
-
-    def year_cost(self, p) -> float:
-        """What the base costs the budget a year, by level (ODD §7.12)."""
-        return {"city": p.incubator_city_cost_yuan, "county": p.incubator_county_cost_yuan,
-                "street": p.incubator_street_cost_yuan}[self.level]
-
-
 class OrganisationSector:
-    """Community social organisations (rows) and the incubation bases (agents) of a region."""
+    """Community social organisations (rows) and the incubation bases (one flag per area and level) of a region."""
 
     def __init__(self, model, capacity: int):
         self.model = model
@@ -123,8 +108,9 @@ class OrganisationSector:
         # street-level bases: ``Townships.street_base``
         self.capacity_by_community = np.zeros(s.n_communities)  # organisations' capacity summed, this month
 
-    def bases(self) -> list[IncubationBase]:
-        return list(self.model.agents_by_type.get(IncubationBase, []))
+    def bases(self) -> dict[str, np.ndarray]:
+        """Where an incubation base is open, by level: a flag per prefecture, per county, per township."""
+        return {"city": self.city_base, "county": self.county_base, "street": self.model.townships.street_base}
 
     def build_bases(self, city, county, street, rng, as_shares_of_all=False):
         """Open incubation bases: given shares of all areas (set-up) or of those without one (yearly)."""
@@ -136,14 +122,14 @@ class OrganisationSector:
             n_all = len(have) if level != "street" else int(tw.street.sum())
             x = share * (n_all if as_shares_of_all else len(pool)) * (1 if as_shares_of_all else m.ledger.fiscal_factor)
             k = min(len(pool), stochastic_round(x, rng))
-            for area in rng.permutation(pool)[:k]:
-                IncubationBase(m, level, int(area))
-                have[area] = True
+            have[rng.permutation(pool)[:k]] = True
 
     def incubator_month_cost(self) -> float:
-        """What the open incubation bases cost a month."""
+        """What the open incubation bases cost a month: each level's yearly cost per base (ODD §7.12)."""
         p = self.model.params
-        return sum(base.year_cost(p) for base in self.model.agents_by_type.get(IncubationBase, [])) / 12
+        year_cost = {"city": p.incubator_city_cost_yuan, "county": p.incubator_county_cost_yuan,
+                     "street": p.incubator_street_cost_yuan}
+        return sum(year_cost[level] * int(have.sum()) for level, have in self.bases().items()) / 12
 
     def count_capacity(self) -> np.ndarray:
         """Organisations' capacity summed per community, kept for this month's services."""
@@ -234,27 +220,21 @@ class OrganisationSector:
         m = self.model
         o, t = self.rows, m.t
         rng = m.streams["incubation"]
-        slots = {lvl: defaultdict(int) for lvl in IncubationBase.SLOTS}
-        for b in m.agents_by_type.get(IncubationBase, []):
-            slots[b.level][b.area] += b.slots
         n = o.n
         until, founded = o.incubated_until[:n], o.founded[:n]
         inside = np.flatnonzero(until >= t)
-        cand_all = np.flatnonzero(o.alive[:n] & (until < 0) & ((t - founded) < INCUBATION_MAX_AGE_MONTHS))
+        cand_all = np.flatnonzero(o.alive[:n] & (until < 0) & ((t - founded) < m.params.incubation_max_age_months))
         cand_comm = o.community[cand_all]
         area_fns = {
             "city": lambda comm: m.community_prefecture[comm],
             "county": lambda comm: m.community_county[comm],
             "street": lambda comm: m.communities.township[comm],
         }
-        for code, (level, per_area) in enumerate(slots.items()):
-            if not per_area or len(cand_all) == 0:
+        for code, (level, have) in enumerate(self.bases().items()):
+            if not have.any() or len(cand_all) == 0:
                 continue
-            size = {"city": m.structure.n_prefectures, "county": m.structure.n_counties,
-                    "street": m.townships.n}[level]
-            cap = np.zeros(size, np.int64)
-            for area, k in per_area.items():
-                cap[area] = k
+            size = len(have)
+            cap = np.where(have, BASE_SLOTS[level], 0).astype(np.int64)
             here = inside[o.base[inside] == code]
             used = np.bincount(area_fns[level](o.community[here]), minlength=size)
             free = np.maximum(cap - used, 0)
@@ -268,7 +248,7 @@ class OrganisationSector:
             rank = _rank_in_run(a)
             chosen = order[rank < free[a]]  # positions in cand
             take = cand[chosen]
-            o.incubated_until[take] = t + INCUBATION_MONTHS
+            o.incubated_until[take] = t + m.params.incubation_months
             o.base[take] = code
             left = np.ones(len(cand_all), bool)  # cand_all without take, in its order
             left[np.flatnonzero(keep)[chosen]] = False

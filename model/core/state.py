@@ -7,8 +7,9 @@
 * **Places as arrays**: townships with their stations (``Townships``) and communities
   with their residents, volunteers and charity funds held in bulk (``Communities``).
 
-The few actors that decide (purchasers, agencies, incubation bases) are Mesa agents in
-``stations``, ``agencies`` and ``organisations``.
+The few actors that decide (purchasers, agencies) are Mesa agents in ``stations`` and
+``agencies``. Incubation bases decide nothing: a flag per area and level
+(``OrganisationSector.city_base``, ``county_base``, ``Townships.street_base``).
 """
 
 from __future__ import annotations
@@ -143,7 +144,7 @@ class Organisations(Rows):
         "closed": (np.int32, -1),
         "funds": (np.float64, 0.0),  # yuan on hand
         "incubated_until": (np.int32, -1),  # month index; -1 never incubated
-        "base": (np.int32, -1),  # unique_id of the incubation base
+        "base": (np.int32, -1),  # level of the incubation base: 0 city, 1 county, 2 street (organisations.BASE_SLOTS)
         "grants": (np.int16, 0),  # grants won
         "registered": (np.bool_, False),  # registered with civil affairs (else filed on record, 备案)
     }

@@ -64,28 +64,26 @@ CW_POST_FILL = 0.5
 TOWN_PAY_ADVANTAGE = 1.2
 # The exam (ODD §7.6). Certificate allowances draw community workers to sit: +50% at
 # 200 yuan a month (assumption; FACTS §1b: allowances of 100/200/300 yuan), capped at 90%
-# a year. Assistants sit the intermediate exam after three years, one in five a year, and
-# pass at 0.7 times the odds (assumptions: the higher exam is harder). Training's odds
+# a year. Assistants sit the intermediate exam after three years, ``intermediate_sit_share`` a
+# year (schema), and pass at 0.7 times the odds (assumptions: the higher exam is harder). Training's odds
 # ratio ``training_odds_ratio`` is quoted at 1,000 yuan (its unit in the schema).
 ALLOWANCE_PULL = 0.5
 ALLOWANCE_PULL_YUAN = 200.0
 MAX_CW_SIT_SHARE = 0.9
 INTERMEDIATE_MIN_TENURE_MONTHS = 36
-INTERMEDIATE_SIT_SHARE = 0.2
 INTERMEDIATE_EXAM_ODDS = 0.7
 TRAINING_ODDS_YUAN = 1000
 EXAM_RESULT_MONTHS = 3  # results are published about three months after the exam (assumption)
 # Turnover (ODD §7.7). New staff leave most, veterans least: ×1.2 in the first year, ×0.9 in
 # years two and three, ×0.7 after (assumption: most leavers go early, FACTS §2h; scaled so that
 # a workforce growing as stations open quits at about ``sw_turnover_base``); two failed
-# exams ×1.3 (assumption: discouragement); administration above a 35% share of hours pushes
+# exams × ``failed_exam_turnover_mult`` (schema); administration above a 35% share of hours pushes
 # staff out at ``admin_turnover_effect`` (the share stations report, FACTS §5); 1-year contracts
 # are neutral (the observed turnover comes from them, FACTS §2g, §2h), three years ÷
 # ``insecure_contract_mult`` (schema source).
 TENURE_BANDS_MONTHS = (12, 36)
 TENURE_TURNOVER_MULT = (1.2, 0.9, 0.7)
 FAILS_DISCOURAGED = 2
-FAILED_TURNOVER_MULT = 1.3
 ADMIN_REFERENCE_SHARE = 0.35
 NEUTRAL_CONTRACT_YEARS = 1
 
@@ -304,7 +302,7 @@ class Workforce:
         sit_prob = np.where(role == ROLE_COMMUNITY, cw_share, p.in_post_exam_share)
         sit_assistant = alive & (cert == CERT_NONE) & (u < sit_prob)
         sit_inter = (alive & (cert == CERT_ASSISTANT) & (tenure >= INTERMEDIATE_MIN_TENURE_MONTHS)
-                     & (u < INTERMEDIATE_SIT_SHARE))
+                     & (u < p.intermediate_sit_share))
         sitters = np.flatnonzero(sit_assistant | sit_inter)
         in_post = w.alive[sitters]  # every candidate in a post (station, agency, community) may be trained
         bill = in_post.sum() * p.exam_training_yuan
@@ -371,7 +369,7 @@ class Workforce:
         tenure = m.t - w.hired[sw_idx]
         band = (tenure >= TENURE_BANDS_MONTHS[0]).astype(np.int8) + (tenure >= TENURE_BANDS_MONTHS[1])
         h = (h * np.array(TENURE_TURNOVER_MULT)[band]
-             * np.where(w.fails[sw_idx] >= FAILS_DISCOURAGED, FAILED_TURNOVER_MULT, 1.0))
+             * np.where(w.fails[sw_idx] >= FAILS_DISCOURAGED, p.failed_exam_turnover_mult, 1.0))
         admin = np.exp(p.admin_turnover_effect * (tw.admin_share - ADMIN_REFERENCE_SHARE))
         station = r <= ROLE_STATION_DIRECT
         h[station] *= admin[w.township[sw_idx][station]]

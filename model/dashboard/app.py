@@ -32,11 +32,12 @@ import solara
 import solara.lab
 import traitlets
 
+from ..formatting import format_value
 from ..indicators import CORE_NAMES, INDICATORS
 from ..indicators import label as indicator_label
 from ..text import choice_label, month_label, region_title, scenario_title, unit_label
 from ..text import t as tr
-from .charts import flow_rows, format_value, indicator_option, region_option
+from .charts import flow_rows, indicator_option, region_option
 from .session import BAND_SEEDS, REGIONS, STEP_TURNS, Session, lever_groups, scenario_names
 
 __all__ = ["Page", "Dashboard", "STYLE"]

@@ -11,14 +11,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.calendar import month_end, parse_month
+from ..formatting import format_param, format_value
 from ..indicators import FLOWS, INDICATORS
 from ..indicators import label as indicator_label
 from ..params import SCHEMA
-from ..text import TEXT, choice_label, flow_label, unit_label
+from ..text import flow_label
 from ..text import t as tr
 from .session import Session
 
-__all__ = ["format_value", "indicator_option", "region_option", "flow_rows", "FLOW_EDGES", "MAP_COLOURS", "CHART_FONT",
+__all__ = ["indicator_option", "region_option", "flow_rows", "FLOW_EDGES", "MAP_COLOURS", "CHART_FONT",
            "font_sizes"]
 
 LIVE = "#1f77b4"
@@ -30,33 +32,10 @@ BAND = "#c7c7c7"
 CHART_FONT = 14
 
 
-def format_value(value: float | None, indicator: str | None = None, lang: str = "en") -> str:
-    """A value as a class reads it: shares in per cent, money in 万元 (zh) or yuan, counts whole."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    ind = INDICATORS.get(indicator) if indicator else None
-    if ind is not None and ind.share:
-        return f"{100 * value:.0f}%"
-    if ind is not None and ind.unit == "yuan":
-        if lang == "zh":
-            return f"{value / 1e4:,.1f}万元"
-        return f"{value:,.0f} yuan"
-    if abs(value) >= 100 or float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
-
-
 def _lever_text(changes: dict, lang: str) -> str:
     parts = []
     for name, value in changes.items():
-        p = SCHEMA[name]
-        if p.type == "choice":
-            shown = choice_label(name, value, lang)
-        elif p.type == "bool":
-            shown = tr("on" if value else "off", lang)
-        else:
-            shown = f"{value:g}"
-        parts.append(f"{p.label(lang)} = {shown}")
+        parts.append(f"{SCHEMA[name].label(lang)} = {format_param(value, name, lang)}")
     return "; ".join(parts)
 
 
@@ -76,8 +55,8 @@ def indicator_option(session: Session, indicators: list[str], lang: str = "en", 
     frame = session.frame()
     base = session.baseline_frame()
     band = session.baseline_band()
-    start = pd.Period(session.start.start, "M").to_timestamp(how="start")
-    end = pd.Period(session.start.end, "M").to_timestamp(how="end").normalize()
+    start = parse_month(session.start.start)
+    end = month_end(session.start.end)
     n = max(1, len(indicators))
     rows = math.ceil(n / columns)
     top0, gap = (64, 70) if titles else (36, 70)
@@ -265,14 +244,6 @@ _UNIT_COLOUR = {"yuan": "#d62728", "hours": "#1f77b4", "persons": "#2ca02c", "or
                 "projects": "#8c564b"}
 
 
-def _fmt_flow(value: float, unit: str, lang: str) -> str:
-    if unit == "yuan" and lang == "zh":
-        return f"{value / 1e4:,.1f}万元"
-    if ("unit_" + unit) in TEXT:
-        return f"{value:,.0f} {tr('unit_' + unit, lang)}"
-    return f"{value:,.0f} {unit_label(unit, lang)}"
-
-
 def flow_rows(flows: dict | None, lang: str = "en") -> list[dict[str, Any]]:
     """This month's flows the model reports, largest first within each kind (money, hours,
     people, services): ``kind``, ``source``, ``target``, ``value``, ``text``, ``colour``,
@@ -297,14 +268,14 @@ def flow_rows(flows: dict | None, lang: str = "en") -> list[dict[str, Any]]:
         names = keys[(src, dst, unit)]
         rows.append({"kind": tr("kind_" + unit, lang), "source": tr("node_" + src, lang),
                      "target": tr("node_" + dst, lang), "unit": unit, "value": value,
-                     "text": _fmt_flow(value, unit, lang), "colour": _UNIT_COLOUR[unit], "share": value / top,
+                     "text": format_value(value, unit=unit, lang=lang), "colour": _UNIT_COLOUR[unit], "share": value / top,
                      "names": "; ".join(flow_label(k, lang) for k in names), "keys": names})
     for f in FLOWS.values():
         value = flows.get(f.name)
         if f.source and f.target or value is None or not np.isfinite(value) or value <= 0:
             continue
         rows.append({"kind": tr("other_flows", lang), "source": "", "target": "", "unit": f.unit,
-                     "value": float(value), "text": _fmt_flow(float(value), f.unit, lang), "colour": "#999",
+                     "value": float(value), "text": format_value(float(value), unit=f.unit, lang=lang), "colour": "#999",
                      "share": None, "names": flow_label(f.name, lang), "keys": [f.name]})
     return rows
 

@@ -10,18 +10,19 @@ from __future__ import annotations
 import threading
 from collections import deque
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..core.calendar import month_end, month_index
 from ..params import SCHEMA
+from ..scenarios import Scenario, available_scenarios, load_scenario
 from ..targets import TargetSet, load_targets
 
 __all__ = ["Session", "LEVERS", "LEVER_GROUPS", "lever_groups", "REGIONS", "scenario_names",
            "target_status", "DEFAULT_WINDOW", "BAND_SEEDS", "BAND_MODES", "STEP_TURNS", "FairTurns", "baseline_runs",
-           "region_posterior"]
+           "region_posterior", "start_scenario"]
 
 # The regions a class picks from (the province is too large to watch month by month).
 REGIONS = ("demo", "linhai")
@@ -114,7 +115,7 @@ _BANDS: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
 
 def _baseline_keys(region: str, start: str, end: str, seeds: list[int],
                    draws: dict[int, dict[str, Any]] | None = None) -> list[tuple]:
-    base = Start.load("baseline", region)
+    base = start_scenario("baseline", region)
     values = tuple(sorted((k, repr(v)) for k, v in base.params.items()))
     changes = tuple(sorted((d, tuple(sorted((k, repr(x)) for k, x in v.items()))) for d, v in base.changes.items()))
     keys = []
@@ -131,7 +132,7 @@ def baseline_runs(region: str, start: str, end: str, seeds: list[int],
     ``draws`` maps a seed to uncertain parameter values it runs with (a posterior draw); the
     baseline scenario's own values win over a draw, as in ``Experiment(uncertainty="posterior")``.
     """
-    base = Start.load("baseline", region)
+    base = start_scenario("baseline", region)
     out = {}
     for seed, key in zip(seeds, _baseline_keys(region, start, end, seeds, draws), strict=True):
         with _BASELINES_LOCK:  # one computation per key; later sessions read it
@@ -190,51 +191,21 @@ def _model_class():
 
 def scenario_names() -> list[str]:
     """Scenario files to start from; ``baseline`` (the schema defaults) always comes first."""
-    try:
-        from ..scenarios import available_scenarios
-
-        names = list(available_scenarios())
-    except Exception:  # noqa: BLE001 - no scenario files: the defaults are the only start
-        names = []
+    names = list(available_scenarios())
     return ["baseline"] + [n for n in names if n != "baseline"]
 
 
+def start_scenario(name: str, region: str) -> Scenario:
+    """What a run starts from: the scenario ``name`` on ``region`` (its values and dated changes).
 
-@dataclass
-class Start:
-    """What a run starts from: a scenario's values and dated changes, on the chosen region."""
+    ``baseline`` without a scenario file is the schema's defaults, judged by the region's own targets.
+    """
+    if name == "baseline" and "baseline" not in available_scenarios():
+        from ..regions import load_region
 
-    name: str = "baseline"
-    params: dict[str, Any] = field(default_factory=dict)
-    changes: dict[str, dict[str, Any]] = field(default_factory=dict)
-    start: str = DEFAULT_WINDOW[0]
-    end: str = DEFAULT_WINDOW[1]
-    title: dict[str, str] = field(default_factory=dict)
-    targets: str = "hubei-47"
-
-    @classmethod
-    def load(cls, name: str, region: str) -> Start:
-        if name == "baseline":
-            try:
-                from ..scenarios import available_scenarios, load_scenario
-
-                if "baseline" in available_scenarios():
-                    return cls._from_scenario(load_scenario("baseline", region=region))
-            except ImportError:
-                pass
-            return cls()
-        from ..scenarios import load_scenario
-
-        return cls._from_scenario(load_scenario(name, region=region))
-
-    @classmethod
-    def _from_scenario(cls, sc) -> Start:
-        targets = sc.targets if isinstance(sc.targets, str) else "hubei-47"
-        return cls(sc.name, dict(sc.params), {d: dict(v) for d, v in sc.changes.items()}, sc.start, sc.end,
-                   dict(sc.title), targets)
-
-    def label(self, lang: str = "en") -> str:
-        return self.title.get(lang) or self.title.get("en") or self.name
+        return Scenario(name="baseline", region=region, targets=load_region(region).targets,
+                        start=DEFAULT_WINDOW[0], end=DEFAULT_WINDOW[1])
+    return load_scenario(name, region=region)
 
 
 class Session:
@@ -267,7 +238,7 @@ class Session:
         self.compare = bool(compare)
         self._posterior = posterior
         self.band_mode = "seed"
-        self.start = Start.load(scenario, region)
+        self.start = start_scenario(scenario, region)
         self.levers: dict[str, Any] = {}
         self.marks: dict[pd.Timestamp, dict[str, Any]] = {}
         self.model = None
@@ -282,7 +253,7 @@ class Session:
         self.set_band(band)
 
     # ---- set-up -------------------------------------------------------------------------
-    def _levers_of(self, start: Start) -> dict[str, Any]:
+    def _levers_of(self, start: Scenario) -> dict[str, Any]:
         values = {p.name: p.default for p in LEVERS}
         values.update({k: v for k, v in start.params.items() if k in values})
         return values
@@ -304,7 +275,7 @@ class Session:
             self.seed = int(self.seed if seed is None else seed)
             self.scenario = scenario or self.scenario
             if reload:
-                self.start = Start.load(self.scenario, self.region)
+                self.start = start_scenario(self.scenario, self.region)
                 self.targets = load_targets(self.start.targets)
                 self.levers = self._levers_of(self.start)
             params = dict(self.start.params)
@@ -407,8 +378,8 @@ class Session:
     def next_date(self) -> pd.Timestamp:
         """The month-end of the month the next Step runs."""
         if self.months_done(self.model):
-            return (self.model.date + pd.offsets.MonthEnd(1)).normalize()
-        return pd.Period(self.start.start, "M").to_timestamp(how="end").normalize()
+            return month_end(self.model.date, months_after=1)
+        return month_end(self.start.start)
 
     def step(self) -> bool:
         """Run one month (and the baseline's same month); False when the run has ended."""
@@ -433,16 +404,12 @@ class Session:
 
         Returns False (and changes nothing) when the value is the lever's current one.
         """
-        parameter = SCHEMA[name]
-        if parameter.kind != "lever":
-            raise ValueError(f'"{name}" is a {parameter.kind}, not a lever; levers are: '
-                             f'{", ".join(p.name for p in LEVERS)}')
-        value = parameter.coerce(value)
         with self.lock:
+            value = self.model.check_levers({name: value})[name]  # the one check (ParameterError)
             if self.levers.get(name) == value:
                 return False
             self.levers[name] = value
-            self.model.set_params({name: value})
+            self.model.set_params({name: value}, checked=True)
             self.marks.setdefault(self.next_date, {})[name] = value
             return True
 
@@ -452,7 +419,7 @@ class Session:
         scenario's own dated changes and the ones made on the page."""
         marks: dict[pd.Timestamp, dict[str, Any]] = {}
         for month, levers in self.start.changes.items():
-            marks.setdefault(pd.Period(month, "M").to_timestamp(how="end").normalize(), {}).update(levers)
+            marks.setdefault(month_end(month), {}).update(levers)
         for date, levers in self.marks.items():
             marks.setdefault(date, {}).update(levers)
         return sorted(marks.items())
@@ -632,6 +599,6 @@ def target_status(frame: pd.DataFrame | None, target) -> str:
     recent = series.iloc[-13:]
     if len(recent) < 2:
         return "off_track"
-    months = (target.date.year - last.year) * 12 + target.date.month - last.month
+    months = month_index(last, target.date)
     slope = (float(recent.iloc[-1]) - float(recent.iloc[0])) / (len(recent) - 1)
     return "on_track" if target.met(now + slope * months) else "off_track"

@@ -17,6 +17,7 @@ import time
 import numpy as np
 import pandas as pd
 
+from ..core.calendar import month_ends, parse_month
 from ..indicators import indicator_names
 
 __all__ = ["ForcedFailure", "fake_run", "raising_run", "slow_fake_run"]
@@ -27,9 +28,7 @@ class ForcedFailure(RuntimeError):
 
 
 def _months(scenario) -> pd.DatetimeIndex:
-    return pd.date_range(pd.Period(scenario.start, "M").to_timestamp(how="end").normalize(),
-                         pd.Period(scenario.end, "M").to_timestamp(how="end").normalize(),
-                         freq="ME", name="date")
+    return month_ends(parse_month(scenario.start), parse_month(scenario.end))
 
 
 def fake_run(scenario, seed, *, fail_after: int | None = None) -> pd.DataFrame:

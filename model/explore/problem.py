@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.calendar import month_end
 from ..indicators import INDICATORS
 from ..messages import not_one_of
 from ..params import SCHEMA, ParameterError
@@ -166,10 +167,6 @@ class Outcome:
         return {"name": self.name, "kind": self.kind, "indicator": self.indicator, "date": f"{self.date:%Y-%m}"}
 
 
-def _month_end(month: str) -> pd.Timestamp:
-    return pd.Period(str(month)[:7], "M").to_timestamp(how="end").normalize()
-
-
 @dataclass(frozen=True)
 class Problem:
     """Levers × uncertainties → outcomes, around a base scenario (region, targets, window, values)."""
@@ -201,7 +198,7 @@ class Problem:
             if name not in INDICATORS:
                 raise ParameterError(name, not_one_of(name, INDICATORS, "an indicator"))
             for month in ([months] if isinstance(months, str) else (months or [base.end])):
-                pairs.append((name, f"{_month_end(month):%Y-%m}"))
+                pairs.append((name, f"{month_end(month):%Y-%m}"))
         problem = cls(base, _factors(levers, "lever"), _factors(uncertainties, "uncertainty"), tuple(pairs))
         names = [f.name for f in problem.factors]
         if len(set(names)) != len(names):
@@ -255,7 +252,7 @@ class Problem:
                                f"{INDICATORS[t.indicator].label_en} ({t.date:%Y-%m})"))
         pairs = [("public_spend_yuan", self.base.end), *self.indicators]
         for name, month in dict.fromkeys(pairs):
-            date = _month_end(month)
+            date = month_end(month)
             ind = INDICATORS[name]
             key = "cost" if (name, month) == ("public_spend_yuan", self.base.end) else f"{name}_at_{date:%Y%m}"
             out.append(Outcome(key, "indicator", name, date, None, f"{ind.label_zh}({date:%Y-%m})",

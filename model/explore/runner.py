@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.calendar import month_end
 from ..experiment import Experiment, Store, StoreError, run_experiment
 from ..experiment.runner import simulate_scenario
 from ..experiment.store import atomic_write
@@ -182,7 +183,7 @@ def outcomes_of(path, problem: Problem, names: dict[str, int], replicates: int) 
         for o in wanted:
             upto = ts[ts["date"] <= o.date]
             last = upto.groupby(key, sort=False).agg(date=("date", "max"), v=(o.indicator, "last"))
-            last.loc[last["date"] < o.date - pd.offsets.MonthEnd(0), "v"] = np.nan  # the run ends earlier
+            last.loc[last["date"] < month_end(o.date), "v"] = np.nan  # the run ends earlier
             idx = pd.MultiIndex.from_frame(runs[key])
             frame[o.name] = last["v"].reindex(idx).to_numpy()
     return frame.sort_values(["point", "replicate"]).reset_index(drop=True)

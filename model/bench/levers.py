@@ -1,6 +1,6 @@
 """Lever figures: every lever at its minimum and maximum on paired seeds (prints, asserts nothing).
 
-``python -m model.bench_levers`` runs ``demo`` and ``linhai`` with each lever at its
+``python -m model.bench.levers`` runs ``demo`` and ``linhai`` with each lever at its
 minimum and maximum (each choice for choice levers), the others at their defaults, on the
 same seeds (common random numbers), and prints end-of-run figures against the default
 run: stations, stationed social workers and social workers per station, station
@@ -22,7 +22,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from .params import SCHEMA
+from ..params import SCHEMA
 
 __all__ = ["run_figures", "lever_settings", "main"]
 
@@ -35,7 +35,7 @@ FIGURES = (
 def run_figures(region: str, seed: int, params: dict | None = None, changes: dict | None = None,
                 start: str = "2021-01", end: str = "2025-12") -> dict:
     """One run's figures: end-of-run stocks, means over the last 12 months, contract endings."""
-    from .simulation import FiveSocietyModel
+    from ..simulation import FiveSocietyModel
 
     m = FiveSocietyModel(region=region, seed=seed, start=start, end=end, params=params, changes=changes)
     df = m.run()
@@ -126,7 +126,7 @@ def _print(df: pd.DataFrame) -> None:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m model.bench_levers", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m model.bench.levers", description=__doc__.split("\n")[0])
     ap.add_argument("--regions", nargs="+", default=["demo", "linhai"])
     ap.add_argument("--seeds", type=int, default=5, help="paired seeds per setting (default 5)")
     ap.add_argument("--hubei", action="store_true", help="add the hubei figures (3 seeds each)")
