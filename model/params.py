@@ -885,7 +885,6 @@ UNITS_ZH: dict[str, str] = {
     "hours / active volunteer-month at average organising": "小时/活跃志愿者·月(平均组织水平)",
     "share of urban community workers certified by 2025 (from 2022)": "2025年城市社区工作者持证比例(自2022年起)",
     "share / year, national registrants after 2022": "比例/年(2022年后全国报考人数)",
-    "share of new non-station projects": "占站外新增项目的比例",
     "share of uncertified community workers / year, without a plan": "占未持证社区工作者比例/年(无计划时)",
     "share of the plan's shortfall in sitting made up / year": "每年补足计划报考缺口的比例",
     "persons / 10,000 residents / year": "人/万人·年",
