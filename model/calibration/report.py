@@ -27,66 +27,15 @@ import pandas as pd
 from ..core.calendar import month_end
 from ..indicators import INDICATORS
 from ..params import SCHEMA
+from ..text import t
 from .fit import Calibration
 from .posterior import Posterior
 
 __all__ = ["coverage", "fit_report", "predictive"]
 
-TEXT = {
-    "title": {"en": "Calibration: fit to the record", "zh": "校准:对历史记录的拟合"},
-    "region": {"en": "Region", "zh": "地区"},
-    "window": {"en": "Fitted window", "zh": "拟合时段"},
-    "method": {"en": "Method", "zh": "方法"},
-    "runs": {"en": "Model runs", "zh": "模型运行次数"},
-    "median_run": {"en": "median run time (wall, per worker)", "zh": "单次运行时间中位数(墙钟,每个进程)"},
-    "cpu": {"en": "CPU", "zh": "CPU 时间"},
-    "wall": {"en": "calibration wall time", "zh": "校准总耗时"},
-    "coverage": {"en": "Posterior predictive check", "zh": "后验预测检验"},
-    "coverage_text": {
-        "en": "{k} of {n} observations ({share:.0%}) lie inside their 90% posterior predictive interval "
-              "(model runs plus the observation's stated error); the stated rate is 90%.",
-        "zh": "{n} 个观测值中有 {k} 个({share:.0%})落在各自的 90% 后验预测区间内(模型运行加上观测值自身的误差);"
-              "应有比例为 90%。"},
-    "bands": {"en": "Observations over posterior predictive bands", "zh": "观测值与后验预测区间"},
-    "bands_text": {
-        "en": "Line: median of the runs; band: 5–95% of runs on posterior draws (parameters and chance). "
-              "Dots with bars: observations and their stated ranges. Shaded: the fitted window; after it the "
-              "runs are a forecast, out of sample.",
-        "zh": "线:各次运行的中位数;带:基于后验抽样的运行的 5–95% 区间(包含参数与随机性)。"
-              "带误差线的点:观测值及其给定范围。阴影:拟合时段;其后为样本外预测。"},
-    "method_text": {"en": "emcee ensemble sampler on a Gaussian synthetic likelihood with common random numbers; "
-                          "SALib Morris screening of the schema's uncertainties",
-                    "zh": "在共同随机数下构造高斯合成似然,用 emcee 集合采样器抽样;先用 SALib 的 Morris 方法筛选参数表中的不确定参数"},
-    "chain": {"en": "Sampler: {walkers} walkers, {kept} steps kept after burn-in, acceptance {acc:.2f}; "
-                    "integrated autocorrelation time (steps) {tau}. A chain much shorter than 50 autocorrelation "
-                    "times gives a rough posterior: read the marginals as approximate.",
-              "zh": "采样器:{walkers} 个游走者,舍弃预烧期后保留 {kept} 步,接受率 {acc:.2f};积分自相关时间(步){tau}。"
-                    "链长远短于 50 个自相关时间时,后验较为粗略:边缘分布只作近似解读。"},
-    "marginals": {"en": "Fitted parameters: posterior against prior", "zh": "拟合参数:后验与先验"},
-    "pairs": {"en": "Pairs of fitted parameters", "zh": "拟合参数两两关系"},
-    "parameters": {"en": "Parameters", "zh": "参数"},
-    "left_out": {"en": "Observations not used", "zh": "未使用的观测值"},
-    "name": {"en": "parameter", "zh": "参数"},
-    "fitted": {"en": "fitted", "zh": "已拟合"},
-    "prior": {"en": "left at prior", "zh": "保持先验"},
-    "status": {"en": "status", "zh": "状态"},
-    "forecast_only": {"en": "no effect on the record (acts after 2022): a forecast driver, left at its prior",
-                      "zh": "对历史记录无影响(2022年后才起作用):预测驱动因素,保持先验"},
-    "range": {"en": "prior range", "zh": "先验范围"},
-    "median": {"en": "median", "zh": "中位数"},
-    "interval": {"en": "90% interval", "zh": "90% 区间"},
-    "mu_star": {"en": "Morris μ*", "zh": "Morris μ*"},
-    "why": {"en": "why", "zh": "原因"},
-    "date": {"en": "date", "zh": "日期"},
-    "indicator": {"en": "indicator", "zh": "指标"},
-    "density": {"en": "density", "zh": "密度"},
-    "prior_line": {"en": "prior (uniform)", "zh": "先验(均匀)"},
-    "default": {"en": "schema default", "zh": "默认值"},
-}
-
 
 def _t(key: str, lang: str) -> str:
-    return TEXT[key][lang]
+    return t(f"fit_{key}", lang)
 
 
 def _run_draw(region: str, start: str, end: str, params: dict, changes: dict, draw: dict, seed: int,
