@@ -69,14 +69,6 @@ class Agency(mesa.Agent):
                                           REPUTATION_PRIOR_WEIGHT)
         self.reputation, self.n_scores = float(rep), int(n)
 
-    def hire(self, on_projects: int, p_fill: float, rng: np.random.Generator):
-        """Fill vacant project posts, each with probability ``p_fill`` this month."""
-        if self.posts > on_projects:
-            k = rng.binomial(self.posts - on_projects, p_fill)
-            self.model.workforce.add(k, ROLE_AGENCY, township=-1, agency=self.unique_id, rng=rng)
-            return int(k)
-        return 0
-
     def fold(self):
         """The agency folds: its staff leave; stations it held go to tender."""
         m = self.model
@@ -169,32 +161,37 @@ class Agencies:
             bidders.append(self.enter(prefecture))
         return bidders
 
-    def vacancies(self) -> np.ndarray:
-        """Vacant project posts per agency id."""
+    def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The agencies alive in order of entry: (ids, prefectures, project posts)."""
+        agencies, n = self.by_id.values(), len(self.by_id)
+        ids = np.fromiter(self.by_id, np.int64, n)
+        pref = np.fromiter((a.prefecture for a in agencies), np.int64, n)
+        posts = np.fromiter((a.posts for a in agencies), np.int64, n)
+        return ids, pref, posts
+
+    def on_projects(self) -> np.ndarray:
+        """Social workers on project posts per agency id."""
         w = self.model.workers
         alive, role = w.view("alive"), w.view("role")
-        on_projects = np.bincount(w.view("agency")[alive & (role == ROLE_AGENCY)], minlength=self.next_id())
-        posts = np.zeros(self.next_id(), np.int64)
-        for a in self.by_id.values():
-            posts[a.unique_id] = a.posts
-        return np.maximum(posts - on_projects[: len(posts)], 0)
+        return np.bincount(w.view("agency")[alive & (role == ROLE_AGENCY)], minlength=self.next_id())
 
-    def prefecture_of(self, ids: np.ndarray) -> np.ndarray:
-        """Prefecture per agency id (0 for ids no longer alive, whose vacancies are 0)."""
-        pref = np.zeros(self.next_id(), np.int64)
-        for a in self.by_id.values():
-            pref[a.unique_id] = a.prefecture
-        return pref[ids]
+    def vacant_posts(self) -> np.ndarray:
+        """Vacant project posts per prefecture."""
+        ids, pref, posts = self.columns()
+        vac = np.maximum(posts - self.on_projects()[ids], 0)
+        return np.bincount(pref, vac, len(self.market_posts))
 
     def hire(self, p_fill: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Each agency fills its vacant project posts at its prefecture's chance; hires per prefecture."""
-        w = self.model.workers
-        alive, role = w.view("alive"), w.view("role")
-        on_projects = np.bincount(w.view("agency")[alive & (role == ROLE_AGENCY)], minlength=self.next_id())
-        hired = np.zeros(len(p_fill), np.int64)
-        for a in self.by_id.values():
-            hired[a.prefecture] += a.hire(on_projects[a.unique_id], float(p_fill[a.prefecture]), rng)
-        return hired
+        """Each agency fills each vacant project post with its prefecture's chance; hires per prefecture.
+
+        One binomial draw per agency (its vacancies, the chance), then the hires join in one
+        batch (``Workforce.add``), in the agencies' order of entry.
+        """
+        ids, pref, posts = self.columns()
+        vac = np.maximum(posts - self.on_projects()[ids], 0)
+        k = rng.binomial(vac, p_fill[pref])
+        self.model.workforce.add(int(k.sum()), ROLE_AGENCY, township=-1, agency=np.repeat(ids, k), rng=rng)
+        return np.bincount(np.repeat(pref, k), minlength=len(p_fill))
 
     def step(self):
         """Month: count staff, pay wages, and book every agency's month (ODD §7.12).

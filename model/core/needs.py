@@ -109,7 +109,7 @@ class Needs:
             sent, spare = platform.dispatch(orders - local, spare, c.township, tw.n)
             served = np.minimum(served + sent, demand)
             orders_served = float(local.sum() + sent.sum())
-        c.needs_open_g -= round_expected(rng, needs_groups.resolve(c.needs_open_g, served))  # never more than open
+        c.needs_open_g -= round_expected(rng, needs_groups.resolve(c.needs_open_g, served), cap=c.needs_open_g)
         c.needs_open = c.needs_open_g.sum(axis=0)
 
         self.asked_g = demand.sum(axis=1)

@@ -136,8 +136,11 @@ def serve(asked: np.ndarray, capacity: np.ndarray, assessed: np.ndarray, prior: 
         if p != CASEWORK:  # community providers respond to what is asked (water-filling)
             demand = remaining if ones else np.multiply(remaining, col[:, None], out=work)
             total = demand.sum(axis=0)
-            ratio = np.divide(spare[p], total, out=np.ones_like(total), where=total > 0)
-            np.minimum(ratio, 1.0, out=ratio)
+            # spare / total, capped at 1; where nothing is asked (total 0) the quotient is inf or
+            # nan, and fmin (which passes over nan) makes it 1: the same as dividing where total > 0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.divide(spare[p], total)
+            np.fmin(ratio, 1.0, out=ratio)
             take = np.multiply(demand, ratio, out=work)
             total *= ratio  # what was used
             spare[p] -= total

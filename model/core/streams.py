@@ -75,26 +75,23 @@ def bulk_flow(rng: np.random.Generator, n, p) -> np.ndarray:
     Residents, volunteers and needs are counts per community (ODD §2); their flows are
     expected values rounded up with probability equal to the fractional part, which keeps
     them unbiased and whole at a fraction of the cost of binomial draws (one uniform each).
+    Never more than ``n``.
     """
     n = np.asarray(n, dtype=np.int64)
-    x = n * np.asarray(p, dtype=float)
-    out = x.astype(np.int64)  # the floor, as x ≥ 0
-    x -= out  # the fractional part, in place
-    out += rng.random(n.shape) < x
-    # x ≤ n when p ≤ 1, so the cap is needed only for probabilities above 1
-    return out if np.max(p, initial=0.0) <= 1.0 else np.minimum(out, n)
+    return round_expected(rng, n * np.asarray(p, dtype=float), cap=n)
 
 
-def round_expected(rng: np.random.Generator, x) -> np.ndarray:
-    """Expected counts ``x`` (≥ 0) stochastically rounded: ``floor(x) + [u < x − floor(x)]``.
+def round_expected(rng: np.random.Generator, x, cap=None) -> np.ndarray:
+    """Expected counts ``x`` (≥ 0) stochastically rounded: ``floor(x + u)``, u uniform on [0, 1).
 
-    A float array ``x`` is overwritten (with its fractional part).
+    That is ``floor(x)``, plus one with probability equal to the fractional part of ``x``.
+    ``cap`` (whole numbers ≥ ``x``) bounds the result: floating-point rounding of ``x + u``
+    could otherwise, very rarely, pass a whole ``x`` by one. A float array ``x`` is overwritten.
     """
     x = np.asarray(x, dtype=float)
+    x += rng.random(x.shape)
     out = x.astype(np.int64)
-    x -= out
-    out += rng.random(x.shape) < x
-    return out
+    return out if cap is None else np.minimum(out, cap, out=out)
 
 
 def monthly(annual_hazard):

@@ -216,10 +216,8 @@ class Workforce:
         staff = np.bincount(w.view("township")[station], minlength=tw.n)
         active = tw.funded & ((tw.mode == MODE_DIRECT) | (tw.agency >= 0))
         vac = np.where(active, np.maximum(tw.positions - staff, 0), 0)
-        agency_vac = m.agencies.vacancies()
         n_pref = len(self.job_seekers)
-        agency_vac_pref = np.bincount(m.agencies.prefecture_of(np.arange(len(agency_vac))), agency_vac, n_pref) \
-            if len(agency_vac) else np.zeros(n_pref)
+        agency_vac_pref = m.agencies.vacant_posts()
         p_town, p_agency = self.fill_chances(vac, agency_vac_pref)
         hires = rng.binomial(vac, p_town)
         for mode, r in ((MODE_PURCHASE, ROLE_STATION_PURCHASE), (MODE_DIRECT, ROLE_STATION_DIRECT)):
