@@ -109,7 +109,8 @@ class Charity:
         out = out - c.sw_project_money
         m.flows["charity_to_sw_projects_yuan"] = float(c.sw_project_money.sum())
         o = m.orgs
-        share = np.divide(out * TO_ORGS_SHARE, c.orgs, out=np.zeros(c.n), where=c.orgs > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0 where a community has no organisation
+            share = np.where(c.orgs > 0, out * TO_ORGS_SHARE / c.orgs, 0.0)
         # every living organisation gets its community's share; closed ones add 0.0, which leaves
         # their (never negative) funds as they are: one pass over the rows instead of gathering the living
         got = share[o.view("community")]

@@ -22,7 +22,6 @@ import numpy as np
 
 from ..regions import NEED_GROUPS
 from . import committees, needs_groups, platform, projects
-from .state import ROLE_COMMUNITY
 from .streams import bulk_flow, round_expected
 
 __all__ = ["Needs", "CW_SERVICES", "VOLUNTEER_HOURS_PER_SERVICE", "ORG_SERVICES", "ASK_BASE", "ASK_STATION"]
@@ -92,8 +91,7 @@ class Needs:
                                           lambda n, q: bulk_flow(m.streams["platform"], n, q))
             demand = reached + orders
         reached_c = reached.sum(axis=0)
-        w = m.workers
-        cw = np.bincount(w.view("community")[w.view("alive") & (w.view("role") == ROLE_COMMUNITY)], minlength=c.n)
+        cw = m.workforce.cw_by_community
         org_capacity = m.organisations.capacity_by_community
         capacity = np.vstack([cw * CW_SERVICES, org_capacity * ORG_SERVICES,
                               c.volunteer_hours / VOLUNTEER_HOURS_PER_SERVICE,

@@ -78,10 +78,12 @@ def find(open_needs: np.ndarray, ask_p: np.ndarray, visits: np.ndarray, resident
     found on visits.
     """
     total = residents.sum(axis=0)
-    visit_p = np.minimum(np.divide(visits, total, out=np.zeros(np.shape(visits)), where=total > 0), 1.0)
-    reach_p = ask_p + (1.0 - ask_p) * visit_p
-    reached = flow(open_needs, reach_p)
-    on_visits = np.divide((1.0 - ask_p) * visit_p, reach_p, out=np.zeros(np.shape(reach_p)), where=reach_p > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0 where the divisor is 0
+        visit_p = np.where(total > 0, np.divide(visits, total), 0.0)
+        np.minimum(visit_p, 1.0, out=visit_p)
+        reach_p = ask_p + (1.0 - ask_p) * visit_p
+        reached = flow(open_needs, reach_p)
+        on_visits = np.where(reach_p > 0, (1.0 - ask_p) * visit_p / reach_p, 0.0)
     return reached, on_visits
 
 

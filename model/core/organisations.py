@@ -180,11 +180,9 @@ class OrganisationSector:
         cap = o.capacity[:n]
         funds = o.funds[:n]
         # growth = base + per linkage hour × linkage + incubated + funded × min(1, funds / yuan),
-        # summed in that order in place (the same floating-point operations as the formula)
-        growth = c.linkage[comm]
-        growth *= GROWTH_PER_LINKAGE_HOUR
-        growth += GROWTH_BASE
-        growth[incubated] += GROWTH_INCUBATED
+        # summed in that order (the same floating-point operations as the formula)
+        growth = (c.linkage * GROWTH_PER_LINKAGE_HOUR + GROWTH_BASE)[comm]  # per community, then per row
+        np.add(growth, GROWTH_INCUBATED, out=growth, where=incubated)  # in place where incubated (no gather)
         funded = funds / GROWTH_FUNDED_YUAN
         np.minimum(funded, 1.0, out=funded)
         funded *= GROWTH_FUNDED
@@ -197,7 +195,7 @@ class OrganisationSector:
         hazard = np.multiply(cap, -CLOSURE_CAPACITY_SLOPE)
         np.exp(hazard, out=hazard)
         hazard *= p.org_failure_rate
-        hazard[incubated] *= p.incubator_survival_mult
+        np.multiply(hazard, p.incubator_survival_mult, out=hazard, where=incubated)
         unfunded = np.negative(funds)
         unfunded /= CLOSURE_FUNDS_YUAN
         np.exp(unfunded, out=unfunded)
@@ -238,6 +236,8 @@ class OrganisationSector:
             here = inside[o.base[inside] == code]
             used = np.bincount(area_fns[level](o.community[here]), minlength=size)
             free = np.maximum(cap - used, 0)
+            if not free.any():  # every base of this level is full
+                continue
             areas = area_fns[level](cand_comm)
             keep = free[areas] > 0
             cand, a = cand_all[keep], areas[keep]

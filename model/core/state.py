@@ -83,11 +83,11 @@ class Rows:
                 arr[: self.n] = old[: self.n]
                 setattr(self, name, arr)
             self._cap = new_cap
-        idx = np.arange(self.n, self.n + count)
+        rows = slice(self.n, self.n + count)
         for name, value in values.items():
-            getattr(self, name)[idx] = value
+            getattr(self, name)[rows] = value
         self.n += count
-        return idx
+        return np.arange(rows.start, rows.stop)
 
     def view(self, name: str) -> np.ndarray:
         return getattr(self, name)[: self.n]

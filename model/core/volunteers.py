@@ -83,7 +83,8 @@ class Volunteers:
         org_cap = m.organisations.count_capacity()
         organising = c.linkage / 10 + org_cap / 5 + 0.5 * c.has_volunteer_point
         strength = committees.effective_strength(c.committee, p.party_building)
-        target = (p.volunteer_activation * (1 - np.exp(-organising)) * (1 + 0.5 * incentive / 50)
+        organised = 1 - np.exp(-organising)  # 0 to 1: what organising makes of the volunteers (target, hours)
+        target = (p.volunteer_activation * organised * (1 + 0.5 * incentive / 50)
                   * committees.centred_factor(strength, p.committee_volunteer_effect)
                   * (1 + p.platform_recruit * (m.needs.platform_months >= 0))
                   * (1 + p.brand_visibility * m.needs.project_running[c.township]))

@@ -100,6 +100,10 @@ class Workforce:
         self.model = model
         self.rows = Workers(capacity=capacity)
         self.certified_outside = 0  # certified social workers in no post of the model
+        # community workers in post per community, kept as they join and leave (``add``, ``separate``)
+        self.cw_by_community = np.zeros(model.structure.n_communities, np.int64)
+        # station social workers in post per township, kept alike
+        self.staff_by_township = np.zeros(model.structure.n_townships, np.int64)
         self.practitioners = 0  # uncertified practitioners counted as talent outside the model's posts
         self.exam_passed_this_year = 0
         self.month_station_leavers = 0  # station leavers this month
@@ -139,6 +143,11 @@ class Workforce:
         hired = -rng.integers(0, INITIAL_TENURE_MAX_MONTHS, count) if initial else m.t
         if not initial:
             m.flows["sw_hired" if role != ROLE_COMMUNITY else "cw_hired"] += count
+        if role == ROLE_COMMUNITY:
+            self.cw_by_community += np.bincount(np.broadcast_to(community, count), minlength=len(self.cw_by_community))
+        elif role in (ROLE_STATION_PURCHASE, ROLE_STATION_DIRECT):
+            self.staff_by_township += np.bincount(np.broadcast_to(township, count),
+                                                  minlength=len(self.staff_by_township))
         return self.rows.add(count, alive=True, role=role, township=township, community=community,
                              agency=agency, cert=cert, hired=hired)
 
@@ -151,8 +160,12 @@ class Workforce:
         w.left[idx] = m.t
         w.why_left[idx] = why
         self.certified_outside += int((w.cert[idx] > CERT_NONE).sum())
-        m.flows["sw_left"] += int((w.role[idx] != ROLE_COMMUNITY).sum())
-        self.month_station_leavers += int(np.isin(w.role[idx], (ROLE_STATION_PURCHASE, ROLE_STATION_DIRECT)).sum())
+        cw = w.role[idx] == ROLE_COMMUNITY
+        m.flows["sw_left"] += int(len(idx) - cw.sum())
+        self.cw_by_community -= np.bincount(w.community[idx[cw]], minlength=len(self.cw_by_community))
+        station = np.isin(w.role[idx], (ROLE_STATION_PURCHASE, ROLE_STATION_DIRECT))
+        self.month_station_leavers += int(station.sum())
+        self.staff_by_township -= np.bincount(w.township[idx[station]], minlength=len(self.staff_by_township))
 
     def change_employer(self, town: int, new_agency: int):
         """A station changes agency: some staff move to the new one, the rest leave."""
@@ -209,11 +222,9 @@ class Workforce:
 
     def hire(self):
         m = self.model
-        p, tw, w, c = m.params, m.townships, self.rows, m.communities
+        p, tw, c = m.params, m.townships, m.communities
         rng = m.streams["hiring"]
-        alive, role = w.view("alive"), w.view("role")
-        station = alive & ((role == ROLE_STATION_PURCHASE) | (role == ROLE_STATION_DIRECT))
-        staff = np.bincount(w.view("township")[station], minlength=tw.n)
+        staff = self.staff_by_township
         active = tw.funded & ((tw.mode == MODE_DIRECT) | (tw.agency >= 0))
         vac = np.where(active, np.maximum(tw.positions - staff, 0), 0)
         n_pref = len(self.job_seekers)
@@ -235,9 +246,7 @@ class Workforce:
                                                   p.candidate_drift)
         m.flows["sw_candidates"] = float(self.job_seekers.sum())
         # community-worker posts: local, sought after
-        alive, role = w.view("alive"), w.view("role")
-        cw = np.bincount(w.view("community")[alive & (role == ROLE_COMMUNITY)], minlength=c.n)
-        vac = np.maximum(c.worker_posts - cw, 0)
+        vac = np.maximum(c.worker_posts - self.cw_by_community, 0)
         k = bulk_flow(rng, vac, CW_POST_FILL)
         comm = np.repeat(np.arange(c.n), k)
         if len(comm):
