@@ -175,20 +175,20 @@ class Agencies:
         alive, role = w.view("alive"), w.view("role")
         return np.bincount(w.view("agency")[alive & (role == ROLE_AGENCY)], minlength=self.next_id())
 
-    def vacant_posts(self) -> np.ndarray:
-        """Vacant project posts per prefecture."""
+    def vacancies(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The agencies alive in order of entry: (ids, prefectures, vacant project posts)."""
         ids, pref, posts = self.columns()
-        vac = np.maximum(posts - self.on_projects()[ids], 0)
-        return np.bincount(pref, vac, len(self.market_posts))
+        return ids, pref, np.maximum(posts - self.on_projects()[ids], 0)
 
-    def hire(self, p_fill: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def hire(self, vacancies: tuple[np.ndarray, np.ndarray, np.ndarray], p_fill: np.ndarray,
+             rng: np.random.Generator) -> np.ndarray:
         """Each agency fills each vacant project post with its prefecture's chance; hires per prefecture.
 
-        One binomial draw per agency (its vacancies, the chance), then the hires join in one
-        batch (``Workforce.add``), in the agencies' order of entry.
+        ``vacancies`` as ``vacancies()`` gave them this month. One binomial draw per agency (its
+        vacancies, the chance), then the hires join in one batch (``Workforce.add``), in the
+        agencies' order of entry.
         """
-        ids, pref, posts = self.columns()
-        vac = np.maximum(posts - self.on_projects()[ids], 0)
+        ids, pref, vac = vacancies
         k = rng.binomial(vac, p_fill[pref])
         self.model.workforce.add(int(k.sum()), ROLE_AGENCY, township=-1, agency=np.repeat(ids, k), rng=rng)
         return np.bincount(np.repeat(pref, k), minlength=len(p_fill))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import envelope
-from .streams import stochastic_round
+from .streams import poisson_counts, stochastic_round
 
 __all__ = ["Charity", "YUAN_PER_SERVICE"]
 
@@ -71,7 +71,7 @@ class Charity:
         rng = m.streams["donation"]
         rate = (p.project_rate * (1 + c.linkage / PROJECT_LINKAGE_HOURS) * (1 + c.orgs / PROJECT_ORGS) * c.has_fund
                 * (1 + p.brand_visibility * m.needs.project_running[c.township]))  # a visible project draws giving
-        projects = rng.poisson(rate)
+        projects = poisson_counts(rng, rate)
         total = int(projects.sum())
         donations = np.zeros(c.n)
         if total:

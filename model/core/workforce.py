@@ -228,7 +228,8 @@ class Workforce:
         active = tw.funded & ((tw.mode == MODE_DIRECT) | (tw.agency >= 0))
         vac = np.where(active, np.maximum(tw.positions - staff, 0), 0)
         n_pref = len(self.job_seekers)
-        agency_vac_pref = m.agencies.vacant_posts()
+        agency_vac = m.agencies.vacancies()
+        agency_vac_pref = np.bincount(agency_vac[1], agency_vac[2], n_pref)
         p_town, p_agency = self.fill_chances(vac, agency_vac_pref)
         hires = rng.binomial(vac, p_town)
         for mode, r in ((MODE_PURCHASE, ROLE_STATION_PURCHASE), (MODE_DIRECT, ROLE_STATION_DIRECT)):
@@ -240,7 +241,7 @@ class Workforce:
         if direct_hires:  # townships recruit themselves (agencies' recruiting is in their fee)
             m.ledger.spend("stations", direct_hires * p.recruitment_cost_yuan)
         # agency project posts
-        agency_hires = m.agencies.hire(p_agency, rng)
+        agency_hires = m.agencies.hire(agency_vac, p_agency, rng)
         hired = np.bincount(m.township_prefecture, hires, n_pref) + agency_hires
         self.job_seekers = labour_market.pool_step(self.job_seekers, self.candidate_inflow, hired,
                                                   p.candidate_drift)
