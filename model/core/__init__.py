@@ -9,7 +9,7 @@
 - §7.3 tenders, renewal, evaluation: ``stations`` (``Purchaser.tender``, ``review``;
   ``Stations.evaluate``) and ``agencies`` (quality, reputation) over the rules of ``tender``
 - §7.4 the labour market, hiring: ``workforce`` (``Workforce.hire``) and ``agencies``
-  (``Agency.hire``) over the rules of ``labour_market``
+  (``Agencies.hire``) over the rules of ``labour_market``
 - §7.5 station hours: ``stations`` (``Stations.allocate_time``)
 - §7.6 the exam: ``workforce`` (``sit_exam``, ``award_certificates``)
 - §7.7 turnover: ``workforce`` (``turnover``)

@@ -19,7 +19,7 @@ from .organisations import COMMITTEE_FLOOR, INITIAL_CAPACITY_BETA, INITIAL_MAX_A
 from .rooms import Rooms
 from .state import ROLE_AGENCY, ROLE_COMMUNITY, Communities, Townships
 from .stations import Stations
-from .streams import stochastic_round
+from .streams import bulk_flow, stochastic_round
 from .volunteers import Volunteers
 from .workforce import INITIAL_CERT_SHARE, Workforce
 
@@ -100,10 +100,10 @@ def set_up(m) -> None:
     m.orgs.registered[new] = rng.random(len(new)) < INITIAL_REGISTERED_SHARE
 
     # residents, volunteers, charity funds, needs
-    c.volunteers_registered = rng.binomial(c.population, m.volunteers.initial_share(init))
+    c.volunteers_registered = bulk_flow(rng, c.population, m.volunteers.initial_share(init))
     c.has_volunteer_point = c.facility & (rng.random(c.n) < init["volunteer_point_coverage"])
     c.has_fund = rng.random(c.n) < init["community_fund_coverage"]
-    c.needs_open_g = rng.binomial(c.groups, init["needs_open_share"])
+    c.needs_open_g = bulk_flow(rng, c.groups, init["needs_open_share"])
     c.needs_open = c.needs_open_g.sum(axis=0)
     m.organisations.count()
     m.stations.allocate_time()  # sets the communities' linkage and casework hours
