@@ -40,6 +40,7 @@ class Charity:
         self.match_fund = 0.0  # the matching fund's balance (配捐), yuan
         c = model.communities
         self.asked_year = np.zeros(c.n)  # what projects asked of donors this year, per community
+        self.given_year = np.zeros(c.n)  # what donors gave against it (``envelope.given_of``)
         # the donor base: what a community's donors can give in a year at most (region file)
         self.donor_base = model.region.budget["donor_base_yuan_per_head"] * c.population
 
@@ -49,6 +50,7 @@ class Charity:
         self.donations_last_year = self.donations_this_year
         self.donations_this_year = 0.0
         self.asked_year[:] = 0.0
+        self.given_year[:] = 0.0
         self.match_fund += m.region.budget["match_fund_yuan_per_head"] * m.population
 
     def open_funds(self, rng):
@@ -60,9 +62,14 @@ class Charity:
         c.has_fund[rng.permutation(pool)[:k]] = True
 
     def _gifts(self, ask: np.ndarray) -> np.ndarray:
-        """Gifts for this month's ``ask`` per community from the donor base, which it then uses up."""
-        gifts = envelope.saturate(self.asked_year, ask, self.donor_base)
+        """Gifts for this month's ``ask`` per community from the donor base, which it then uses up.
+
+        ``envelope.saturate`` with the year's gifts so far kept rather than worked out again.
+        """
         self.asked_year += ask
+        given = envelope.given_of(self.asked_year, self.donor_base)
+        gifts = given - self.given_year
+        self.given_year = given
         return gifts
 
     def step(self):
@@ -80,8 +87,7 @@ class Charity:
             amounts = rng.lognormal(np.log(mean) - sigma**2 / 2, sigma, total)
             asked = np.bincount(np.repeat(np.arange(c.n), projects), amounts, minlength=c.n)
             # donors give what projects ask while the community's donor base is far from used up
-            donations = envelope.saturate(self.asked_year, asked, self.donor_base)
-            self.asked_year += asked
+            donations = self._gifts(asked)
         # community foundations ask the same donors, then grant to the communities' projects (``foundations``)
         founded = m.foundations.step(self._gifts)
         donated = float(donations.sum())

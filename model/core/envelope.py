@@ -113,15 +113,16 @@ def saturate(raw_before, raw_now, capacity):
     donors give in total is ``capacity × (1 − exp(−raw / capacity))``: about the ask while it
     is small against the base, never more than the base. Returns this month's gifts.
     """
-    cap = np.asarray(capacity, dtype=float)
     before = np.asarray(raw_before, dtype=float)
     now = np.asarray(raw_now, dtype=float)
+    return given_of(before + now, capacity) - given_of(before, capacity)
+
+
+def given_of(raw, capacity):
+    """What donors give in total against a year's raw asks: ``capacity × (1 − exp(−raw / capacity))``."""
+    cap = np.asarray(capacity, dtype=float)
     safe = np.where(cap > 0, cap, 1.0)
-
-    def given(raw):
-        return np.where(cap > 0, safe * -np.expm1(-raw / safe), 0.0)
-
-    return given(before + now) - given(before)
+    return np.where(cap > 0, safe * -np.expm1(-np.asarray(raw, dtype=float) / safe), 0.0)
 
 
 def match_from_fund(donations, ratio: float, fund_balance: float):

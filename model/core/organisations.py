@@ -107,6 +107,7 @@ class OrganisationSector:
         self.county_base = np.zeros(s.n_counties, bool)  # a county has a county-level base
         # street-level bases: ``Townships.street_base``
         self.capacity_by_community = np.zeros(s.n_communities)  # organisations' capacity summed, this month
+        self._living_at = (None, None, None)  # (month, rows, community of each living row) of the last count
 
     def bases(self) -> dict[str, np.ndarray]:
         """Where an incubation base is open, by level: a flag per prefecture, per county, per township."""
@@ -134,15 +135,19 @@ class OrganisationSector:
     def count_capacity(self) -> np.ndarray:
         """Organisations' capacity summed per community, kept for this month's services."""
         o, c = self.rows, self.model.communities
-        self.capacity_by_community = np.bincount(o.view("community")[o.view("alive")],
-                                                 o.view("capacity")[o.view("alive")], minlength=c.n)
+        alive = o.view("alive")
+        where = o.view("community")[alive]
+        self._living_at = (self.model.t, o.n, where)  # for ``count``: nobody is founded or closes in between
+        self.capacity_by_community = np.bincount(where, o.view("capacity")[alive], minlength=c.n)
         return self.capacity_by_community
 
     def count(self):
         """Organisations alive per community (``Communities.orgs``)."""
         o, c = self.rows, self.model.communities
-        alive = o.view("alive")
-        c.orgs = np.bincount(o.view("community")[alive], minlength=c.n)
+        t, n, where = self._living_at
+        if t != self.model.t or n != o.n:
+            where = o.view("community")[o.view("alive")]
+        c.orgs = np.bincount(where, minlength=c.n)
 
     def step(self):
         """Founding, incubation, venture grants (April), capacity growth, registration, closure."""
