@@ -119,15 +119,13 @@ def serve(asked: np.ndarray, capacity: np.ndarray, assessed: np.ndarray, prior: 
     Returns ``(served, spare)``: services given to each group (groups, n; fractional, as an
     expected number of needs) and the capacity left (providers, n).
     """
-    remaining = np.array(asked, dtype=float)
-    served = np.zeros_like(remaining)
+    asked = np.asarray(asked, dtype=float)
+    remaining = asked.copy()  # what is served is what no longer remains: asked − remaining at the end
     if targeted is not None:
         take = np.minimum(remaining, targeted)
-        served += take
         remaining -= take
         left = (np.asarray(targeted, float) - take).sum(axis=0) * overflow
         take = allocate(remaining * fit[:, CASEWORK:CASEWORK + 1], left)
-        served += take
         remaining -= take
     spare = np.array(capacity, dtype=float)
     assessed = np.asarray(assessed, bool)
@@ -159,10 +157,9 @@ def serve(asked: np.ndarray, capacity: np.ndarray, assessed: np.ndarray, prior: 
                     take = np.where(assessed[None, :], take,
                                     allocate(demand, cap, np.broadcast_to(prior[:, None], demand.shape)))
                 spare[p] -= take.sum(axis=0) / boost
-        served += take
         remaining -= take
     np.maximum(spare, 0.0, out=spare)
-    return served, spare
+    return np.subtract(asked, remaining, out=remaining), spare
 
 
 def whole_needs(x: np.ndarray, cap: np.ndarray) -> np.ndarray:

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import committees
 from .state import Organisations
-from .streams import monthly, poisson_counts, stochastic_round
+from .streams import monthly_events, poisson_counts, stochastic_round
 
 __all__ = ["BASE_SLOTS", "OrganisationSector"]
 
@@ -212,7 +212,7 @@ class OrganisationSector:
         cand = np.flatnonzero(alive & (cap > REGISTER_CAPACITY) & ~o.registered[:n])
         p_reg = np.where(incubated[cand], REGISTER_PROB_INCUBATED, REGISTER_PROB)
         o.registered[cand[m.streams["registration"].random(len(cand)) < p_reg]] = True
-        close = alive & (m.streams["closure"].random(n) < monthly(hazard))
+        close = alive & monthly_events(m.streams["closure"], hazard)
         gone = np.flatnonzero(close)
         o.alive[gone] = False
         o.closed[gone] = t

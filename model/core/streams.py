@@ -6,7 +6,7 @@ import numpy as np
 
 from ..messages import shown
 
-__all__ = ["STREAMS", "make_streams", "stochastic_round", "bulk_flow", "round_expected", "poisson_counts", "monthly"]
+__all__ = ["STREAMS", "make_streams", "stochastic_round", "bulk_flow", "round_expected", "poisson_counts", "monthly", "monthly_events"]
 
 # One random stream per stochastic process, spawned in this order from the seed.
 # Append new streams at the end: the order keeps old streams' numbers unchanged.
@@ -122,3 +122,21 @@ def monthly(annual_hazard):
     np.subtract(1.0, h, out=h)  # the same operations in place on the new array
     np.power(h, 1.0 / 12.0, out=h)
     return np.subtract(1.0, h, out=h)
+
+
+def monthly_events(rng: np.random.Generator, annual_hazard: np.ndarray) -> np.ndarray:
+    """Which of these happen this month, each with the monthly chance of its annual hazard.
+
+    The same events as ``rng.random(n) < monthly(annual_hazard)``, one uniform each, without
+    the twelfth root: u < 1 − (1 − h)^(1/12) exactly when (1 − u)^12 > 1 − h (h capped at
+    ``MAX_ANNUAL_HAZARD``); the twelfth power is four multiplications.
+    """
+    last = np.minimum(annual_hazard, MAX_ANNUAL_HAZARD)
+    np.subtract(1.0, last, out=last)  # the chance of lasting the year
+    v = rng.random(np.shape(last))
+    np.subtract(1.0, v, out=v)
+    v4 = v * v
+    v4 *= v4
+    v12 = v4 * v4
+    v12 *= v4
+    return v12 > last
