@@ -6,7 +6,7 @@ import numpy as np
 
 from ..indicators import FLOWS, INDICATORS
 from ..regions import NEED_GROUPS
-from .state import ROLE_COMMUNITY, ROLE_STATION_DIRECT, ROLE_STATION_PURCHASE
+from .state import N_CERT_LEVELS, N_ROLES, ROLE_COMMUNITY, ROLE_STATION_DIRECT, ROLE_STATION_PURCHASE
 
 __all__ = ["indicators", "Flows", "Reading"]
 
@@ -33,13 +33,17 @@ class Reading:
         self.m = m
         self.tw, self.w, self.c, self.o = m.townships, m.workers, m.communities, m.orgs
         self.wf, self.ledger, self.org = m.workforce, m.ledger, m.organisations
-        alive, role, cert = self.w.view("alive"), self.w.view("role"), self.w.view("cert")
-        self.alive, self.role, self.cert = alive, role, cert
-        self.station = alive & ((role == ROLE_STATION_PURCHASE) | (role == ROLE_STATION_DIRECT))
-        self.sw_roles = alive & (role != ROLE_COMMUNITY)
-        self.cws = alive & (role == ROLE_COMMUNITY)
-        self.certified = int((alive & (cert > 0)).sum()) + self.wf.certified_outside
-        self.n_cw = int(self.cws.sum())
+        # workers in post by role and certificate level, in one pass: heads[role, level]
+        alive = self.w.view("alive")
+        key = self.w.view("role").astype(np.int64) * N_CERT_LEVELS + self.w.view("cert")
+        heads = np.bincount(key[alive], minlength=N_ROLES * N_CERT_LEVELS).reshape(N_ROLES, N_CERT_LEVELS)
+        self.heads = heads
+        sw = [r for r in range(N_ROLES) if r != ROLE_COMMUNITY]
+        self.n_station = int(heads[[ROLE_STATION_PURCHASE, ROLE_STATION_DIRECT]].sum())
+        self.sw_uncertified = int(heads[sw, 0].sum())  # social workers in post without a certificate
+        self.n_cw = int(heads[ROLE_COMMUNITY].sum())
+        self.cw_certified = int(heads[ROLE_COMMUNITY, 1:].sum())
+        self.certified = int(heads[:, 1:].sum()) + self.wf.certified_outside
         self.urban, self.rural = self.c.urban, ~self.c.urban
         self.facilities = int(self.c.facility.sum())
         self.city, self.county = m.structure.prefecture_city, ~m.structure.county_district
@@ -56,7 +60,7 @@ def indicators(m) -> dict:
     v = Reading(m)
     wf = v.wf
     wf.leavers_station.append(wf.month_station_leavers)
-    wf.staff_station.append(int(v.station.sum()))
+    wf.staff_station.append(v.n_station)
     v.staff_12 = np.mean(wf.staff_station[-12:]) if wf.staff_station else 0
     ind = {name: indicator.compute(v) for name, indicator in INDICATORS.items()}
     m.stations.record_counties()

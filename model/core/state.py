@@ -51,6 +51,7 @@ ROLE_NAMES = {0: "station (agency)", 1: "station (direct)", 2: "agency", 3: "com
 
 # Certificate levels
 CERT_NONE, CERT_ASSISTANT, CERT_INTERMEDIATE, CERT_SENIOR = 0, 1, 2, 3
+N_ROLES, N_CERT_LEVELS = len(ROLE_NAMES), 4
 
 MODE_NONE, MODE_PURCHASE, MODE_DIRECT = -1, 0, 1
 
