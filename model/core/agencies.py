@@ -123,9 +123,8 @@ class Agencies:
         p = self.model.params
         self.market_posts *= (1.0 + p.agency_project_growth) ** (1 / 12)
         agencies = list(self.by_id.values())
-        where = np.fromiter((a.prefecture for a in agencies), np.int64, len(agencies))
-        held = np.bincount(where, np.fromiter((a.posts for a in agencies), float, len(agencies)),
-                           minlength=len(self.market_posts))
+        _, where, posts = self.columns()
+        held = np.bincount(where, posts.astype(float), minlength=len(self.market_posts))
         projects = np.floor(np.maximum(self.market_posts - held, 0.0) / PROJECT_POSTS).astype(np.int64)
         for pref in np.flatnonzero(projects):
             mine = [agencies[i] for i in np.flatnonzero(where == pref)]
@@ -152,8 +151,9 @@ class Agencies:
             self._by_prefecture = {}
             for a in self.by_id.values():
                 self._by_prefecture.setdefault(a.prefecture, []).append(a)
-        others = [a for a in self._by_prefecture.get(prefecture, ()) if a.unique_id != incumbent
-                  and a.posts + len(a.contracts) * STATION_BID_STAFF >= STATION_BID_STAFF]
+        # a team: STATION_BID_STAFF posts, or a station already
+        others = [a for a in self._by_prefecture.get(prefecture, ())
+                  if (a.posts >= STATION_BID_STAFF or a.contracts) and a.unique_id != incumbent]
         if len(others) > MAX_BIDDERS - 1:
             others = [others[i] for i in rng.choice(len(others), MAX_BIDDERS - 1, replace=False)]
         bidders = others + ([self.by_id[incumbent]] if incumbent in self.by_id else [])
@@ -211,12 +211,10 @@ class Agencies:
         agencies = list(self.by_id.values())
         if not agencies:
             return
-        ids = np.fromiter((a.unique_id for a in agencies), np.int64, len(agencies))
-        posts = np.fromiter((a.posts for a in agencies), float, len(agencies))
-        from_stations = np.fromiter((a.revenue_month for a in agencies), float, len(agencies))
-        n_stations = np.fromiter((len(a.contracts) for a in agencies), float, len(agencies))
-        reserves = np.fromiter((a.reserves for a in agencies), float, len(agencies))
-        idle = np.fromiter((a.idle_months for a in agencies), np.int64, len(agencies))
+        books = np.array([(a.unique_id, a.posts, a.revenue_month, len(a.contracts), a.reserves, a.idle_months)
+                          for a in agencies], float)
+        ids, idle = books[:, 0].astype(np.int64), books[:, 5].astype(np.int64)
+        posts, from_stations, n_stations, reserves = books[:, 1], books[:, 2], books[:, 3], books[:, 4]
         revenue = from_stations + posts * month_cost * (1 + PROJECT_MARGIN)
         costs = p.agency_fixed_cost_yuan + n_stations * p.station_activity_yuan / 12 * (from_stations > 0)
         reserves = tender.reserves_next(reserves, revenue, self.staff[ids] * month_cost, costs)

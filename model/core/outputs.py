@@ -35,7 +35,7 @@ class Reading:
         self.wf, self.ledger, self.org = m.workforce, m.ledger, m.organisations
         # workers in post by role and certificate level, in one pass: heads[role, level]
         alive = self.w.view("alive")
-        key = self.w.view("role").astype(np.int64) * N_CERT_LEVELS + self.w.view("cert")
+        key = self.w.view("role") * np.int8(N_CERT_LEVELS) + self.w.view("cert")  # < 16: int8 is enough
         heads = np.bincount(key[alive], minlength=N_ROLES * N_CERT_LEVELS).reshape(N_ROLES, N_CERT_LEVELS)
         self.heads = heads
         sw = [r for r in range(N_ROLES) if r != ROLE_COMMUNITY]

@@ -66,6 +66,7 @@ class Rows:
 
     def __init__(self, capacity: int = 1024):
         self.n = 0
+        self.version = 0  # counts additions and compactions: row indices taken at one version hold until the next
         self.archive: list[dict[str, np.ndarray]] = []  # rows removed by compact(), kept for history
         self._cap = max(int(capacity), 16)
         for name, (dtype, fill) in self.FIELDS.items():
@@ -84,6 +85,7 @@ class Rows:
                 arr[: self.n] = old[: self.n]
                 setattr(self, name, arr)
             self._cap = new_cap
+        self.version += 1
         rows = slice(self.n, self.n + count)
         for name, value in values.items():
             getattr(self, name)[rows] = value
@@ -103,6 +105,7 @@ class Rows:
         if not gone.any():
             return
         self.archive.append({name: getattr(self, name)[: self.n][gone].copy() for name in self.FIELDS})
+        self.version += 1
         keep = np.flatnonzero(alive)
         for name in self.FIELDS:
             arr = getattr(self, name)

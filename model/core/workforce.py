@@ -109,6 +109,7 @@ class Workforce:
         self.month_station_leavers = 0  # station leavers this month
         self.leavers_station: list[int] = []  # station leavers per month
         self.staff_station: list[int] = []  # station staff per month
+        self._station_index = (-1, None, None)  # (rows' version, station rows by township, where each town starts)
         self._exam_result = (np.zeros(0, np.int64), 0)  # (rows passed, external passes) awaiting award
         # the exam's year-to-year luck, one standard normal per calendar year, drawn up front so
         # that scenarios on the same seed share it whatever else differs (common random numbers)
@@ -167,10 +168,28 @@ class Workforce:
         self.month_station_leavers += int(station.sum())
         self.staff_by_township -= np.bincount(w.township[idx[station]], minlength=len(self.staff_by_township))
 
+    def station_rows(self, town: int) -> np.ndarray:
+        """Rows of the township's station staff, past and present (callers keep those in post), in row order.
+
+        An index of station rows by township, built once per version of the rows (hires and
+        January's compaction change it), instead of a pass over every row per township.
+        """
+        w = self.rows
+        version, rows, starts = self._station_index
+        if version != w.version:
+            role = w.view("role")
+            rows = np.flatnonzero((role == ROLE_STATION_PURCHASE) | (role == ROLE_STATION_DIRECT))
+            towns = w.township[rows]
+            order = np.argsort(towns, kind="stable")
+            rows = rows[order]
+            starts = np.searchsorted(towns[order], np.arange(self.model.townships.n + 1))
+            self._station_index = (w.version, rows, starts)
+        return rows[starts[town]:starts[town + 1]]
+
     def change_employer(self, town: int, new_agency: int):
         """A station changes agency: some staff move to the new one, the rest leave."""
         m, w = self.model, self.rows
-        here = np.flatnonzero(w.view("township") == town)  # rows of the township, then the staff among them
+        here = self.station_rows(town)
         staff = here[w.alive[here] & (w.role[here] == ROLE_STATION_PURCHASE)]
         stay = m.streams["tender"].random(len(staff)) < m.params.rebid_retention
         w.agency[staff[stay]] = new_agency
@@ -188,8 +207,8 @@ class Workforce:
             return
         towns, positions = towns[over], positions[over]
         for town, keep in zip(towns.tolist(), positions.tolist(), strict=True):
-            here = np.flatnonzero(w.view("township") == town)
-            staff = here[w.alive[here] & np.isin(w.role[here], (ROLE_STATION_PURCHASE, ROLE_STATION_DIRECT))]
+            here = self.station_rows(town)
+            staff = here[w.alive[here]]
             if len(staff) > keep:
                 latest = staff[np.argsort(-w.hired[staff], kind="stable")][: len(staff) - keep]
                 self.separate(latest, why=LEFT_CONTRACT_LOST)
@@ -197,8 +216,8 @@ class Workforce:
     def close_station(self, town: int):
         """A station closes: its staff leave."""
         w = self.rows
-        here = np.flatnonzero(w.view("township") == town)
-        staff = here[w.alive[here] & np.isin(w.role[here], (ROLE_STATION_PURCHASE, ROLE_STATION_DIRECT))]
+        here = self.station_rows(town)
+        staff = here[w.alive[here]]
         self.separate(staff, why=LEFT_STATION_CLOSED)
 
     def leave_agency(self, agency_id: int):
