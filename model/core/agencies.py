@@ -41,14 +41,82 @@ STATION_BID_STAFF = 3
 REPUTATION_PRIOR_WEIGHT = 2.0
 
 
+# What the market keeps of each agency, one array per field indexed by agency id (a folded
+# agency keeps its row): field → (dtype, fill)
+COLUMNS = {
+    "prefecture": (np.int64, -1),
+    "posts": (np.int64, 0),  # non-station project posts
+    "reserves": (np.float64, 0.0),  # yuan
+    "idle_months": (np.int64, 0),  # months with no contract and no project post
+    "revenue_month": (np.float64, 0.0),  # station contracts paid this month, yuan
+    "quality": (np.float64, 0.0),  # the share of a contract's plan it delivers (hidden)
+    "reputation": (np.float64, 0.0),  # the buyers' estimate of quality
+    "n_scores": (np.int64, 0),  # evaluations behind the reputation
+    "founded": (np.int64, 0),  # month index
+    "n_contracts": (np.int64, 0),  # stations held (``len(contracts)``)
+}
+
+
+def _column(name: str, kind: type) -> property:
+    """An agency's field, kept in the market's array (``Agencies.<name>[unique_id]``)."""
+
+    def get(self):
+        return kind(getattr(self.model.agencies, name)[self.unique_id])
+
+    def put(self, value):
+        getattr(self.model.agencies, name)[self.unique_id] = value
+
+    return property(get, put, doc=f"``Agencies.{name}[unique_id]``")
+
+
+class Contracts(set):
+    """The townships whose station an agency runs; the market's ``n_contracts`` follows it."""
+
+    def __init__(self, agency: Agency):
+        super().__init__()
+        self._agency = agency
+
+    def _count(self):
+        self._agency.n_contracts = len(self)
+
+    def add(self, town):
+        super().add(town)
+        self._count()
+
+    def discard(self, town):
+        super().discard(town)
+        self._count()
+
+    def clear(self):
+        super().clear()
+        self._count()
+
+
 class Agency(mesa.Agent):
-    """A social-work agency (社工机构): bids for station contracts, employs social workers."""
+    """A social-work agency (社工机构): bids for station contracts, employs social workers.
+
+    Its numbers live in the market's arrays (``Agencies``, one row per agency id), so that
+    the market's monthly books, bidding and hiring are array operations; the attributes
+    below read and write its row.
+    """
+
+    prefecture = _column("prefecture", int)
+    posts = _column("posts", int)
+    reserves = _column("reserves", float)
+    idle_months = _column("idle_months", int)
+    revenue_month = _column("revenue_month", float)
+    quality = _column("quality", float)
+    reputation = _column("reputation", float)
+    n_scores = _column("n_scores", int)
+    founded = _column("founded", int)
+    n_contracts = _column("n_contracts", int)
 
     def __init__(self, model, prefecture: int, posts: int = 0):
         super().__init__(model)
+        model.agencies.make_room(self.unique_id)
         self.prefecture = prefecture
-        self.posts = posts  # non-station project posts
-        self.contracts: set[int] = set()  # townships
+        self.posts = posts
+        self.contracts = Contracts(self)  # townships
         self.reserves = 0.0
         p = model.params
         # quality: the share of a contract's plan it delivers fully staffed by veterans; nobody
@@ -76,23 +144,36 @@ class Agency(mesa.Agent):
         for town in list(self.contracts):
             m.stations.release(town, self.unique_id)
         self.contracts.clear()
-        m.agencies.by_id.pop(self.unique_id)
-        m.agencies._by_prefecture = None
+        m.agencies.leave(self)
         self.remove()
 
 
 class Agencies:
-    """The agencies alive (``by_id``, in order of entry) and the monthly count of their staff."""
+    """The agencies alive (``by_id``, in order of entry), their fields as arrays by agency id
+    (``COLUMNS``), and the monthly count of their staff."""
 
     def __init__(self, model):
         self.model = model
         self.by_id: dict[int, Agency] = {}
         self.staff = np.zeros(0, np.int64)  # staff per agency id, counted monthly
-        self.quality = np.zeros(64)  # quality per agency id (those that folded keep theirs)
+        for name, (dtype, fill) in COLUMNS.items():
+            setattr(self, name, np.full(64, fill, dtype=dtype))
         # the non-station market: project posts that governments buy outside stations, per prefecture
         # (ODD §7.12); set at the start from the agencies' posts, then growing (``grow_market``)
         self.market_posts = np.zeros(model.structure.n_prefectures)
-        self._by_prefecture: dict[int, list[Agency]] | None = None  # agencies alive by prefecture, in order of entry
+        self._ids: np.ndarray | None = None  # ids alive in order of entry (kept until one enters or folds)
+        self._in_prefecture: dict[int, np.ndarray] = {}  # the same, by prefecture
+
+    def make_room(self, agency_id: int):
+        """Grow the arrays to hold ``agency_id``."""
+        size = len(self.posts)
+        if agency_id < size:
+            return
+        new = max(2 * size, agency_id + 1)
+        for name, (dtype, fill) in COLUMNS.items():
+            grown = np.full(new, fill, dtype=dtype)
+            grown[:size] = getattr(self, name)
+            setattr(self, name, grown)
 
     def enter(self, prefecture: int, posts: int = 0) -> Agency:
         """A new agency in a prefecture, with reserves of some months of its wage bill (or of one
@@ -101,15 +182,31 @@ class Agencies:
         agency = Agency(m, prefecture, posts)
         agency.reserves = m.params.agency_reserve_months * max(posts, 2) * m.workforce.month_cost()
         self.by_id[agency.unique_id] = agency
-        self._by_prefecture = None
-        if agency.unique_id >= len(self.quality):
-            grown = np.zeros(max(2 * len(self.quality), agency.unique_id + 1))
-            grown[: len(self.quality)] = self.quality
-            self.quality = grown
-        self.quality[agency.unique_id] = agency.quality
+        self._ids = None
+        self._in_prefecture.pop(prefecture, None)
         if m.t >= 0:
             m.flows["agencies_entered"] += 1
         return agency
+
+    def leave(self, agency: Agency):
+        """An agency folded: it is no longer in the market (its row stays)."""
+        self.by_id.pop(agency.unique_id)
+        self._ids = None
+        self._in_prefecture.pop(agency.prefecture, None)
+
+    def ids(self) -> np.ndarray:
+        """The ids alive, in order of entry."""
+        if self._ids is None:
+            self._ids = np.fromiter(self.by_id, np.int64, len(self.by_id))
+        return self._ids
+
+    def in_prefecture(self, prefecture: int) -> np.ndarray:
+        """The ids alive in a prefecture, in order of entry."""
+        ids = self._in_prefecture.get(prefecture)
+        if ids is None:
+            ids = self.ids()
+            ids = self._in_prefecture[prefecture] = ids[self.prefecture[ids] == prefecture]
+        return ids
 
     def grow_market(self, rng: np.random.Generator):
         """Month: the non-station market grows, and its new or vacated projects find providers (ODD §7.12).
@@ -122,17 +219,16 @@ class Agencies:
         """
         p = self.model.params
         self.market_posts *= (1.0 + p.agency_project_growth) ** (1 / 12)
-        agencies = list(self.by_id.values())
-        _, where, posts = self.columns()
+        ids, where, posts = self.columns()
         held = np.bincount(where, posts.astype(float), minlength=len(self.market_posts))
         projects = np.floor(np.maximum(self.market_posts - held, 0.0) / PROJECT_POSTS).astype(np.int64)
         for pref in np.flatnonzero(projects):
-            mine = [agencies[i] for i in np.flatnonzero(where == pref)]
+            mine = ids[where == pref].tolist()
             for _ in range(int(projects[pref])):
                 if not mine or rng.random() < p.project_entry_share:
-                    mine.append(self.enter(int(pref), PROJECT_POSTS))
+                    mine.append(self.enter(int(pref), PROJECT_POSTS).unique_id)
                 else:
-                    mine[int(rng.integers(len(mine)))].posts += PROJECT_POSTS
+                    self.posts[mine[int(rng.integers(len(mine)))]] += PROJECT_POSTS
 
     def quality_of(self, ids: np.ndarray) -> np.ndarray:
         """The quality of the agencies with these ids."""
@@ -147,27 +243,25 @@ class Agencies:
 
     def bidders(self, prefecture: int, incumbent: int | None, rng: np.random.Generator) -> list[Agency]:
         """Up to five bidders from the prefecture; the incumbent always bids; a thin market draws an entrant."""
-        if self._by_prefecture is None:
-            self._by_prefecture = {}
-            for a in self.by_id.values():
-                self._by_prefecture.setdefault(a.prefecture, []).append(a)
+        ids = self.in_prefecture(prefecture)
         # a team: STATION_BID_STAFF posts, or a station already
-        others = [a for a in self._by_prefecture.get(prefecture, ())
-                  if (a.posts >= STATION_BID_STAFF or a.contracts) and a.unique_id != incumbent]
+        able = (self.posts[ids] >= STATION_BID_STAFF) | (self.n_contracts[ids] > 0)
+        if incumbent is not None:
+            able &= ids != incumbent
+        others = ids[able]
         if len(others) > MAX_BIDDERS - 1:
-            others = [others[i] for i in rng.choice(len(others), MAX_BIDDERS - 1, replace=False)]
-        bidders = others + ([self.by_id[incumbent]] if incumbent in self.by_id else [])
+            others = others[rng.choice(len(others), MAX_BIDDERS - 1, replace=False)]
+        bidders = [self.by_id[i] for i in others.tolist()]
+        if incumbent in self.by_id:
+            bidders.append(self.by_id[incumbent])
         if tender.entry(len(bidders), THIN_MARKET_BIDDERS, self.model.params.agency_entry_prob, rng):
             bidders.append(self.enter(prefecture))
         return bidders
 
     def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The agencies alive in order of entry: (ids, prefectures, project posts)."""
-        agencies, n = self.by_id.values(), len(self.by_id)
-        ids = np.fromiter(self.by_id, np.int64, n)
-        pref = np.fromiter((a.prefecture for a in agencies), np.int64, n)
-        posts = np.fromiter((a.posts for a in agencies), np.int64, n)
-        return ids, pref, posts
+        ids = self.ids()
+        return ids, self.prefecture[ids], self.posts[ids]
 
     def on_projects(self) -> np.ndarray:
         """Social workers on project posts per agency id."""
@@ -208,21 +302,20 @@ class Agencies:
                                  minlength=self.next_id())
         month_cost = m.workforce.month_cost()
         m.flows["wages_yuan"] = float(self.staff.sum() * month_cost)
-        agencies = list(self.by_id.values())
-        if not agencies:
+        ids = self.ids()
+        if not len(ids):
             return
-        books = np.array([(a.unique_id, a.posts, a.revenue_month, len(a.contracts), a.reserves, a.idle_months)
-                          for a in agencies], float)
-        ids, idle = books[:, 0].astype(np.int64), books[:, 5].astype(np.int64)
-        posts, from_stations, n_stations, reserves = books[:, 1], books[:, 2], books[:, 3], books[:, 4]
+        posts = self.posts[ids].astype(float)
+        from_stations = self.revenue_month[ids]
+        n_stations = self.n_contracts[ids].astype(float)
         revenue = from_stations + posts * month_cost * (1 + PROJECT_MARGIN)
         costs = p.agency_fixed_cost_yuan + n_stations * p.station_activity_yuan / 12 * (from_stations > 0)
-        reserves = tender.reserves_next(reserves, revenue, self.staff[ids] * month_cost, costs)
-        idle = np.where((n_stations > 0) | (posts > 0), 0, idle + 1)
+        reserves = tender.reserves_next(self.reserves[ids], revenue, self.staff[ids] * month_cost, costs)
+        idle = np.where((n_stations > 0) | (posts > 0), 0, self.idle_months[ids] + 1)
         fold = tender.folds(reserves, idle, MAX_IDLE_MONTHS)
-        for a, r, i in zip(agencies, reserves.tolist(), idle.tolist(), strict=True):
-            a.reserves, a.idle_months, a.revenue_month = r, i, 0.0
-        for k in np.flatnonzero(fold):
+        self.reserves[ids], self.idle_months[ids], self.revenue_month[ids] = reserves, idle, 0.0
+        for k in np.flatnonzero(fold).tolist():
+            agency = self.by_id[int(ids[k])]
             m.flows["agencies_folded"] += 1
-            m.flows["stations_orphaned"] += len(agencies[k].contracts)
-            agencies[k].fold()
+            m.flows["stations_orphaned"] += len(agency.contracts)
+            agency.fold()

@@ -293,10 +293,9 @@ def pay(m) -> None:
         # each agency's revenue this month, summed town by town in township order (as bincount adds)
         held = tw.agency[towns]
         revenue = np.bincount(held, bills[towns] * ratio)
-        for agency_id in np.unique(held).tolist():
-            agency = m.agencies.by_id.get(agency_id)
-            if agency is not None:
-                agency.revenue_month += revenue[agency_id]
+        paid_to = np.unique(held)
+        paid_to = paid_to[np.isin(paid_to, m.agencies.ids())]  # agencies alive
+        m.agencies.revenue_month[paid_to] += revenue[paid_to]
     # brand projects are paid as they run (``needs.Needs._projects``)
     ledger.spend("committees", committees.support_cost(c.n, p.party_building, p.party_building_yuan) / 12)
     alive, cert = w.view("alive"), w.view("cert")

@@ -91,7 +91,7 @@ class Needs:
                                           lambda n, q: bulk_flow(m.streams["platform"], n, q))
             demand = reached + orders
         reached_c = reached.sum(axis=0)
-        cw = m.workforce.cw_by_community
+        cw = m.workforce.posts.cw_by_community
         org_capacity = m.organisations.capacity_by_community
         capacity = np.vstack([cw * CW_SERVICES, org_capacity * ORG_SERVICES,
                               c.volunteer_hours / VOLUNTEER_HOURS_PER_SERVICE,

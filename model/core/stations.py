@@ -393,7 +393,7 @@ class Stations:
         p, tw, w, c = m.params, m.townships, m.workers, m.communities
         alive, role = w.view("alive"), w.view("role")
         station = alive & ((role == ROLE_STATION_PURCHASE) | (role == ROLE_STATION_DIRECT))
-        tw.sw_staff = m.workforce.staff_by_township.astype(np.int32)
+        tw.sw_staff = m.workforce.posts.staff_by_township.astype(np.int32)
         operating = tw.funded & (tw.sw_staff > 0) & ((tw.mode == MODE_DIRECT) | (tw.agency >= 0))
         tw.has_station = operating
         demand = np.where(tw.mode == MODE_DIRECT, p.admin_demand_direct, p.admin_demand_purchase)

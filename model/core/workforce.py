@@ -93,23 +93,59 @@ def allowance_pull(p) -> float:
     return 1 + ALLOWANCE_PULL * p.cert_allowance_yuan / ALLOWANCE_PULL_YUAN
 
 
+class Posts:
+    """Where workers are in post, kept as they join and leave (``Workforce.add``, ``separate``):
+    community workers per community, station staff per township, and the station rows of a
+    township (an index built once per version of the rows, instead of a pass over every row)."""
+
+    def __init__(self, rows: Workers, n_communities: int, n_townships: int):
+        self.rows = rows
+        self.cw_by_community = np.zeros(n_communities, np.int64)
+        self.staff_by_township = np.zeros(n_townships, np.int64)
+        self._index = (-1, None, None)  # (rows' version, station rows by township, where each township starts)
+
+    def joined(self, count: int, role: int, township, community):
+        """``count`` workers joined in ``role`` at ``township`` and ``community`` (arrays or one value)."""
+        if role == ROLE_COMMUNITY:
+            self.cw_by_community += np.bincount(np.broadcast_to(community, count), minlength=len(self.cw_by_community))
+        elif role in (ROLE_STATION_PURCHASE, ROLE_STATION_DIRECT):
+            self.staff_by_township += np.bincount(np.broadcast_to(township, count),
+                                                  minlength=len(self.staff_by_township))
+
+    def left(self, idx: np.ndarray, cw: np.ndarray, station: np.ndarray):
+        """Rows ``idx`` left; ``cw`` and ``station`` mark the community workers and station staff among them."""
+        w = self.rows
+        self.cw_by_community -= np.bincount(w.community[idx[cw]], minlength=len(self.cw_by_community))
+        self.staff_by_township -= np.bincount(w.township[idx[station]], minlength=len(self.staff_by_township))
+
+    def station_rows(self, town: int) -> np.ndarray:
+        """Rows of the township's station staff, past and present (callers keep those in post), in row order."""
+        w = self.rows
+        version, rows, starts = self._index
+        if version != w.version:
+            role = w.view("role")
+            rows = np.flatnonzero((role == ROLE_STATION_PURCHASE) | (role == ROLE_STATION_DIRECT))
+            towns = w.township[rows]
+            order = np.argsort(towns, kind="stable")
+            rows = rows[order]
+            starts = np.searchsorted(towns[order], np.arange(len(self.staff_by_township) + 1))
+            self._index = (w.version, rows, starts)
+        return rows[starts[town]:starts[town + 1]]
+
+
 class Workforce:
     """Social workers and community workers: who is in which post, certified, hired, leaving."""
 
     def __init__(self, model, capacity: int):
         self.model = model
         self.rows = Workers(capacity=capacity)
+        self.posts = Posts(self.rows, model.structure.n_communities, model.structure.n_townships)
         self.certified_outside = 0  # certified social workers in no post of the model
-        # community workers in post per community, kept as they join and leave (``add``, ``separate``)
-        self.cw_by_community = np.zeros(model.structure.n_communities, np.int64)
-        # station social workers in post per township, kept alike
-        self.staff_by_township = np.zeros(model.structure.n_townships, np.int64)
         self.practitioners = 0  # uncertified practitioners counted as talent outside the model's posts
         self.exam_passed_this_year = 0
         self.month_station_leavers = 0  # station leavers this month
         self.leavers_station: list[int] = []  # station leavers per month
         self.staff_station: list[int] = []  # station staff per month
-        self._station_index = (-1, None, None)  # (rows' version, station rows by township, where each town starts)
         self._exam_result = (np.zeros(0, np.int64), 0)  # (rows passed, external passes) awaiting award
         # the exam's year-to-year luck, one standard normal per calendar year, drawn up front so
         # that scenarios on the same seed share it whatever else differs (common random numbers)
@@ -144,11 +180,7 @@ class Workforce:
         hired = -rng.integers(0, INITIAL_TENURE_MAX_MONTHS, count) if initial else m.t
         if not initial:
             m.flows["sw_hired" if role != ROLE_COMMUNITY else "cw_hired"] += count
-        if role == ROLE_COMMUNITY:
-            self.cw_by_community += np.bincount(np.broadcast_to(community, count), minlength=len(self.cw_by_community))
-        elif role in (ROLE_STATION_PURCHASE, ROLE_STATION_DIRECT):
-            self.staff_by_township += np.bincount(np.broadcast_to(township, count),
-                                                  minlength=len(self.staff_by_township))
+        self.posts.joined(count, role, township, community)
         return self.rows.add(count, alive=True, role=role, township=township, community=community,
                              agency=agency, cert=cert, hired=hired)
 
@@ -163,33 +195,14 @@ class Workforce:
         self.certified_outside += int((w.cert[idx] > CERT_NONE).sum())
         cw = w.role[idx] == ROLE_COMMUNITY
         m.flows["sw_left"] += int(len(idx) - cw.sum())
-        self.cw_by_community -= np.bincount(w.community[idx[cw]], minlength=len(self.cw_by_community))
         station = np.isin(w.role[idx], (ROLE_STATION_PURCHASE, ROLE_STATION_DIRECT))
         self.month_station_leavers += int(station.sum())
-        self.staff_by_township -= np.bincount(w.township[idx[station]], minlength=len(self.staff_by_township))
-
-    def station_rows(self, town: int) -> np.ndarray:
-        """Rows of the township's station staff, past and present (callers keep those in post), in row order.
-
-        An index of station rows by township, built once per version of the rows (hires and
-        January's compaction change it), instead of a pass over every row per township.
-        """
-        w = self.rows
-        version, rows, starts = self._station_index
-        if version != w.version:
-            role = w.view("role")
-            rows = np.flatnonzero((role == ROLE_STATION_PURCHASE) | (role == ROLE_STATION_DIRECT))
-            towns = w.township[rows]
-            order = np.argsort(towns, kind="stable")
-            rows = rows[order]
-            starts = np.searchsorted(towns[order], np.arange(self.model.townships.n + 1))
-            self._station_index = (w.version, rows, starts)
-        return rows[starts[town]:starts[town + 1]]
+        self.posts.left(idx, cw, station)
 
     def change_employer(self, town: int, new_agency: int):
         """A station changes agency: some staff move to the new one, the rest leave."""
         m, w = self.model, self.rows
-        here = self.station_rows(town)
+        here = self.posts.station_rows(town)
         staff = here[w.alive[here] & (w.role[here] == ROLE_STATION_PURCHASE)]
         stay = m.streams["tender"].random(len(staff)) < m.params.rebid_retention
         w.agency[staff[stay]] = new_agency
@@ -207,7 +220,7 @@ class Workforce:
             return
         towns, positions = towns[over], positions[over]
         for town, keep in zip(towns.tolist(), positions.tolist(), strict=True):
-            here = self.station_rows(town)
+            here = self.posts.station_rows(town)
             staff = here[w.alive[here]]
             if len(staff) > keep:
                 latest = staff[np.argsort(-w.hired[staff], kind="stable")][: len(staff) - keep]
@@ -216,7 +229,7 @@ class Workforce:
     def close_station(self, town: int):
         """A station closes: its staff leave."""
         w = self.rows
-        here = self.station_rows(town)
+        here = self.posts.station_rows(town)
         staff = here[w.alive[here]]
         self.separate(staff, why=LEFT_STATION_CLOSED)
 
@@ -243,7 +256,7 @@ class Workforce:
         m = self.model
         p, tw, c = m.params, m.townships, m.communities
         rng = m.streams["hiring"]
-        staff = self.staff_by_township
+        staff = self.posts.staff_by_township
         active = tw.funded & ((tw.mode == MODE_DIRECT) | (tw.agency >= 0))
         vac = np.where(active, np.maximum(tw.positions - staff, 0), 0)
         n_pref = len(self.job_seekers)
@@ -266,7 +279,7 @@ class Workforce:
                                                   p.candidate_drift)
         m.flows["sw_candidates"] = float(self.job_seekers.sum())
         # community-worker posts: local, sought after
-        vac = np.maximum(c.worker_posts - self.cw_by_community, 0)
+        vac = np.maximum(c.worker_posts - self.posts.cw_by_community, 0)
         k = bulk_flow(rng, vac, CW_POST_FILL)
         comm = np.repeat(np.arange(c.n), k)
         if len(comm):
@@ -410,12 +423,3 @@ class Workforce:
         inflow = rng.poisson(p.practitioner_inflow_per_10k * m.population / 10_000 / 12)
         outflow = rng.binomial(self.practitioners, monthly(p.practitioner_exit_rate))
         self.practitioners += int(inflow) - int(outflow)
-
-    def count_month(self) -> int:
-        """Record this month's station staff and leavers; return the staff."""
-        w = self.rows
-        alive, role = w.view("alive"), w.view("role")
-        staff = int((alive & ((role == ROLE_STATION_PURCHASE) | (role == ROLE_STATION_DIRECT))).sum())
-        self.leavers_station.append(self.month_station_leavers)
-        self.staff_station.append(staff)
-        return staff
