@@ -70,9 +70,9 @@ def set_up(m) -> None:
     for pref, post in zip(where, posts, strict=True):
         m.agencies.enter(int(pref), int(post))
     m.agencies.market_posts = np.bincount(where, posts, s.n_prefectures).astype(float)
-    for a in m.agencies.by_id.values():
-        m.workforce.add(a.posts, ROLE_AGENCY, township=-1, agency=a.unique_id, rng=rng, initial=True,
-                        cert_share=INITIAL_CERT_SHARE)
+    ids, _, staff = m.agencies.columns()
+    m.workforce.add(int(staff.sum()), ROLE_AGENCY, township=-1, agency=np.repeat(ids, staff), rng=rng, initial=True,
+                    cert_share=INITIAL_CERT_SHARE)
 
     # stations operating at the start: streets first
     tw = m.townships
