@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import envelope
-from .streams import poisson_counts, stochastic_round
+from .streams import poisson_from_uniform, stochastic_round
 
 __all__ = ["Charity", "YUAN_PER_SERVICE"]
 
@@ -21,6 +21,22 @@ PROJECT_LINKAGE_HOURS = 10
 PROJECT_ORGS = 10
 # A project's donations are log-normal with this log-sd (assumption: a few large gifts)
 DONATION_SIGMA = 0.8
+
+
+def asked_total(projects: np.ndarray, mean: float, z: np.ndarray, sigma: float = DONATION_SIGMA) -> np.ndarray:
+    """What a community's ``projects`` ask this month, from one standard normal ``z`` each.
+
+    The sum of k log-normal asks (log-sd ``sigma``, mean ``mean``) as one log-normal of the
+    same mean and variance (Fenton–Wilkinson): mean k·mean, log-variance ln(1 + (e^σ² − 1)/k).
+    One draw per community, whatever the number of projects, keeps paired runs on common
+    random numbers.
+    """
+    k = np.asarray(projects, dtype=float)
+    out = np.zeros(k.shape)
+    has = k > 0
+    var = np.log1p(np.expm1(sigma**2) / k[has])
+    out[has] = k[has] * mean * np.exp(np.sqrt(var) * z[has] - var / 2)
+    return out
 # Funds pay out a sixth of the balance a month; half of it to the community's organisations
 # (where it has any), half to services (assumptions; 47号 asks funds to support organisations
 # and services alike)
@@ -78,14 +94,15 @@ class Charity:
         rng = m.streams["donation"]
         rate = (p.project_rate * (1 + c.linkage / PROJECT_LINKAGE_HOURS) * (1 + c.orgs / PROJECT_ORGS) * c.has_fund
                 * (1 + p.brand_visibility * m.needs.project_running[c.township]))  # a visible project draws giving
-        projects = poisson_counts(rng, rate)
+        # one uniform and one normal per community every month, whatever the rates: a community's
+        # projects and asks depend on its own rate only (common random numbers across paired runs)
+        u, z = rng.random(c.n), rng.standard_normal(c.n)
+        projects = poisson_from_uniform(u, rate)
         total = int(projects.sum())
         donations = np.zeros(c.n)
         if total:
             mean = p.donation_per_project_yuan * (1 + p.donation_match_elasticity * p.charity_match_ratio)
-            sigma = DONATION_SIGMA
-            amounts = rng.lognormal(np.log(mean) - sigma**2 / 2, sigma, total)
-            asked = np.bincount(np.repeat(np.arange(c.n), projects), amounts, minlength=c.n)
+            asked = asked_total(projects, mean, z)
             # donors give what projects ask while the community's donor base is far from used up
             donations = self._gifts(asked)
         # community foundations ask the same donors, then grant to the communities' projects (``foundations``)

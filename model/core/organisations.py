@@ -15,7 +15,7 @@ import numpy as np
 
 from . import committees
 from .state import Organisations
-from .streams import monthly_events, poisson_counts, stochastic_round
+from .streams import monthly_events, poisson_from_uniform, stochastic_round
 
 __all__ = ["BASE_SLOTS", "OrganisationSector"]
 
@@ -163,7 +163,7 @@ class OrganisationSector:
                * committees.founding_factor(committees.effective_strength(c.committee, p.party_building))
                * (1 + STARTUP_GRANT_PULL * p.startup_grant_yuan / STARTUP_GRANT_PULL_YUAN)
                * (1 + CHARITY_RECRUIT * np.minimum(1.0, c.charity_payout / CHARITY_RECRUIT_YUAN)))
-        born = poisson_counts(rng, lam)
+        born = poisson_from_uniform(rng.random(c.n), lam)  # one uniform per community: common random numbers
         comm = np.repeat(np.arange(c.n), born)
         new = o.add(len(comm), alive=True, community=comm, capacity=rng.beta(*NEW_CAPACITY_BETA, len(comm)), founded=t)
         if len(new) and p.startup_grant_yuan > 0:
