@@ -4,7 +4,9 @@ Sections:
 
 * ``model``: the default ``hubei`` run 2021-01 → 2025-12, several times, in a fresh
   process each (so peak memory is that of one run): median wall time, peak RSS and
-  entity-updates per second. Goal: ≤ 1.5 s and ≤ 500 MB on 2 cores.
+  entity-updates per second. Goal: ≤ 1.5 s and ≤ 500 MB on 2 cores. Then the calibration's
+  run, the Hubei backcast 2018-01 → 2022-12 along the policy record (``history_2018``), as
+  the fit runs it: CPU time, goal ≤ 1 s.
 * ``experiment``: scenarios × replicates on 1 and 2 workers, and ``mesa.batch_run``
   (``model/bench/experiment.py``).
 * ``short``: many short runs, 8 scenarios × 20 replicates of ``demo`` (about 0.15 s a run),
@@ -34,7 +36,7 @@ import subprocess
 import sys
 import time
 
-__all__ = ["SECTIONS", "bench_model", "one_run", "main"]
+__all__ = ["SECTIONS", "bench_backcast", "bench_model", "one_backcast", "one_run", "main"]
 
 SECTIONS = ("model", "experiment", "short", "dashboard", "classroom")
 
@@ -59,6 +61,34 @@ def one_run(region: str = "hubei", seed: int = 0, start: str = "2021-01", end: s
     return {"wall_s": t2 - t0, "cpu_s": c2 - c0, "setup_s": t1 - t0, "step_s": t2 - t1, "updates": updates,
             "peak_rss_mb": usage.ru_maxrss / 1024, "months": m.n_months,
             "page_faults": usage.ru_minflt - faults0}
+
+
+def one_backcast(seed: int = 0) -> dict:
+    """One timed run of the calibration's backcast in this process (``CalibrationSpec``'s history and window)."""
+    from ..calibration.fit import CalibrationSpec
+    from ..simulation import FiveSocietyModel
+
+    spec = CalibrationSpec()
+    t0, c0 = time.perf_counter(), time.process_time()
+    FiveSocietyModel(region=spec.region, seed=seed, start=spec.start, end=spec.end, params=spec.params,
+                     changes=spec.changes).run()
+    return {"wall_s": time.perf_counter() - t0, "cpu_s": time.process_time() - c0, "window": [spec.start, spec.end]}
+
+
+def bench_backcast(repeat: int = 5) -> dict:
+    """The calibration's run, ``repeat`` times in one warm process (as a fitting worker runs it)."""
+    code = ("import json; from model.bench import one_backcast; one_backcast(99);"
+            f" print(json.dumps([one_backcast(s) for s in range({repeat})]))")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    runs = json.loads(out.stdout.strip().splitlines()[-1])
+    cpu = sorted(r["cpu_s"] for r in runs)
+    result = {"repeat": repeat, "median_cpu_s": statistics.median(cpu), "min_cpu_s": cpu[0], "max_cpu_s": cpu[-1],
+              "median_wall_s": statistics.median(r["wall_s"] for r in runs), "load_average": os.getloadavg()[0]}
+    start, end = runs[0]["window"]
+    print(f"backcast: hubei {start}→{end} along the policy record (the calibration's run), {repeat} runs, warm process")
+    print(f"  CPU time    median {result['median_cpu_s']:.2f} s  (min {cpu[0]:.2f}, max {cpu[-1]:.2f}; wall median"
+          f" {result['median_wall_s']:.2f} s; load {result['load_average']:.1f})   goal ≤ 1 s")
+    return result
 
 
 def bench_model(region: str = "hubei", repeat: int = 5) -> dict:
@@ -123,6 +153,7 @@ def main(argv=None) -> int:
     print(f"wushe benchmarks on {_machine()}; load average {load} (figures slow down with other load)")
     if "model" in args.sections:
         bench_model(repeat=args.repeat)
+        bench_backcast(repeat=args.repeat)
     if "experiment" in args.sections:
         try:
             from .experiment import bench_experiment
