@@ -324,9 +324,9 @@ _PARAMETERS = [
     _p("exam_year_sd", "uncertainty", "log-odds s.d. between years", 0.4, 0.0, 1.0,
        "EST: pass rates swung from 8% (2021) to 26% (2018) (FACTS §2b) ≈ ±0.6 in log-odds",
        "年度通过率波动", "Year-to-year exam variation"),
-    _p("cw_exam_sit_share", "uncertainty", "share of uncertified community workers / year, without a plan", 0.16,
+    _p("cw_exam_sit_share", "uncertainty", "share of uncertified community workers / year, without a plan", 0.12,
        0.04, 0.30,
-       "default: the calibrated posterior's median (0.157; 90% 0.06–0.24; ODD §10). Range EST: Hubei's ≈28,500 candidates of 2021 (national 82.9万 × 4.10% of the population × propensity 0.84, "
+       "EST: Hubei's ≈28,500 candidates of 2021 (national 82.9万 × 4.10% of the population × propensity 0.84, "
        "FACTS §2b, §1a) hold about 1 in 8 of the ≈110,000 uncertified community workers with the rest "
        "from other posts and outside (assumption on the split); the allowance raises it (×1.25 at 100 yuan)",
        "社区工作者年度报考比例", "Community workers sitting the exam"),
@@ -366,8 +366,8 @@ _PARAMETERS = [
        "assumption: no outcome evaluation of purchased services exists (FACTS §4b); contracts are usually "
        "delivered, performance measures are weak (Lin 2015, FACTS §4b)",
        "社工机构平均质量", "Agency quality (mean)"),
-    _p("agency_quality_sd", "uncertainty", "s.d. of agency quality", 0.18, 0.02, 0.25,
-       "default: the calibrated posterior's median (0.185; 90% 0.08–0.24; ODD §10). Range: assumption: agencies differ (FACTS §4b 何磊: little competition, uneven capacity)",
+    _p("agency_quality_sd", "uncertainty", "s.d. of agency quality", 0.12, 0.02, 0.25,
+       "assumption: agencies differ (FACTS §4b 何磊: little competition, uneven capacity)",
        "社工机构质量差异", "Agency quality (spread)"),
     _p("evaluation_noise_outputs", "uncertainty", "s.d. of an output evaluation score", 0.05, 0.0, 0.3,
        "assumption: counts (visits, cases, activities) are measured closely (FACTS §5)",
@@ -384,8 +384,8 @@ _PARAMETERS = [
        "FACTS §1b) → ≈2,600 (early 2021, region file): ≈+20% a year; nationally agencies +15% a year "
        "2017–21 and +46% in 2022, posts +9% a year 2017–21 (FACTS §2c); after 2022 unknown",
        "机构站外项目市场年增长", "Growth of agencies' non-station projects"),
-    _p("project_entry_share", "uncertainty", "share of new non-station projects", 0.6, 0.0, 1.0,
-       "default: the calibrated posterior's median (0.605; 90% 0.46–0.79; ODD §10). Prior EST: Hubei's agencies +93% in 2018 while their social workers grew ≈22% (FACTS §1b): ≈139 new "
+    _p("project_entry_share", "uncertainty", "share of new non-station projects", 0.8, 0.0, 1.0,
+       "EST: Hubei's agencies +93% in 2018 while their social workers grew ≈22% (FACTS §1b): ≈139 new "
        "agencies for ≈165 new two-post projects; 289 → ≈450 agencies for ≈385 projects over 2019–20 "
        "(region file): 0.4–0.85",
        "站外新项目由新机构承接的比例", "New non-station projects taken by new agencies"),

@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .core.streams import bulk_flow
 from .files import read_toml
 from .messages import one_line, quoted, shown
 
@@ -502,7 +501,7 @@ def build_structure(region: Region, rng: np.random.Generator) -> Structure:
         share = c["elderly_alone"] + c["left_behind"] + c["disability"] + c["low_income"]
         # community-to-community variation of the need share: beta with mean `share`, concentration 50
         s = rng.beta(share * 50, (1 - share) * 50, size=n_comm)
-        vuln[m] = bulk_flow(rng, pop[m], s[m])  # residents in need: the expected count, stochastically rounded
+        vuln[m] = rng.binomial(pop[m], s[m])
         committee[m] = rng.beta(c["committee_a"], c["committee_b"], size=n_comm)[m]
         workers[m] = c["workers"]
         facility[m] = rng.random(n_comm)[m] < c["facility"]
@@ -539,10 +538,8 @@ def split_groups(vulnerable: np.ndarray, urban: np.ndarray, communities: dict, r
 
     The mix varies between communities around the region's shares for urban or rural
     communities: Dirichlet with that mean and ``concentration`` (assumption: communities
-    differ by about ±20% in their mix), then the count split by that mix, group by group, each
-    share's expected count stochastically rounded (the model's bulk counts, ODD §2); the
-    groups add up to the count. Drawn after every other structural draw, so the layout and the
-    totals do not depend on it.
+    differ by about ±20% in their mix), then a multinomial split of the count. Drawn after
+    every other structural draw, so the layout and the totals do not depend on it.
     """
     n = len(vulnerable)
     out = np.zeros((len(NEED_GROUPS), n), np.int64)
@@ -552,9 +549,9 @@ def split_groups(vulnerable: np.ndarray, urban: np.ndarray, communities: dict, r
         mix = rng.dirichlet(alpha, size=n)
         left = np.where(m, vulnerable, 0).astype(np.int64)
         rest = np.ones(n)
-        for g in range(len(NEED_GROUPS) - 1):  # a chain of splits, all communities at once
+        for g in range(len(NEED_GROUPS) - 1):  # a multinomial as a chain of binomials, all communities at once
             share = np.clip(mix[:, g] / np.maximum(rest, 1e-12), 0.0, 1.0)
-            draw = bulk_flow(rng, left, share)
+            draw = rng.binomial(left, share)
             out[g, m] = draw[m]
             left -= draw
             rest -= mix[:, g]
