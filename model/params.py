@@ -29,6 +29,7 @@ __all__ = [
     "Params",
     "SCHEMA",
     "UNITS_ZH",
+    "condition_holds",
     "parameters",
     "unit_label",
     "validate",
@@ -67,9 +68,22 @@ class Parameter:
     help_en: str = ""
     help_zh: str = ""
     # the partner lever this one acts through: (name, when in English, when in Chinese);
-    # at the partner's default the lever changes nothing (``wushe list``, the dashboard and
-    # sensitivity analysis say so)
+    # while the partner does not meet the condition (``acts_with``) this one changes nothing,
+    # and ``wushe list``, the dashboard and sensitivity analysis say so
     needs: tuple = ()
+
+    def acts_with(self, values: Mapping[str, Any]) -> bool:
+        """Whether this parameter can act when the others take ``values`` (name → value).
+
+        True for a parameter that acts alone; for one that ``needs`` a partner, whether the
+        partner's value (``values[partner]``, else its schema default) meets the condition.
+        The one rule read by the dashboard's lever notes and by sensitivity analysis.
+        """
+        if not self.needs:
+            return True
+        partner, when_en, _ = self.needs
+        value = values[partner] if partner in values else SCHEMA[partner].default
+        return condition_holds(value, when_en)
 
     def needs_text(self, lang: str = "en") -> str:
         """'needs procurement_mode = mixed' (or its Chinese), or '' for a lever that acts alone."""
@@ -128,6 +142,24 @@ class Parameter:
                 name, f'"{name}" = {shown(value)} is out of range: expected {self.min:g} to {self.max:g} ({self.unit})'
             )
         return number
+
+
+def condition_holds(value: Any, when: str) -> bool:
+    """Whether ``value`` meets a ``needs`` condition of the schema: "= mixed", "> 0", ">= 1", "!= x"."""
+    op, _, wanted = when.strip().partition(" ")
+    wanted = _number(wanted.strip())
+    if op in ("=", "==", "!="):
+        same = str(value) == str(wanted) if isinstance(value, str) else value == wanted
+        return same if op != "!=" else not same
+    x, w = float(value), float(wanted)
+    return {">": x > w, ">=": x >= w, "<": x < w, "<=": x <= w}[op]
+
+
+def _number(text: str):
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
 
 def _p(name, kind, unit, default, lo, hi, source, zh, en, type="float", choices=(), help_en="", help_zh="",

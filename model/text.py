@@ -198,6 +198,9 @@ TEXT: dict[str, tuple[str, str]] = {
     'compare': ('对照基准情景', 'Compare with baseline'),
     'levers': ('政策杠杆', 'Levers'),
     'levers_hint': ('运行中调整的杠杆从下个月起生效,并在图上标出。', 'A lever moved during a run takes effect from the next month and is marked on the charts.'),
+    # a lever that acts only with a partner lever (schema `needs`): the note beside its control
+    'lever_needs_acts': ('仅当「{partner}」{when} 时起作用(现为 {value}):已生效。', 'Acts only when {partner} {when} (now {value}): in effect.'),
+    'lever_needs_inert': ('⚠ 目前不起作用:仅当「{partner}」{when} 时起作用(现为 {value})。', '⚠ No effect now: acts only when {partner} {when} (now {value}).'),
     'not_started': ('尚未开始', 'Not started'),
     'finished': ('模拟已结束', 'Run finished'),
     'checklist': ('目标清单', 'Target checklist'),

@@ -115,6 +115,20 @@ def test_zh_workbook_is_for_people(store):
     assert v.conditional_formatting and any(r.colorScale for cf in v.conditional_formatting for r in cf.rules)
     assert v.cell(row=6, column=1).value == res.label(res.scenarios[0], "zh")
     assert v.cell(row=6, column=2).number_format == "0%"
+    # the basis (依据) and verdict texts wrap, in rows tall enough to show them whole (LibreOffice and Excel
+    # keep a written row height: a one-line row cut the basis off)
+    from model.analysis.workbook import DETAIL_WIDTH, VS_WIDTH, wrapped_height
+
+    assert wrapped_height("一行", DETAIL_WIDTH) < 2 * 15 <= 3 * 15 <= wrapped_height("字" * 60, DETAIL_WIDTH)
+    vheads = {c.value: c.column for c in v[5]}
+    details = 0
+    for r in range(6, 6 + len(res.scenarios)):
+        for col, width in ((vheads["依据"], DETAIL_WIDTH), (vheads["与基线相比"], VS_WIDTH)):
+            c = v.cell(row=r, column=col)
+            if c.value:
+                details += col == vheads["依据"]
+                assert c.alignment.wrap_text and v.row_dimensions[r].height >= wrapped_height(c.value, width)
+    assert details == len(res.scenarios) - 1
     # parameters as columns, each named with its Chinese label and unit
     sc = wb["情景与参数"]
     heads = [c.value for c in sc[1]]

@@ -315,6 +315,20 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
 
 
+DETAIL_WIDTH = 60  # the verdict sheet's basis column (依据 / Why), in character widths
+VS_WIDTH = 24  # its verdict column (与基线相比 / Against the baseline)
+LINE_POINTS = 15.0  # one wrapped line of 11-point text, in points
+
+
+def wrapped_height(text: str, width: float) -> float:
+    """Row height (points) that shows ``text`` whole when wrapped in a column ``width`` characters wide
+    (a CJK character is two widths; a word is not split across lines, so count generously)."""
+    lines = 0
+    for part in str(text or "").split("\n"):
+        lines += max(1, -(-(_display_width(part) + 4) // max(1, int(width) - 4)))
+    return max(LINE_POINTS, lines * LINE_POINTS + 3)
+
+
 def _verdict_sheet(ws, res: Results, tables: dict[str, pd.DataFrame], lang: str) -> None:
     """Scenario × target: probability of meeting the target by its date (coloured), then the median value as a
     share of the goal (coloured), then cost and the verdict."""
@@ -363,9 +377,16 @@ def _verdict_sheet(ws, res: Results, tables: dict[str, pd.DataFrame], lang: str)
                 e = row["extra_cost_yuan"]
                 ws.cell(row=r, column=k + 2, value=None if e != e else float(e) / div).number_format = \
                     _yuan_format(unit, signed=True)
-                ws.cell(row=r, column=k + 3, value=t(row["vs_baseline"], lang) if row["vs_baseline"] else "")
+                vs = t(row["vs_baseline"], lang) if row["vs_baseline"] else ""
+                ws.cell(row=r, column=k + 3, value=vs).alignment = Alignment(wrap_text=True)
                 detail = verdict_detail(res, row.to_dict() | {"scenario": s}, lang)
                 ws.cell(row=r, column=k + 4, value=detail).alignment = Alignment(wrap_text=True, vertical="top")
+                # a row is as tall as its wrapped basis: spreadsheets do not grow rows a program wrote
+                ws.row_dimensions[r].height = max(wrapped_height(detail, DETAIL_WIDTH), wrapped_height(vs, VS_WIDTH))
+            for j in range(1, len(tids) + 2 + (5 if extra else 0)):  # a tall row reads level: centred vertically
+                cell = ws.cell(row=r, column=j)
+                cell.alignment = Alignment(horizontal=cell.alignment.horizontal, vertical="center",
+                                           wrap_text=cell.alignment.wrap_text)
         last = head + len(res.scenarios)
         rng = f"B{head + 1}:{get_column_letter(len(tids) + 1)}{last}"
         ws.conditional_formatting.add(rng, ColorScaleRule(start_type="num", start_value=0, start_color="D73027",
@@ -382,7 +403,7 @@ def _verdict_sheet(ws, res: Results, tables: dict[str, pd.DataFrame], lang: str)
     ws.column_dimensions["A"].width = max(14, max(_display_width(res.label(s, lang)) for s in res.scenarios) + 2)
     for j in range(2, len(tids) + 2):
         ws.column_dimensions[get_column_letter(j)].width = 16
-    for j, w in zip(range(len(tids) + 2, len(tids) + 7), (14, 14, 14, 24, 48), strict=True):
+    for j, w in zip(range(len(tids) + 2, len(tids) + 7), (14, 14, 14, VS_WIDTH, DETAIL_WIDTH), strict=True):
         ws.column_dimensions[get_column_letter(j)].width = w
 
 
