@@ -84,7 +84,7 @@ MECHANISM_CHOICES = {
 }
 MECHANISM_DEFAULTS = {key: "none" for key in MECHANISM_CHOICES}
 
-# What a prefecture-level entry of a region file is (FACTS §1a): a 设区的市 (a prefecture-level
+# What a prefecture-level entry of a region file is (§1a.prefectures, §1a.counties): a 设区的市 (a prefecture-level
 # city with districts), an autonomous prefecture (自治州), a county-level unit the province
 # administers directly, or a part of a prefecture (a region holding only some of its counties).
 PREFECTURE_KINDS = {
@@ -238,8 +238,11 @@ def _check_region_data(path: Path, data: dict) -> None:
                     if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", date):
                         raise RegionError(f'{where}: {key}: "{date}": expected a month "YYYY-MM"')
                     _number(value, f'{where}: {key}."{date}"', 0.0, hi)
-        if "county_names" in p and (not isinstance(p["county_names"], list) or len(p["county_names"]) < n_counties):
-            raise RegionError(f"{where}: county_names: expected a list of {n_counties} names")
+        for key in ("county_names", "county_names_en"):  # labels only: districts (市辖区) first
+            names = p.get(key)
+            if key in p and (not isinstance(names, list) or len(names) != n_counties
+                             or not all(isinstance(x, str) and x for x in names)):
+                raise RegionError(f"{where}: {key}: expected a list of {n_counties} names")
         if "township" in p:
             towns = p["township"]
             if not isinstance(towns, list) or not all(isinstance(t, dict) for t in towns):
@@ -400,6 +403,7 @@ class Structure:
     community_groups: np.ndarray | None = None  # (NEED_GROUPS, communities): residents in each need group
     county_fiscal_capacity: np.ndarray | None = None  # money a county can put up / what its plan needs
     county_speed: np.ndarray | None = None  # implementation speed (1 = the planned pace)
+    county_names_en: list[str] | None = None  # English (pinyin) names; None: "<prefecture> <n>"
     extra: dict = field(default_factory=dict)
 
     @property
@@ -427,7 +431,7 @@ def _split(total: int, parts: int) -> np.ndarray:
 
 def build_structure(region: Region, rng: np.random.Generator) -> Structure:
     """Lay out counties, townships and communities and draw community differences."""
-    county_pref, county_names, county_district = [], [], []
+    county_pref, county_names, county_names_en, county_district = [], [], [], []
     towns: list[dict] = []  # one dict per township: county, street, name, name_en, urban, rural
     pref_names = []
     for pi, p in enumerate(region.prefectures):
@@ -438,6 +442,8 @@ def build_structure(region: Region, rng: np.random.Generator) -> Structure:
             county_pref.append(pi)
             county_district.append(ci < int(p["districts"]))  # the first `districts` counties are 市辖区
             county_names.append(p["county_names"][ci] if "county_names" in p else f"{p['name']}·{ci + 1}")
+            county_names_en.append(p["county_names_en"][ci] if "county_names_en" in p
+                                   else f"{p.get('name_en', p['name'])} {ci + 1}")
         if "township" in p:  # explicit list
             towns += [{"county": first_county + int(t.get("county", 0)), "street": bool(t["street"]),
                        "name": t["name"], "name_en": t.get("name_en", t["name"]),
@@ -458,7 +464,7 @@ def build_structure(region: Region, rng: np.random.Generator) -> Structure:
                 for k in range(int(per_county[ci])):
                     towns.append({"county": first_county + ci, "street": street,
                                   "name": f"{county_names[first_county + ci]}·{zh}{k + 1}",
-                                  "name_en": f"{p.get('name_en', p['name'])} {ci + 1}, {en} {k + 1}",
+                                  "name_en": f"{county_names_en[first_county + ci]}, {en} {k + 1}",
                                   "urban": int(next(urban_each)), "rural": int(next(rural_each))})
     town_county = [t["county"] for t in towns]
     town_street = [t["street"] for t in towns]
@@ -514,6 +520,7 @@ def build_structure(region: Region, rng: np.random.Generator) -> Structure:
         prefecture_city=np.array([p["kind"] == "city" for p in region.prefectures], bool),
         county_prefecture=np.array(county_pref),
         county_names=county_names,
+        county_names_en=county_names_en,
         county_district=np.array(county_district, bool),
         township_county=np.array(town_county),
         township_street=np.array(town_street, bool),

@@ -10,6 +10,7 @@ adds a target set by dropping a TOML file in that folder or passing a path.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import operator
 import re
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from .indicators import INDICATORS
 from .messages import one_line, quoted, shown
 from .regions import UNITS
 
-__all__ = ["Target", "TargetSet", "TargetError", "available_target_sets", "load_targets", "evaluate", "check_fits",
+__all__ = ["Target", "TargetSet", "TargetError", "available_target_sets", "load_targets", "evaluate", "judge", "check_fits",
            "fitting_target_sets", "TARGETS_DIR", "INDICATOR_UNITS"]
 
 TARGETS_DIR = Path(__file__).parent / "data" / "targets"
@@ -279,6 +280,39 @@ def fitting_target_sets(region) -> list[str]:
     return fit
 
 
+@functools.lru_cache(maxsize=1024)
+def _window_end(date: pd.Timestamp) -> np.datetime64:
+    """The end of the month holding ``date``: a run reaches a target's date once its months reach this."""
+    return month_end(date).to_datetime64()
+
+
+def judge(dates, column, targets) -> list[tuple[float, bool, pd.Timestamp]]:
+    """Each target's ``(value, met, first_met)`` from a run's month ends and its indicator columns.
+
+    ``dates`` are the run's months in order (datetime values); ``column(name)`` gives that
+    indicator's values, one per month. The value is the one of the last month ending on
+    or before the target's date (NaN when the run ends before that month ends); met
+    says whether it meets the target; first_met is the first month whose value meets it
+    (NaT if none). :func:`evaluate` is this rule as a table; the experiment runner calls
+    it on every run without building one.
+    """
+    dates = np.asarray(dates)
+    if dates.dtype.kind != "M":
+        dates = dates.astype("datetime64[ns]")
+    known = ~np.isnat(dates)
+    last = dates[known].max() if known.any() else None
+    out = []
+    for t in targets:
+        values = np.asarray(column(t.indicator), dtype=float)
+        upto = np.flatnonzero(dates <= t.date.to_datetime64())
+        in_window = len(upto) > 0 and last is not None and last >= _window_end(t.date)
+        value = float(values[upto[-1]]) if in_window else float("nan")
+        met_mask = t.met_array(values) & known
+        first = pd.Timestamp(dates[met_mask].min()) if met_mask.any() else pd.NaT
+        out.append((value, bool(in_window and t.met(value)), first))
+    return out
+
+
 def evaluate(frame: pd.DataFrame, targets: TargetSet | str = "hubei-47", region=None) -> pd.DataFrame:
     """Judge a run's frame (date index, indicator columns) against a target set.
 
@@ -292,14 +326,9 @@ def evaluate(frame: pd.DataFrame, targets: TargetSet | str = "hubei-47", region=
     region = region if region is not None else frame.attrs.get("region")
     if region is not None:
         check_fits(targets, region)
+    judged = judge(frame.index, lambda name: frame[name].to_numpy(), targets)
     rows = []
-    for t in targets:
-        series = frame[t.indicator]
-        at = series[series.index <= t.date]
-        in_window = len(at) > 0 and frame.index.max() >= month_end(t.date)
-        value = float(at.iloc[-1]) if in_window else float("nan")
-        met_mask = t.met_array(series.to_numpy())
-        first = series.index[met_mask].min() if met_mask.any() else pd.NaT
+    for t, (value, met, first) in zip(targets, judged, strict=True):
         rows.append(
             {
                 "target": t.id,
@@ -309,7 +338,7 @@ def evaluate(frame: pd.DataFrame, targets: TargetSet | str = "hubei-47", region=
                 "goal": t.value,
                 "date": t.date,
                 "value": value,
-                "met": bool(in_window and t.met(value)),
+                "met": met,
                 "first_met": first,
                 "label_zh": t.label_zh,
                 "label_en": t.label_en,

@@ -559,3 +559,131 @@ def test_without_a_posterior_the_band_counts_chance_only(tmp_path, monkeypatch):
     # a posterior installed while the server runs is found (demo and linhai borrow hubei's)
     _small_posterior().write(tmp_path / "hubei.parquet")
     assert session.posterior_available and session.set_band("posterior")
+
+
+# Every dependency the schema declares (``needs``): the partner, the state it needs as the page says it
+# (en, zh), values where the dependent one acts and values where it does not. Written out here, so that a
+# new or changed dependency must be looked at.
+DEPENDENCIES = {
+    "direct_share": ("procurement_mode", ("= mixed", "= 混合"), ["mixed"], ["purchase", "direct"]),
+    "evaluation_pass_mark": ("renewal_rule", ("= renew after evaluation", "= 评估后续签"), ["evaluate"],
+                             ["always", "retender"]),
+    "match_fund_public_yuan_per_10k": ("charity_match_ratio", ("> 0", "> 0"), [0.01, 1.0, 2.0], [0.0]),
+    "training_odds_ratio": ("exam_training_yuan", ("> 0", "> 0"), [1, 1000, 3000], [0]),
+    "donation_match_elasticity": ("charity_match_ratio", ("> 0", "> 0"), [0.01, 1.0, 2.0], [0.0]),
+}
+
+
+def test_the_schema_declares_the_dependencies_written_out_here():
+    declared = {name: p.needs[0] for name, p in SCHEMA.items() if p.needs}
+    assert declared == {name: row[0] for name, row in DEPENDENCIES.items()}
+    assert all(SCHEMA[partner].kind == "lever" for partner in declared.values())
+    # the dashboard shows a note beside every dependent lever
+    assert {p.name for p in LEVERS if p.needs} == {"direct_share", "evaluation_pass_mark",
+                                                    "match_fund_public_yuan_per_10k"}
+
+
+@pytest.mark.parametrize("name", sorted(DEPENDENCIES))
+def test_dependency_state_and_note_for_every_declared_dependency(name):
+    from model.dashboard.session import dependency_note
+    from model.text import choice_label
+
+    p = SCHEMA[name]
+    partner, when, on, off = DEPENDENCIES[name]
+    label = {"en": SCHEMA[partner].label_en, "zh": SCHEMA[partner].label_zh}
+    for values, acts in [(on, True), (off, False)]:
+        for value in values:
+            levers = {"station_budget_yuan": 200_000, partner: SCHEMA[partner].coerce(value)}
+            assert p.acts_with(levers) is acts, (name, partner, value)
+            for lang, needed in zip(("en", "zh"), when, strict=True):
+                now = choice_label(partner, value, lang) if SCHEMA[partner].type == "choice" else f"{value:,g}"
+                state, note = dependency_note(p, levers, lang)
+                assert state is acts
+                assert note == tr("lever_needs_acts" if acts else "lever_needs_inert", lang,
+                                  partner=label[lang], when=needed, value=now)
+                assert label["en" if lang == "zh" else "zh"] not in note  # one language per page
+    # with no value given, the partner stands at its schema default
+    assert p.acts_with({}) is (SCHEMA[partner].default in on)
+    assert dependency_note(SCHEMA["station_build_share"], {}, "en") is None  # a lever that acts alone
+
+
+def test_dependency_conditions_read_as_written():
+    from model.params import condition_holds
+
+    assert condition_holds("mixed", "= mixed") and not condition_holds("direct", "= mixed")
+    assert condition_holds("direct", "!= mixed") and not condition_holds("mixed", "!= mixed")
+    assert condition_holds(0.5, "> 0") and not condition_holds(0, "> 0") and not condition_holds(-1, "> 0")
+    assert condition_holds(1, ">= 1") and not condition_holds(0.99, ">= 1")
+    assert condition_holds(2, "= 2") and condition_holds(True, "= 1") and not condition_holds(3, "<= 2")
+
+
+def _needs_note(rc, name: str):
+    import html
+
+    found = [w for w in rc.find(solara.widgets.HTML).widgets
+             if f"wushe-needs-{name}" in (w.attributes or {}).get("class", "").split()]
+    assert len(found) == 1, f"{len(found)} notes for {name}"
+    classes = found[0].attributes["class"].split()
+    return ("acts" if "wushe-needs-acts" in classes else "inert" if "wushe-needs-inert" in classes else "?",
+            html.unescape(found[0].unsafe_innerHTML))
+
+
+def _dependent_box_state(rc, name: str) -> str:
+    """The state class of the box that holds ``name``'s control (greyed and flagged while inert)."""
+    states = [state for state in ("acts", "inert")
+              for box in rc.find(v.Html, class_=f"wushe-dependent wushe-{state}").widgets
+              if any(f"wushe-needs-{name}" in (getattr(c, "attributes", None) or {}).get("class", "").split()
+                     for c in box.children)]
+    assert len(states) == 1, states
+    return states[0]
+
+
+def test_dependent_levers_carry_a_note_that_follows_their_partner_live():
+    session = Session("demo", seed=3)
+    rc = render(Dashboard(session=session, lang="en"))
+    # at the defaults: direct employment share does nothing under purchase of service; the pass mark acts
+    state, note = _needs_note(rc, "direct_share")
+    assert state == "inert" and _dependent_box_state(rc, "direct_share") == "inert"
+    assert note.startswith("⚠ No effect now") and "Procurement mode = mixed" in note
+    assert "(now purchase of service)" in note
+    assert _needs_note(rc, "evaluation_pass_mark")[0] == "acts"
+    assert _dependent_box_state(rc, "evaluation_pass_mark") == "acts"
+    assert _needs_note(rc, "match_fund_public_yuan_per_10k")[0] == "inert"
+    # levers that act alone carry no note
+    notes = [w for w in rc.find(solara.widgets.HTML).widgets
+             if "wushe-needs" in (w.attributes or {}).get("class", "").split()]
+    assert len(notes) == sum(1 for p in LEVERS if p.needs)
+    # the teacher moves the partner: the note and the mark follow at once, before any Step
+    widget_with_class(rc, v.Select, "wushe-lever-procurement_mode").v_model = "mixed"
+    state, note = _needs_note(rc, "direct_share")
+    assert (state, note) == ("acts", "Acts only when Procurement mode = mixed (now mixed): in effect.")
+    assert _dependent_box_state(rc, "direct_share") == "acts"
+    widget_with_class(rc, v.Select, "wushe-lever-renewal_rule").v_model = "always"
+    state, note = _needs_note(rc, "evaluation_pass_mark")
+    assert state == "inert" and "(now always renew)" in note
+    widget_with_class(rc, v.Slider, "wushe-lever-charity_match_ratio").v_model = 1.5
+    assert _needs_note(rc, "match_fund_public_yuan_per_10k") == (
+        "acts", "Acts only when Charity matching ratio > 0 (now 1.5): in effect.")
+    # and back: inert again
+    widget_with_class(rc, v.Select, "wushe-lever-procurement_mode").v_model = "direct"
+    state, note = _needs_note(rc, "direct_share")
+    assert state == "inert" and "(now direct employment)" in note
+    # the dependent lever stays movable (set it before switching its partner on) and still reaches the model
+    widget_with_class(rc, v.Slider, "wushe-lever-direct_share").v_model = 0.8
+    click(rc, "Step")
+    assert session.model.params.direct_share == 0.8 and session.model.params.procurement_mode == "direct"
+    # the Chinese page says the same in Chinese
+    widget_with_class(rc, v.Select, "wushe-lang").v_model = "zh"
+    state, note = _needs_note(rc, "direct_share")
+    assert state == "inert"
+    assert note == "⚠ 目前不起作用:仅当「社工站运营方式」= 混合 时起作用(现为 直接聘用)。"
+
+
+def test_a_scenario_that_moves_a_partner_updates_the_note():
+    session = Session("demo", seed=0)
+    rc = render(Dashboard(session=session, lang="zh"))
+    assert _needs_note(rc, "match_fund_public_yuan_per_10k")[0] == "inert"
+    widget_with_class(rc, v.Select, "wushe-scenario").v_model = "charity_matching"  # sets the matching ratio to 1
+    assert session.levers["charity_match_ratio"] == 1.0
+    state, note = _needs_note(rc, "match_fund_public_yuan_per_10k")
+    assert (state, note) == ("acts", "仅当「慈善配捐比例」> 0 时起作用(现为 1):已生效。")

@@ -220,3 +220,38 @@ def test_projector_first_screen_at_1280x720_and_text_sizes(chromium, dashboard_u
             assert fonts and min(fonts) >= 14, sorted(set(fonts))
         finally:
             browser.close()
+
+
+def test_a_dependent_lever_is_flagged_until_its_partner_is_set(chromium, dashboard_url, tmp_path):
+    """Direct employment share acts only in a mixed system: its control is greyed with a note saying
+    so, and both change when the teacher sets the procurement mode to mixed."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1800})
+            page.goto(dashboard_url)
+            note = page.locator(".wushe-needs-direct_share")
+            note.wait_for(timeout=90_000)
+            box = page.locator(".wushe-dependent", has=note)
+            control = box.locator(".wushe-dependent-control")
+            assert note.inner_text() == "⚠ No effect now: acts only when Procurement mode = mixed " \
+                                        "(now purchase of service)."
+            assert "wushe-inert" in box.get_attribute("class").split()
+            assert float(control.evaluate("e => getComputedStyle(e).opacity")) < 1  # greyed
+            assert note.is_visible() and float(note.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 16
+            # every dependent lever on the page carries its note
+            assert page.locator(".wushe-needs").count() == 3
+            note.scroll_into_view_if_needed()
+            page.screenshot(path=str(tmp_path / "inert.png"))
+
+            page.locator(".wushe-lever-procurement_mode").click()
+            page.get_by_role("option", name="mixed", exact=True).click()
+            page.wait_for_function("document.querySelector('.wushe-needs-direct_share').innerText.startsWith('Acts')",
+                                   timeout=20_000)
+            assert note.inner_text() == "Acts only when Procurement mode = mixed (now mixed): in effect."
+            assert "wushe-acts" in box.get_attribute("class").split()
+            assert float(control.evaluate("e => getComputedStyle(e).opacity")) == 1
+            page.screenshot(path=str(tmp_path / "acts.png"))
+        finally:
+            browser.close()

@@ -1,4 +1,4 @@
-"""The direction table of ODD §7.13 on paired seeds: each lever moves its indicators the way the table says.
+"""The direction table of ODD §7.16 on paired seeds: each lever moves its indicators the way the table says.
 
 Every comparison runs the same seeds (common random numbers) with one lever changed and
 compares means over the seeds. The figures behind the table are printed by
@@ -79,7 +79,7 @@ def test_three_year_contracts_lower_turnover_without_lowering_needs_met():
     seeds = tuple(range(8))
     assert mean("linhai", "turnover", seeds, **three) < mean("linhai", "turnover", seeds, **one) - 0.05
     # needs met are not materially lower: more experienced staff and ties against weak providers
-    # kept longer (ODD §7.13: the trade-off is the finding, under a point either way)
+    # kept longer (ODD §7.16: the trade-off is the finding, under a point either way)
     assert mean("linhai", "needs_met", seeds, **three) >= mean("linhai", "needs_met", seeds, **one) - 0.01
     # fewer tenders and evaluations to pay for
     assert mean("linhai", "public_spend", **three) < mean("linhai", "public_spend", **one)

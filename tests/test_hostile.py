@@ -121,6 +121,8 @@ def _cases():
          "counties: expected a whole number in [1, 10000]; got 0"),
         ("baseline-region-bad-month", ["baseline", "--region", str(REGIONS / "initial_bad_month.toml")],
          'initial."2018-13": expected a month "YYYY-MM"'),
+        ("baseline-region-county-names", ["baseline", "--region", str(REGIONS / "county_names_en_long.toml")],
+         "county_names_en: expected a list of 1 names"),
         ("baseline-region-not-toml", ["baseline", "--region", str(REGIONS / "not_toml.toml")], "not valid TOML"),
         ("baseline-targets-missing-file", ["baseline", "--region", "demo", "--targets", "{tmp}/nope.toml"],
          "no such file"),

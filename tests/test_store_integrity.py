@@ -281,3 +281,64 @@ def test_local_workers_end_when_the_run_that_started_them_is_killed(tmp_path):
     holder.wait()
     gone, alive = psutil.wait_procs(children, timeout=30)
     assert not alive, [p.pid for p in alive]
+
+
+def _from_pandas_bytes(frame: pd.DataFrame) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), sink)
+    return sink.getvalue().to_pybytes()
+
+
+def test_parts_are_the_bytes_from_pandas_writes_for_every_frame_of_a_shape_seen_before():
+    """The block-wise conversion of later frames (``store._arrow``) writes what ``from_pandas`` writes."""
+    import numpy as np
+
+    from model.experiment.store import RunParts, part_bytes
+
+    rng = np.random.default_rng(0)
+
+    def frame(k: int) -> pd.DataFrame:
+        n = 7
+        out = pd.DataFrame({
+            "scenario": [f"s{k}"] * n,
+            "replicate": np.int64(k),
+            "date": pd.date_range("2020-01-31", periods=n, freq="ME").astype("datetime64[ns]"),
+            "x": rng.normal(size=n),
+            "count": rng.integers(0, 100, n),
+            "ok": rng.random(n) < 0.5,
+            "level": pd.Series(["city", "county"] * 3 + ["city"], dtype="str"),
+            "note": pd.Series([None, "a", "b", "c", None, "d", "e"], dtype=object),
+            "y": rng.normal(size=n),
+        })
+        out.loc[2, "x"] = np.nan  # missing values as from_pandas writes them (null)
+        return out
+
+    for k in range(3):  # the first of a shape goes through from_pandas; the others are converted block-wise
+        f = frame(k)
+        assert part_bytes(f) == _from_pandas_bytes(f)
+        assert RunParts.of(f, f).units == _from_pandas_bytes(f)
+
+
+def test_a_run_made_into_parts_in_a_worker_writes_what_its_frame_would():
+    """The runner sends Parquet bytes back (``RunParts``); they equal what the store makes of the frames."""
+    import numpy as np
+
+    from model.experiment.runner import _run_one, _tidy, simulate_scenario
+    from model.scenarios import load_scenario
+    from model.targets import load_targets
+
+    scenario = load_scenario("purchase_3yr", region="demo")
+    targets = load_targets(scenario.targets)
+    for replicate, seed in enumerate([11, 12]):  # the second one goes through the block-wise conversion
+        record, parts = _run_one(simulate_scenario, scenario, replicate, seed, targets)
+        assert record["status"] == "ok", record["error"]
+        frame = simulate_scenario(scenario, seed)
+        units = frame.attrs.pop("units")
+        tidy = _tidy(frame, scenario.name, replicate)  # scenario, replicate, date, the indicators
+        units.insert(0, "replicate", np.int64(replicate))
+        units.insert(0, "scenario", scenario.name)
+        assert parts.timeseries == _from_pandas_bytes(tidy)
+        assert parts.units == _from_pandas_bytes(units)

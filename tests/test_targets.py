@@ -96,3 +96,34 @@ def test_evaluate_refuses_a_set_that_does_not_fit_the_named_region():
     frame = pd.DataFrame({"station_coverage": [0.5]}, index=pd.DatetimeIndex(["2024-12-31"], name="date"))
     with pytest.raises(TargetError, match='does not fit region "demo"'):
         model.evaluate(frame, "hubei-47", region="demo")
+
+
+def test_judge_gives_each_target_its_value_at_its_date_and_the_first_month_it_was_met():
+    """The rule of evaluate and of the runner: value of the last month on or before the date, NaN
+    when the run stops before that month ends, the first month met (NaT if never)."""
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    from model.targets import Target, evaluate, judge
+
+    def target(tid, op, value, date):
+        return Target(tid, "x", op, value, pd.Timestamp(date), "township", tid, tid)
+
+    dates = pd.date_range("2020-01-31", periods=6, freq="ME")  # Jan to Jun 2020
+    x = np.array([1.0, 3.0, 2.0, 5.0, 4.0, 6.0])
+    targets = [target("reached_then_lost", ">=", 3, "2020-03-31"),  # March is 2.0: not met, first met Feb
+               target("met", ">=", 5, "2020-04-30"),
+               target("never", ">=", 10, "2020-06-30"),
+               target("after_the_run", "<=", 100, "2020-08-31"),
+               target("mid_month", ">=", 6, "2020-06-10")]  # judged on May, the last month ended by then
+    got = judge(dates, lambda name: {"x": x}[name], targets)
+    assert got[0] == (2.0, False, pd.Timestamp("2020-02-29"))
+    assert got[1] == (5.0, True, pd.Timestamp("2020-04-30"))
+    assert got[2][:2] == (6.0, False) and got[2][2] is pd.NaT
+    assert math.isnan(got[3][0]) and got[3][1] is False and got[3][2] == pd.Timestamp("2020-01-31")
+    assert got[4] == (4.0, False, pd.Timestamp("2020-06-30"))
+    table = evaluate(pd.DataFrame({"x": x}, index=dates), targets)
+    assert table["met"].tolist() == [g[1] for g in got]
+    assert table["value"].fillna(-1).tolist() == [g[0] if not math.isnan(g[0]) else -1 for g in got]

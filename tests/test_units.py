@@ -58,7 +58,10 @@ def test_prefecture_and_county_tables_add_up_to_hubei():
     county = table[(table["level"] == "county") & (table["date"] == "2023-12-31")]
     cov = county["station_coverage_num"] / county["station_coverage_den"]
     assert cov.min() < cov.max()
-    assert county["name_en"].str.match(r"^[A-Za-z ]+ \d+$").all()  # '武汉市·3' → 'Wuhan 3'
+    # counties carry their own names (region file county_names / county_names_en), districts first
+    assert county["name"].iloc[:3].tolist() == ["江岸区", "江汉区", "硚口区"]
+    assert county["name_en"].str.match(r"^[A-Z][A-Za-z' ]+$").all()
+    assert county["name"].is_unique and not county["name"].str.contains("·").any()
 
 
 def test_tables_add_up_under_other_levers_and_a_mid_year_end():

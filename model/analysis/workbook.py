@@ -33,6 +33,7 @@ SHEETS = {
     "county_ranking": ("县(市、区)排名", "Counties ranked"),
     "unit_attainment": ("分地区目标达成", "Attainment by area"),
     "unit_cost": ("分地区支出", "Spending by area"),
+    "sources": ("数据来源", "Sources"),
 }
 
 # column headers, (zh, en); a column not listed keeps its name
@@ -315,6 +316,20 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
 
 
+DETAIL_WIDTH = 60  # the verdict sheet's basis column (依据 / Why), in character widths
+VS_WIDTH = 24  # its verdict column (与基线相比 / Against the baseline)
+LINE_POINTS = 15.0  # one wrapped line of 11-point text, in points
+
+
+def wrapped_height(text: str, width: float) -> float:
+    """Row height (points) that shows ``text`` whole when wrapped in a column ``width`` characters wide
+    (a CJK character is two widths; a word is not split across lines, so count generously)."""
+    lines = 0
+    for part in str(text or "").split("\n"):
+        lines += max(1, -(-(_display_width(part) + 4) // max(1, int(width) - 4)))
+    return max(LINE_POINTS, lines * LINE_POINTS + 3)
+
+
 def _verdict_sheet(ws, res: Results, tables: dict[str, pd.DataFrame], lang: str) -> None:
     """Scenario × target: probability of meeting the target by its date (coloured), then the median value as a
     share of the goal (coloured), then cost and the verdict."""
@@ -363,9 +378,16 @@ def _verdict_sheet(ws, res: Results, tables: dict[str, pd.DataFrame], lang: str)
                 e = row["extra_cost_yuan"]
                 ws.cell(row=r, column=k + 2, value=None if e != e else float(e) / div).number_format = \
                     _yuan_format(unit, signed=True)
-                ws.cell(row=r, column=k + 3, value=t(row["vs_baseline"], lang) if row["vs_baseline"] else "")
+                vs = t(row["vs_baseline"], lang) if row["vs_baseline"] else ""
+                ws.cell(row=r, column=k + 3, value=vs).alignment = Alignment(wrap_text=True)
                 detail = verdict_detail(res, row.to_dict() | {"scenario": s}, lang)
                 ws.cell(row=r, column=k + 4, value=detail).alignment = Alignment(wrap_text=True, vertical="top")
+                # a row is as tall as its wrapped basis: spreadsheets do not grow rows a program wrote
+                ws.row_dimensions[r].height = max(wrapped_height(detail, DETAIL_WIDTH), wrapped_height(vs, VS_WIDTH))
+            for j in range(1, len(tids) + 2 + (5 if extra else 0)):  # a tall row reads level: centred vertically
+                cell = ws.cell(row=r, column=j)
+                cell.alignment = Alignment(horizontal=cell.alignment.horizontal, vertical="center",
+                                           wrap_text=cell.alignment.wrap_text)
         last = head + len(res.scenarios)
         rng = f"B{head + 1}:{get_column_letter(len(tids) + 1)}{last}"
         ws.conditional_formatting.add(rng, ColorScaleRule(start_type="num", start_value=0, start_color="D73027",
@@ -382,7 +404,7 @@ def _verdict_sheet(ws, res: Results, tables: dict[str, pd.DataFrame], lang: str)
     ws.column_dimensions["A"].width = max(14, max(_display_width(res.label(s, lang)) for s in res.scenarios) + 2)
     for j in range(2, len(tids) + 2):
         ws.column_dimensions[get_column_letter(j)].width = 16
-    for j, w in zip(range(len(tids) + 2, len(tids) + 7), (14, 14, 14, 24, 48), strict=True):
+    for j, w in zip(range(len(tids) + 2, len(tids) + 7), (14, 14, 14, VS_WIDTH, DETAIL_WIDTH), strict=True):
         ws.column_dimensions[get_column_letter(j)].width = w
 
 
@@ -409,6 +431,38 @@ def _scenario_rows(res: Results, lang: str) -> pd.DataFrame:
                                     for k, v in levers.items()) for date, levers in d.changes.items())
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _sources_sheet(ws, res: Results, lang: str) -> None:
+    """The figures of model/data/sources.toml the report's runs cite: key, section, figure (in the report's
+    language), value, date, publisher, address, status and what cites it; long texts wrap."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    from ..sources import figure, figure_label, section_title
+    from .report import cited_figures
+
+    rows = []
+    for (sec, key), who in cited_figures(res).items():
+        f = figure(sec, key)
+        rows.append({"src_key": f"§{sec}.{key}", "src_section": section_title(sec, lang),
+                     "src_figure": figure_label(sec, key, lang), "src_value": str(f.get("value", "")),
+                     "src_date": str(f.get("date", "")), "src_publisher": str(f.get("publisher", "")),
+                     "src_address": str(f.get("address", "")), "src_status": str(f.get("status", "")),
+                     "src_cited_by": ", ".join(who)})
+    frame = pd.DataFrame(rows, columns=["src_key", "src_section", "src_figure", "src_value", "src_date",
+                                        "src_publisher", "src_address", "src_status", "src_cited_by"])
+    names = {c: (t(c, "zh"), t(c, "en")) for c in frame.columns}
+    _write_sheet(ws, frame, frame, lang, names=names)
+    widths = {"src_section": 24, "src_figure": 28, "src_value": 60, "src_publisher": 30, "src_address": 40,
+              "src_cited_by": 36}
+    for j, col in enumerate(frame.columns, start=1):
+        if col in widths:
+            ws.column_dimensions[get_column_letter(j)].width = widths[col]
+    for i, row in enumerate(rows, start=2):
+        for j, col in enumerate(frame.columns, start=1):
+            ws.cell(row=i, column=j).alignment = Alignment(wrap_text=col in widths, vertical="top")
+        ws.row_dimensions[i].height = min(400, max(wrapped_height(row[c], w) for c, w in widths.items()))
 
 
 def write_workbook(path, tables: dict[str, pd.DataFrame], res: Results, lang: str) -> None:
@@ -458,6 +512,7 @@ def write_workbook(path, tables: dict[str, pd.DataFrame], res: Results, lang: st
                 formats[col] = "#,##0"
     _write_sheet(wb.create_sheet(SHEETS["scenarios"][0 if zh else 1]), people, scen, lang, names=names,
                  formats=formats)
+    _sources_sheet(wb.create_sheet(SHEETS["sources"][0 if zh else 1]), res, lang)
     from .report import _is_formula_like
 
     for sheet in wb.worksheets:  # printed: landscape A4, every column on the page's width

@@ -240,6 +240,8 @@ def _prefecture_english(i: int, s, m) -> str:
 
 def _county_english(i: int, s, pref_en: list[str]) -> str:
     """A county's English name: '<prefecture> <n>' for the region file's numbered counties ('武汉市·3')."""
+    if getattr(s, "county_names_en", None):
+        return s.county_names_en[i]
     name = s.county_names[i]
     pref = int(s.county_prefecture[i])
     head, sep, tail = name.rpartition("·")

@@ -38,7 +38,7 @@ from ..indicators import label as indicator_label
 from ..text import choice_label, month_label, region_title, scenario_title, unit_label
 from ..text import t as tr
 from .charts import flow_rows, indicator_option, region_option
-from .session import BAND_SEEDS, REGIONS, STEP_TURNS, Session, lever_groups, scenario_names
+from .session import BAND_SEEDS, PARTNERS, REGIONS, STEP_TURNS, Session, dependency_note, lever_groups, scenario_names
 
 __all__ = ["Page", "Dashboard", "STYLE"]
 
@@ -87,6 +87,10 @@ STYLE = """
 .wushe-flow-names { color: #444; }
 .wushe-ondemand-head { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; }
 .wushe-ondemand-title { font-size: 18px; font-weight: 500; color: rgba(0, 0, 0, 0.87); }
+.wushe-needs { font-size: 16px; line-height: 1.3; color: #555; margin: 0 0 10px; }
+.wushe-inert { border-left: 4px solid #d4a72c; padding-left: 8px; margin-left: -12px; }
+.wushe-inert .wushe-dependent-control { opacity: 0.5; }
+.wushe-inert .wushe-needs { color: #7d4e00; }
 @media (max-width: 900px) { .wushe-top, .wushe-bottom { grid-template-columns: minmax(0, 1fr); } }
 """
 
@@ -198,13 +202,30 @@ def Slider(label: str, value, lo, hi, step, on_value, unit: str = "", integer: b
 
 
 @solara.component
+def DependentLever(parameter, value, lang: str, on_value, acts: bool, note: str):
+    """A lever that acts only with a partner lever (the schema's ``needs``): its control, greyed and
+    flagged while the partner leaves it without effect (still movable, to be set beforehand), and
+    the note saying which lever it needs, in what state, and the state that lever is in."""
+    state = "acts" if acts else "inert"
+    with rv.Html(tag="div", class_=f"wushe-dependent wushe-{state}"):
+        with rv.Html(tag="div", class_="wushe-dependent-control"):
+            LeverControl(parameter, value, lang, on_value)
+        solara.HTML(tag="div", unsafe_innerHTML=escape(note),
+                    classes=["wushe-needs", f"wushe-needs-{state}", f"wushe-needs-{parameter.name}"])
+
+
+@solara.component
 def LeverPanel(session: Session, lang: str, generation, tick):
     generation.value  # noqa: B018 - redraw the controls when a reset loads new values
+    partners = solara.use_reactive(0)
+    partners.value  # noqa: B018 - redraw the dependent levers' notes when a lever they act through moves
 
     def setter(name):
         def set_value(value):
             if session.set_lever(name, value):
                 tick.value += 1
+                if name in PARTNERS:
+                    partners.value += 1
 
         return set_value
 
@@ -214,7 +235,11 @@ def LeverPanel(session: Session, lang: str, generation, tick):
         for group, params in lever_groups():
             with solara.Card(tr("group_" + group, lang), classes=[f"wushe-group-{group}"]):
                 for p in params:
-                    LeverControl(p, session.levers[p.name], lang, setter(p.name))
+                    note = dependency_note(p, session.levers, lang)
+                    if note is None:
+                        LeverControl(p, session.levers[p.name], lang, setter(p.name))
+                    else:
+                        DependentLever(p, session.levers[p.name], lang, setter(p.name), *note)
 
 
 # After each month of Play a session pauses at least this long, whatever the speed, so that the

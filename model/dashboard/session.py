@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -19,8 +20,10 @@ from ..core.calendar import month_end, month_index
 from ..params import SCHEMA
 from ..scenarios import Scenario, available_scenarios, load_scenario
 from ..targets import TargetSet, load_targets
+from ..text import choice_label, parameter_label, switch_label
+from ..text import t as tr
 
-__all__ = ["Session", "LEVERS", "LEVER_GROUPS", "lever_groups", "REGIONS", "scenario_names",
+__all__ = ["Session", "LEVERS", "LEVER_GROUPS", "lever_groups", "PARTNERS", "dependency_note", "REGIONS", "scenario_names",
            "target_status", "DEFAULT_WINDOW", "BAND_SEEDS", "BAND_MODES", "STEP_TURNS", "FairTurns", "baseline_runs",
            "region_posterior", "start_scenario"]
 
@@ -62,6 +65,41 @@ def lever_groups() -> list[tuple[str, list]]:
     if other:
         groups.append(("other", other))
     return [(key, params) for key, params in groups if params]
+
+
+# The levers another lever acts through (the schema's ``needs``): moving one redraws the notes.
+PARTNERS = frozenset(p.needs[0] for p in LEVERS if p.needs)
+
+_OPS = {"=": "=", "==": "=", "!=": "≠", ">": ">", ">=": "≥", "<": "<", "<=": "≤"}
+
+
+def _value_text(name: str, value: Any, lang: str) -> str:
+    """A lever's value as its control shows it: a choice or switch in words, a number plainly."""
+    p = SCHEMA[name]
+    if p.type == "choice":
+        return choice_label(name, value, lang)
+    if p.type == "bool":
+        return switch_label(bool(value), lang)
+    return f"{value:,.0f}" if abs(float(value)) >= 1000 else f"{float(value):g}"
+
+
+def dependency_note(parameter, levers: Mapping[str, Any], lang: str = "en") -> tuple[bool, str] | None:
+    """For a lever that acts only with a partner lever (the schema's ``needs``): whether it acts
+    with the levers at ``levers`` (``Parameter.acts_with``) and the note shown beside its control
+    in ``lang``, naming the partner, the state it needs and the state it is in. None for a lever
+    that acts alone."""
+    if not parameter.needs:
+        return None
+    partner, when, _ = parameter.needs
+    op, _, wanted = when.strip().partition(" ")
+    p = SCHEMA[partner]
+    if p.type in ("choice", "bool"):
+        wanted = _value_text(partner, p.coerce(wanted), lang)
+    value = levers[partner] if partner in levers else p.default
+    acts = parameter.acts_with(levers)
+    text = tr("lever_needs_acts" if acts else "lever_needs_inert", lang, partner=parameter_label(partner, lang),
+              when=f"{_OPS.get(op, op)} {wanted}", value=_value_text(partner, value, lang))
+    return acts, text
 
 
 class FairTurns:

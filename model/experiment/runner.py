@@ -14,9 +14,10 @@ one column per indicator). The default, ``simulate_scenario``, calls
 that worker processes can import it; the tests use the ones in
 ``model.experiment.testing``.
 
-Runs go to the executor in chunks (several short runs per task); the runs of a chunk are
-saved by this process as one durable batch as soon as it returns (``Store.write_runs``). Results are the same, bit for bit,
-whatever the executor, the number of workers and the chunking.
+Runs go to the executor in chunks (several short runs per task). A worker judges each run
+against its targets and turns it into Parquet bytes (``RunParts``); the runs of a chunk are
+saved by this process as one durable batch as soon as it returns (``Store.write_runs``).
+Results are the same, bit for bit, whatever the executor, the number of workers and the chunking.
 """
 
 from __future__ import annotations
@@ -40,9 +41,9 @@ import pandas as pd
 
 from ..messages import not_one_of, shown
 from ..scenarios import Scenario, load_scenarios
-from ..targets import TargetSet, evaluate, load_targets
+from ..targets import TargetSet, check_fits, judge, load_targets
 from .executors import EXECUTORS, default_workers, open_executor
-from .store import Store, check_writable, now_iso, run_key
+from .store import RunParts, Store, check_writable, now_iso, run_key
 
 __all__ = [
     "Experiment",
@@ -135,29 +136,31 @@ def _run_one(run_fn, scenario: Scenario, replicate: int, seed: int, targets: Tar
         "target_ids": [t.id for t in targets],
         "code": code_fingerprint(),
     }
-    frame = None
+    parts = None
     try:
         result = run_fn(scenario, seed)
         units = result.attrs.pop("units", None) if isinstance(result, pd.DataFrame) else None
         frame = _tidy(result, scenario.name, replicate)
-        judged = evaluate(frame.set_index("date"), targets)
-        for row in judged.itertuples(index=False):
-            record["targets"][row.target] = {
-                "value": None if pd.isna(row.value) else float(row.value),
-                "met": bool(row.met),
-                "first_met": None if pd.isna(row.first_met) else pd.Timestamp(row.first_met).isoformat(),
+        if frame.attrs.get("region") is not None:  # a frame that names its region: the targets must fit it
+            check_fits(targets, frame.attrs["region"])
+        judged = judge(frame["date"].to_numpy(), lambda name: frame[name].to_numpy(), targets)
+        for t, (value, met, first) in zip(targets, judged, strict=True):
+            record["targets"][t.id] = {
+                "value": None if np.isnan(value) else value,
+                "met": met,
+                "first_met": None if pd.isna(first) else first.isoformat(),
             }
         if units is not None:
             units.insert(0, "replicate", np.int64(replicate))
             units.insert(0, "scenario", scenario.name)
-            frame.attrs["units"] = units  # travels with the frame to the store (``Store.write_run``)
+        parts = RunParts.of(frame, units)  # Parquet bytes made here: the parent only writes them
     except Exception:  # a failing run is recorded, the others go on
         record["status"] = "failed"
         record["error"] = traceback.format_exc()
         record["targets"] = {}
-        frame = None
+        parts = None
     record["wall_s"] = time.perf_counter() - t0
-    return record, frame
+    return record, parts
 
 
 _FROZEN = False
@@ -178,7 +181,11 @@ def _release_memory() -> None:
 
 
 def run_chunk(run_fn, tasks) -> list:
-    """Worker task: run several ``(scenario, replicate, seed, targets)`` and return ``(record, frame)`` pairs."""
+    """Worker task: run several ``(scenario, replicate, seed, targets)`` and return ``(record, RunParts)`` pairs.
+
+    Each run is judged against its targets and turned into Parquet bytes here, in the
+    worker, so that what travels back is bytes and what the parent does per run is write them.
+    """
     out = []
     for task in tasks:
         out.append(_run_one(run_fn, *task))

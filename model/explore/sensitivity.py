@@ -73,24 +73,6 @@ def noise_share(results, outcome: str) -> float:
     return within / total
 
 
-def _holds(value, when: str) -> bool:
-    """Whether a partner's value satisfies the schema's condition ("= mixed", "> 0", ">= 1", "!= x")."""
-    op, _, wanted = when.strip().partition(" ")
-    wanted = wanted.strip()
-    if op in ("=", "==", "!="):
-        same = str(value) == wanted if isinstance(value, str) else _number(wanted) == value
-        return same if op != "!=" else not same
-    x, w = float(value), _number(wanted)
-    return {">": x > w, ">=": x >= w, "<": x < w, "<=": x <= w}[op]
-
-
-def _number(text: str):
-    try:
-        return float(text)
-    except ValueError:
-        return text
-
-
 def dependencies(problem) -> pd.DataFrame:
     """Each factor that acts only through a partner lever, and where that partner stands here.
 
@@ -106,7 +88,7 @@ def dependencies(problem) -> pd.DataFrame:
     * ``inactive``: the partner is fixed where the factor cannot act: its indices are 0
       by construction.
     """
-    from ..params import SCHEMA
+    from ..params import SCHEMA, condition_holds
 
     rows = []
     names = set(problem.names)
@@ -118,9 +100,9 @@ def dependencies(problem) -> pd.DataFrame:
         value = base.params.get(partner, SCHEMA[partner].default)
         if partner in names:
             status = "varied"
-        elif _holds(value, when_en):
+        elif condition_holds(value, when_en):
             status = "active"
-        elif any(partner in c and _holds(c[partner], when_en) for c in base.changes.values()):
+        elif any(partner in c and condition_holds(c[partner], when_en) for c in base.changes.values()):
             status = "changes"
         else:
             status = "inactive"
