@@ -94,3 +94,17 @@ def test_the_odd_names_every_random_stream():
     block = text.split("**Stochasticity.**", 1)[1].split("Because each process", 1)[0]
     named = re.findall(r"[a-z]+", block.split(":", 1)[1])
     assert named == list(STREAMS)
+
+
+def test_a_copied_model_keeps_each_agencys_stations():
+    """Agencies keep their numbers in the market's arrays and their stations in a set that counts itself."""
+    import copy
+
+    m = FiveSocietyModel(region="demo", seed=1, end="2021-06")
+    m.run()
+    copied = copy.deepcopy(m)
+    for agency in m.agencies.by_id.values():
+        twin = copied.agencies.by_id[agency.unique_id]
+        assert sorted(twin.contracts) == sorted(agency.contracts) and twin.contracts._agency is twin
+        assert twin.n_contracts == len(twin.contracts) and twin.reserves == agency.reserves
+    assert any(a.contracts for a in m.agencies.by_id.values())

@@ -72,9 +72,12 @@ def _column(name: str, kind: type) -> property:
 class Contracts(set):
     """The townships whose station an agency runs; the market's ``n_contracts`` follows it."""
 
-    def __init__(self, agency: Agency):
-        super().__init__()
+    def __init__(self, agency: Agency, towns=()):
+        super().__init__(towns)
         self._agency = agency
+
+    def __reduce__(self):  # copies and pickles keep the towns and the agency
+        return (Contracts, (self._agency, list(self)))
 
     def _count(self):
         self._agency.n_contracts = len(self)
