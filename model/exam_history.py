@@ -1,4 +1,4 @@
-"""The national social-work exam as a series (``model/data/exam_history.toml``, FACTS §2b).
+"""The national social-work exam as a series (``model/data/exam_history.toml``, §2b.2015 to §2b.2022).
 
 Registrants 2015–2022 are data; after 2022 they grow by a rate a year (the
 ``exam_registrant_growth`` uncertainty) whose prior comes from the series itself
@@ -18,7 +18,7 @@ from pathlib import Path
 __all__ = ["ExamHistory", "exam_history", "growth_prior", "NATIONAL_POPULATION"]
 
 PATH = Path(__file__).parent / "data" / "exam_history.toml"
-# FACTS §2d: 217m registered volunteers = 15.4% of the population (Oct 2021) → 1.409bn (EST)
+# §2d.registered_volunteers: 217m registered volunteers = 15.4% of the population (Oct 2021) → 1.409bn (EST)
 NATIONAL_POPULATION = 217_000_000 / 0.154
 
 

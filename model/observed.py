@@ -1,6 +1,6 @@
 """Observations: what was recorded up to 2022-12-31, to hold the model's history against.
 
-An observations file (``model/data/observed/REGION.toml``) lists figures of FACTS.md that an
+An observations file (``model/data/observed/REGION.toml``) lists figures of model/data/sources.toml that an
 indicator can be compared with: date, indicator, area, value, an uncertainty from the
 source's confidence rating, and the source. The backcast tests, calibration and the plots'
 data overlays read it through :func:`load_observations`::

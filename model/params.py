@@ -4,11 +4,13 @@ Everything else reads this table: the model (``Params``), scenario validation,
 ``wushe list``, the dashboard's controls and sensitivity analysis. A parameter has a
 name, a kind (``lever``: what planners pull; ``uncertainty``: what nobody controls;
 ``structural``: prices and constants of the world), a unit, a default, a range, a
-source (a section of ``shared/domain/FACTS.md``, a document, or "assumption: why")
+source (the figures of ``model/data/sources.toml`` it uses, a document, or "assumption: why")
 and a label in Chinese and English.
 
-Sources cite FACTS.md by section (``FACTS §2g``); READ means the figure is stated
-there, EST that it is derived from stated figures with the working given here.
+A source cites each figure it uses by key: ``§2g.changsha_tender`` is the entry
+``["2g".changsha_tender]`` of model/data/sources.toml (``model/sources.py`` resolves it; a test
+holds every citation to an entry). READ means the figure is stated there, EST that it is derived
+from stated figures with the working given here.
 """
 
 from __future__ import annotations
@@ -172,18 +174,18 @@ def _p(name, kind, unit, default, lo, hi, source, zh, en, type="float", choices=
 _PARAMETERS = [
     # ---- levers: township social-work stations -------------------------------------------
     _p("station_build_share", "lever", "share of all townships / year", 0.20, 0.0, 1.0,
-       "EST: Hubei 47号 wants full coverage by end-2024 from about 15% at 2021-01 (FACTS §2a, §1c), "
+       "EST: Hubei 47号 wants full coverage by end-2024 from about 15% at 2021-01 (§2a.stations_2021_11, §1c.key_county_pilots), "
        "i.e. (1 - 0.15) / 4 years = 0.21 a year",
        "每年新建社工站(占乡镇街道比例)", "Stations funded per year (share of townships)",
        help_en="Each January the county bureaus fund new stations in this share of all townships, "
                "among those that have none."),
     _p("station_budget_yuan", "lever", "yuan / station-year", 150_000, 80_000, 400_000,
-       "FACTS §6 (15万–20万, range 12万–40万); Guangdong 双百 15万 for 3 SW (FACTS §2g, READ)",
+       "§6.station_budget (15万–20万, range 12万–40万); Guangdong 双百 15万 for 3 SW (§2g.guangdong_station_grant, READ)",
        "社工站年度经费", "Station budget per station-year",
        help_en="Staff positions per station follow from it: (budget - activities - overhead) / cost per social worker."),
     _p("procurement_mode", "lever", "-", "purchase", None, None,
-       "Hubei pilots: county bureau buys station service as a project (FACTS §1c, READ); "
-       "Guangdong 双百 direct employment (FACTS §3, READ)",
+       "Hubei pilots: county bureau buys station service as a project (§1c.key_county_pilots, READ); "
+       "Guangdong 双百 direct employment (§3.guangdong, READ)",
        "社工站运营方式", "Procurement mode", type="choice", choices=("purchase", "direct", "mixed"),
        help_en="purchase: agencies win contracts; direct: townships employ social workers; "
                "mixed: a share `direct_share` of townships employ directly."),
@@ -192,41 +194,41 @@ _PARAMETERS = [
        "混合模式中直接聘用的乡镇比例", "Direct-employment share (mixed mode)",
        needs=("procurement_mode", "= mixed", "= mixed(混合模式)")),
     _p("contract_years", "lever", "years", 1, 1, 3,
-       "Beijing/Shanghai 1-year, Guangzhou/Changsha 3-year contracts (FACTS §2g, READ)",
+       "Beijing/Shanghai 1-year, Guangzhou/Changsha 3-year contracts (§2g.contract_length, §4b.chan_liu_2022, READ)",
        "购买服务合同年限", "Contract length", type="int"),
     _p("renewal_rule", "lever", "-", "evaluate", None, None,
-       "third-party evaluation decides renewal (FACTS §4b, §2g); assumption for the rule set",
+       "third-party evaluation decides renewal (§4b.third_party_evaluation, §2g.contract_length); assumption for the rule set",
        "合同续签规则", "Contract renewal rule", type="choice", choices=("evaluate", "always", "retender"),
        help_en="evaluate: renew when the evaluation passes, else re-tender; always: renew while funded; "
                "retender: open tender at every expiry."),
     _p("evaluation_pass_mark", "lever", "score out of 1 (share of the contract's plan delivered)", 0.6, 0.3, 0.9,
        "assumption: 60 of 100 points is the usual pass line of third-party evaluations, which purchasers "
-       "control (FACTS §4b H city study); the mark itself is a planner's choice",
+       "control (§4b.third_party_evaluation, H city 2012–16); the mark itself is a planner's choice",
        "绩效评估合格线", "Evaluation pass mark",
        help_en="A contract whose evaluation scores below this share of the plan is not renewed and goes to tender.",
        needs=("renewal_rule", "= evaluate", "= evaluate(评估续签)")),
     _p("evaluation_basis", "lever", "-", "outputs", None, None,
-       "purchasers count outputs: visits, activities, cases (FACTS §5, READ)",
+       "purchasers count outputs: visits, activities, cases (§5.contracts_shape_supply, READ)",
        "绩效评估口径", "What evaluation counts", type="choice", choices=("outputs", "outcomes"),
        help_en="outputs pull social workers' hours towards countable casework; outcomes towards linkage."),
     _p("sw_pay_ratio", "lever", "ratio to local graduate pay", 0.75, 0.5, 1.5,
-       "EST: agency median ≈3,000 yuan against >4,000 for the same graduates in banks (FACTS §2h, READ) → 0.75",
+       "EST: agency median ≈3,000 yuan against >4,000 for the same graduates in banks (§2h.pay, READ) → 0.75",
        "社工薪酬/当地毕业生薪酬", "Social-worker pay / graduate pay"),
     _p("cert_allowance_yuan", "lever", "yuan / month (assistant level; ×2 intermediate, ×3 senior)", 100, 0, 600,
-       "Hubei ≥100/200/300 yuan a month by level (FACTS §1b, READ)",
+       "Hubei ≥100/200/300 yuan a month by level (§1b.certificate_allowance, READ)",
        "持证津贴(助理级)", "Certificate allowance (assistant level)"),
     _p("cw_plan_cert_share", "lever", "share of urban community workers certified by 2025 (from 2022)", 0.5, 0.0, 1.0,
        "Hubei 14th-FYP community-services plan (2022): ≥50% of urban community workers certified by 2025 "
-       "(FACTS §1b, READ); 0 = no plan",
+       "(§1b.community_services_plan, READ); 0 = no plan",
        "城市社区工作者持证规划目标", "Plan: urban community workers certified by 2025"),
     _p("exam_training_yuan", "lever", "yuan / candidate-year", 0, 0, 3000,
        "assumption: exam preparation courses cost a few hundred to a few thousand yuan",
        "考前培训补贴", "Exam training support"),
     _p("admin_share_cap", "lever", "share of station SW hours", 1.0, 0.1, 1.0,
-       "行政吸纳专业: townships absorb station hours into administration (FACTS §5, §4b); 1 = no cap",
+       "行政吸纳专业: townships absorb station hours into administration (§5.administrative_absorption, §4b.station_problems); 1 = no cap",
        "行政事务工时占比上限", "Cap on administrative share of hours"),
     _p("brand_project_yuan", "lever", "yuan / station-year", 0, 0, 100_000,
-       "一站一品 brand projects (seed: Nanchong, Linhai); Zitong 40万 project fund (FACTS §3) as an upper reference",
+       "一站一品 brand projects (seed: Nanchong, Linhai); Zitong 40万 project fund (§3.sichuan) as an upper reference",
        "一站一品项目经费", "Brand-project funding per station"),
     _p("digital_platform", "lever", "on/off", False, None, None,
        "Linhai one-stop platform, WeChat mini-program from June 2021 (seed)",
@@ -236,19 +238,19 @@ _PARAMETERS = [
        "assumption: pace needed for 47号's 'every prefecture city by end-2023' from ≈40% in 2021",
        "每年新建市级孵化基地(占尚无基地城市比例)", "City incubation bases built per year"),
     _p("incubator_county_share", "lever", "share of counties without a base / year", 0.15, 0.0, 1.0,
-       "assumption: 47号 wants ≥50% of counties by end-2023 (seed); Hubei full county coverage by 2025 (FACTS §1c)",
+       "assumption: 47号 wants ≥50% of counties by end-2023 (seed); Hubei full county coverage by 2025 (§1c.social_org_action)",
        "每年新建县级孵化基地(占尚无基地县比例)", "County incubation bases built per year"),
     _p("incubator_street_share", "lever", "share of streets without a base / year", 0.05, 0.0, 1.0,
-       "Wuhan aims at full street-level coverage by end-2024 (FACTS §1c); province pace: assumption",
+       "Wuhan aims at full street-level coverage by end-2024 (§1c.wuhan_incubator_target); province pace: assumption",
        "每年新建街道孵化基地(占尚无基地街道比例)", "Street incubation bases built per year"),
     _p("startup_grant_yuan", "lever", "yuan / new organisation", 0, 0, 20_000,
-       "incubators give small operating subsidies (FACTS §5); amount: assumption",
+       "incubators give small operating subsidies (§5.incubation); amount: assumption",
        "社区社会组织启动资金", "Start-up grant per new organisation"),
     _p("venture_budget_yuan_per_10k", "lever", "yuan / 10,000 residents / year", 3_000, 0, 50_000,
-       "公益创投 venture philanthropy (FACTS §1c, §5: NPI >5,000万 for >300 organisations); level: assumption",
+       "公益创投 venture philanthropy (§1c.shuiguohu_incubator, §5.incubation: NPI >5,000万 for >300 organisations); level: assumption",
        "公益创投经费(每万人)", "Venture philanthropy per 10,000 residents"),
     _p("venture_grant_yuan", "lever", "yuan / grant", 20_000, 5_000, 100_000,
-       "EST: NPI venture funds 5,000万 / 300 organisations ≈ 16.7万 over several rounds (FACTS §5); "
+       "EST: NPI venture funds 5,000万 / 300 organisations ≈ 16.7万 over several rounds (§5.incubation); "
        "community-level grants smaller: assumption",
        "公益创投单笔资助", "Venture grant size"),
     # ---- levers: volunteers and charity ----------------------------------------------------
@@ -256,19 +258,19 @@ _PARAMETERS = [
        "assumption: pace towards 47号's 80% by end-2025 (seed)",
        "每年新建志愿服务站点(占尚无站点设施比例)", "Volunteer points opened per year"),
     _p("volunteer_incentive_yuan", "lever", "yuan / active volunteer-month", 0, 0, 100,
-       "points, time banks (FACTS §5, §1c 积分); value: assumption",
+       "points, time banks (§5.volunteers, §1c.key_county_pilots 积分); value: assumption",
        "志愿服务激励(积分/时间银行)", "Volunteer incentive per active month"),
     _p("community_fund_share", "lever", "share of communities without a fund / year", 0.30, 0.0, 1.0,
-       "EST: 幸福家园 >1.2万 funds by May 2021, all villages by end-2024 planned (FACTS §1c): "
+       "EST: 幸福家园 >1.2万 funds by May 2021, all villages by end-2024 planned (§1c.xingfu_jiayuan_2021, §1a.communities_total): "
        "(26,000 - 12,000) / 3.5 years / 14,000 ≈ 0.29",
        "每年新设社区慈善基金(占尚无基金社区比例)", "Community funds opened per year"),
     _p("charity_match_ratio", "lever", "public yuan / donated yuan", 0.0, 0.0, 2.0,
-       "幸福家园 matching gifts 配捐 (FACTS §1c, READ); ratio: lever",
+       "幸福家园 matching gifts 配捐 (§1c.xingfu_jiayuan_mechanism, §5.charity_flows, READ); ratio: lever",
        "慈善配捐比例", "Charity matching ratio",
        help_en="Matching gifts come from the matching fund (region file), topped up by public money if "
                "`match_fund_public_yuan_per_10k` > 0."),
     _p("match_fund_public_yuan_per_10k", "lever", "yuan / 10,000 residents / year", 0, 0, 200_000,
-       "幸福家园 lets government units add matching gifts (FACTS §1c, READ); amount: a planner's choice",
+       "幸福家园 lets government units add matching gifts (§1c.xingfu_jiayuan_mechanism, §5.charity_flows, READ); amount: a planner's choice",
        "财政注入配捐基金(每万人)", "Public money into the matching fund per 10,000",
        help_en="Counted as public spending (line charity_match); without it matching is charity money only.",
        needs=("charity_match_ratio", "> 0", "> 0")),
@@ -277,12 +279,12 @@ _PARAMETERS = [
        "五社联动追加预算(每万人)", "Money added to the envelope per 10,000",
        help_en="Added to every county's and the province's yearly envelope in proportion to population."),
     _p("budget_priority", "lever", "-", "stations_first", None, None,
-       "stations_first: counties cut activities, then vacancies, then stations (FACTS §5 pipeline: the "
+       "stations_first: counties cut activities, then vacancies, then stations (§5.pipeline: the "
        "station is what 47号 counts; assumption on the order); proportional: every line cut alike",
        "预算优先次序", "Budget priorities", type="choice", choices=("stations_first", "proportional"),
        help_en="How the lines share an envelope that cannot pay for everything planned."),
     _p("fiscal_squeeze", "lever", "share cut from every budget line", 0.0, 0.0, 0.8,
-       "assumption: a planner's cut, e.g. 2024 (Hubei civil-affairs spending fell 13% in 2021, FACTS §1c)",
+       "assumption: a planner's cut, e.g. 2024 (Hubei civil-affairs spending fell 13% in 2021, §1c.civil_affairs_spending)",
        "财政压减比例", "Budget cut (fiscal squeeze)",
        help_en="Cut once from what the year's plan asks for; counties absorb it by the budget priorities."),
     # ---- levers: residents' needs, the platform, committees, funding channels, posts ------------
@@ -304,11 +306,11 @@ _PARAMETERS = [
                "and mobilises volunteers."),
     _p("funding_township_share", "lever", "share of station money", 0.0, 0.0, 1.0,
        "Nanchong: 拓宽资金渠道, 梳理可用于社工站建设的各类资金 (seed); Hubei pilots: the township builds the "
-       "station (FACTS §1c)",
+       "station (§1c.key_county_pilots)",
        "乡镇(街道)出资比例", "Station money from townships"),
     _p("funding_lottery_share", "lever", "share of station money", 0.0, 0.0, 1.0,
        "Nanchong: 拓宽资金渠道 (seed); lottery public-welfare funds (福彩公益金) as a civil-affairs channel: "
-       "assumption (not in FACTS)",
+       "assumption (no figure in model/data/sources.toml)",
        "福彩公益金出资比例", "Station money from lottery welfare funds"),
     _p("funding_charity_share", "lever", "share of station money", 0.0, 0.0, 1.0,
        "47号: 引导慈善组织资金资助 (seed); Nanchong: 撬动多方资源 (seed)",
@@ -318,14 +320,14 @@ _PARAMETERS = [
                "reliability, else part; charity's share is not public spending."),
     _p("cw_posts_per_10k", "lever", "community-worker posts / 10,000 urban residents (0: as the region file)",
        0.0, 0.0, 30.0,
-       "Hubei 14th-FYP community-services plan: 18 per 10,000 urban residents by 2025 (FACTS §1b, READ)",
+       "Hubei 14th-FYP community-services plan: 18 per 10,000 urban residents by 2025 (§1b.community_services_plan, READ)",
        "每万城镇居民社区工作者岗位", "Community-worker posts per 10,000 urban residents",
        help_en="Each January urban communities get posts up to this ratio (never fewer than they have); "
                "vacancies are filled by hiring."),
     _p("community_foundation_share", "lever",
        "share of the townships the region allows without a community foundation / year", 0.0, 0.0, 1.0,
-       "community foundations (社区基金会): street funds hosted by a charity federation (FACTS §5, 魏雪儿 2025; "
-       "first in 2008, FACTS §2e); 0 = none set up (the region file says where they may be, [mechanisms])",
+       "community foundations (社区基金会): street funds hosted by a charity federation (§5.community_foundations, 魏雪儿 2025; "
+       "first in 2008, §2e.community_foundations); 0 = none set up (the region file says where they may be, [mechanisms])",
        "每年新设社区基金会(占允许且尚无基金会乡镇(街道)比例)", "Community foundations set up per year",
        help_en="Each January this share of the townships where the region allows one (region file "
                "[mechanisms]) and that have none set up a community foundation. It raises money from its "
@@ -341,124 +343,124 @@ _PARAMETERS = [
     # ---- uncertainties ---------------------------------------------------------------------
     _p("sw_turnover_base", "uncertainty", "quits / worker-year (second or third year in post, pay ratio 0.75)",
        0.15, 0.10, 0.26,
-       "EST: observed turnover ≈20% a year in large cities, 17.6% Shenzhen, >25% Guangzhou (FACTS §2h, §6) "
+       "EST: observed turnover ≈20% a year in large cities, 17.6% Shenzhen, >25% Guangzhou (§2h.turnover_cities, §2h.turnover_shenzhen, §2h.turnover_guangzhou, §6.turnover) "
        "counts every leaver; in the model contract changes and agencies folding add ≈4–6 points to quits, "
        "and first-year staff quit more (TENURE_TURNOVER), so quits at this base give 18–25% in all",
        "社工基础年离职率", "Baseline social-worker quits"),
     _p("exam_pass_prob", "uncertainty", "probability / candidate, exam years after 2022", 0.19, 0.08, 0.35,
-       "EST: mean of new certificates ÷ registrants 2016–2022 = 19% (FACTS §2b); 8–30% by year (FACTS §6)",
+       "EST: mean of new certificates ÷ registrants 2016–2022 = 19% (§2b.2016, §2b.2017, §2b.2018, §2b.2019, §2b.2020, §2b.2021, §2b.2022); 8–30% by year (§6.exam_pass)",
        "职业水平考试通过率", "Exam pass chance per sitting"),
     _p("exam_registrant_growth", "uncertainty", "share / year, national registrants after 2022", 0.20, 0.0, 0.37,
        "EST: national registrants grew +24% a year over 2015–22 (yearly log growth 0.216 ± s.e. 0.051, so "
-       "+12% to +37% at ±2 s.e.) and +20% over 2018–22 (FACTS §2b; model/exam_history.py growth_prior); "
+       "+12% to +37% at ±2 s.e.) and +20% over 2018–22 (§2b.2015, §2b.2018, §2b.2022; model/exam_history.py growth_prior); "
        "0 allows a plateau (assumption)",
        "考试报名人数年增长率(2022年后)", "Growth of exam registrants after 2022"),
     _p("exam_year_sd", "uncertainty", "log-odds s.d. between years", 0.4, 0.0, 1.0,
-       "EST: pass rates swung from 8% (2021) to 26% (2018) (FACTS §2b) ≈ ±0.6 in log-odds",
+       "EST: pass rates swung from 8% (2021) to 26% (2018) (§2b.2018, §2b.2021) ≈ ±0.6 in log-odds",
        "年度通过率波动", "Year-to-year exam variation"),
     _p("cw_exam_sit_share", "uncertainty", "share of uncertified community workers / year, without a plan", 0.12,
        0.04, 0.30,
        "EST: Hubei's ≈28,500 candidates of 2021 (national 82.9万 × 4.10% of the population × propensity 0.84, "
-       "FACTS §2b, §1a) hold about 1 in 8 of the ≈110,000 uncertified community workers with the rest "
+       "§2b.2021, §1a.census_population) hold about 1 in 8 of the ≈110,000 uncertified community workers with the rest "
        "from other posts and outside (assumption on the split); the allowance raises it (×1.25 at 100 yuan)",
        "社区工作者年度报考比例", "Community workers sitting the exam"),
     _p("cw_plan_compliance", "uncertainty", "share of the plan's shortfall in sitting made up / year", 0.5, 0.0, 1.0,
        "assumption: street offices push uncertified urban community workers to sit as the 2022 plan's "
-       "deadline nears (FACTS §1b plan: ≥50% certified by 2025); how far they comply is not known",
+       "deadline nears (§1b.community_services_plan: ≥50% certified by 2025); how far they comply is not known",
        "社区工作者持证规划的执行力度", "How far the certification plan is followed"),
     _p("practitioner_inflow_per_10k", "uncertainty", "persons / 10,000 residents / year", 1.6, 0.8, 2.5,
        "EST: uncertified social-work talent entering the count (graduates, training, posts in civil affairs, "
-       "health, schools, courts, NGOs). Hubei 2018: uncertified talent 10.7k → 17.2k (FACTS §1b) with exits "
+       "health, schools, courts, NGOs). Hubei 2018: uncertified talent 10.7k → 17.2k (§1b.sw_talent_2018, §1b.certified_2018) with exits "
        "and certification ≈ 8,800 a year = 1.5 per 10k; national 2019-07 → end-2020: 120万 → 157万 talent, "
-       "certificates 48万 → 66.9万 (FACTS §2b, §2c): ≈1.85 per 10k gross",
+       "certificates 48万 → 66.9万 (§2b.2019, §2b.2020, §2c.sw_talent): ≈1.85 per 10k gross",
        "未持证社工人才年流入(每万人)", "Uncertified practitioners entering per 10,000"),
     _p("training_odds_ratio", "uncertainty", "odds ratio at 1,000 yuan", 1.5, 1.0, 3.0,
-       "assumption: no evaluation of exam training was found (FACTS §7)",
+       "assumption: no evaluation of exam training was found (none among the evaluations in model/data/sources.toml, §7.purchase_evaluations)",
        "培训对通过率的作用", "Effect of training on pass odds",
        needs=("exam_training_yuan", "> 0", "> 0")),
     _p("hire_fill_prob", "uncertainty",
        "probability / vacancy-month when every candidate accepts and candidates are plentiful", 0.6, 0.2, 0.9,
        "assumption: a post everyone would take is filled in under two months (advertise, examine, start); "
-       "rural stations attract many local applicants (FACTS §5)",
+       "rural stations attract many local applicants (§5.why_sws_leave: 刘战旗 et al.)",
        "岗位月填补概率(薪酬可接受时)", "Monthly chance to fill a vacancy (pay accepted)"),
     _p("reservation_pay_ratio", "uncertainty", "median reservation pay / local graduate pay", 0.7, 0.5, 1.0,
        "EST: agencies pay a median ≈3,000 yuan against >4,000 for the same graduates (0.75) and still fill "
-       "posts, while ≈60% of social-work graduates take other jobs (FACTS §2h): the median candidate asks a "
+       "posts, while ≈60% of social-work graduates take other jobs (§2h.pay, §2h.graduates_leaving): the median candidate asks a "
        "little less than 0.75",
        "求职者保留工资(中位数/毕业生薪酬)", "Candidates' reservation pay (median)"),
     _p("reservation_pay_sigma", "uncertainty", "log-s.d. of reservation pay", 0.3, 0.1, 0.6,
-       "assumption: county pay 2,000–3,000 against city 5,000–8,000 (FACTS §2h, L) spans about ±0.5 in logs",
+       "assumption: county pay 2,000–3,000 against city 5,000–8,000 (§2h.pay_bands, L) spans about ±0.5 in logs",
        "保留工资离散度", "Spread of reservation pay"),
     _p("candidates_per_10k", "uncertainty", "new candidates / 10,000 residents / year", 1.0, 0.2, 5.0,
-       "EST: >4万 social-work graduates a year nationally (FACTS §2c) ≈ 0.28 per 10,000 residents, ≈40% "
-       "staying in the field (FACTS §2h) ≈ 0.11; local non-graduate applicants, whom rural stations attract "
-       "(FACTS §5), several times more: assumption",
+       "EST: >4万 social-work graduates a year nationally (§2c.sw_education) ≈ 0.28 per 10,000 residents, ≈40% "
+       "staying in the field (§2h.graduates_leaving) ≈ 0.11; local non-graduate applicants, whom rural stations attract "
+       "(§5.why_sws_leave), several times more: assumption",
        "每年新增求职者(每万人)", "New job candidates per 10,000"),
     _p("agency_quality_mean", "uncertainty", "share of the plan a fully staffed agency delivers", 0.8, 0.6, 0.95,
-       "assumption: no outcome evaluation of purchased services exists (FACTS §4b); contracts are usually "
-       "delivered, performance measures are weak (Lin 2015, FACTS §4b)",
+       "assumption: no outcome evaluation of purchased services exists (§7.purchase_evaluations, §4b.enjuto_martinez_2021); contracts are usually "
+       "delivered, performance measures are weak (§4b.lin_2015)",
        "社工机构平均质量", "Agency quality (mean)"),
     _p("agency_quality_sd", "uncertainty", "s.d. of agency quality", 0.12, 0.02, 0.25,
-       "assumption: agencies differ (FACTS §4b 何磊: little competition, uneven capacity)",
+       "assumption: agencies differ (§4b.he_lei_2015, 何磊: little competition, uneven capacity)",
        "社工机构质量差异", "Agency quality (spread)"),
     _p("evaluation_noise_outputs", "uncertainty", "s.d. of an output evaluation score", 0.05, 0.0, 0.3,
-       "assumption: counts (visits, cases, activities) are measured closely (FACTS §5)",
+       "assumption: counts (visits, cases, activities) are measured closely (§5.contracts_shape_supply)",
        "产出评估误差", "Evaluation noise (outputs)"),
     _p("evaluation_noise_outcomes", "uncertainty", "s.d. of an outcome evaluation score", 0.12, 0.0, 0.3,
-       "assumption: outcomes are harder to measure and evaluators' independence is limited (FACTS §4b)",
+       "assumption: outcomes are harder to measure and evaluators' independence is limited (§4b.third_party_evaluation)",
        "成效评估误差", "Evaluation noise (outcomes)"),
     _p("agency_entry_prob", "uncertainty", "probability / tender with fewer than two bidders", 0.4, 0.0, 1.0,
-       "EST: agencies grew from 289 (2018) to ≈450 (2021) in Hubei, ≈+17% a year (FACTS §1b, §2c), "
+       "EST: agencies grew from 289 (2018) to ≈450 (2021) in Hubei, ≈+17% a year (§1b.agencies_2018, §2c.agencies), "
        "much of it drawn by new purchase money; per thin tender: assumption",
        "薄弱市场新机构进入概率", "Entry of a new agency into a thin tender"),
     _p("agency_project_growth", "uncertainty", "share / year", 0.20, 0.0, 0.35,
        "EST: Hubei agencies' full-time social workers ≈1,500 (early 2018, region file) → 1,830 (end-2018, "
-       "FACTS §1b) → ≈2,600 (early 2021, region file): ≈+20% a year; nationally agencies +15% a year "
-       "2017–21 and +46% in 2022, posts +9% a year 2017–21 (FACTS §2c); after 2022 unknown",
+       "§1b.agency_sw_2018) → ≈2,600 (early 2021, region file): ≈+20% a year; nationally agencies +15% a year "
+       "2017–21 and +46% in 2022, posts +9% a year 2017–21 (§2c.agencies, §2c.sw_posts); after 2022 unknown",
        "机构站外项目市场年增长", "Growth of agencies' non-station projects"),
     _p("project_entry_share", "uncertainty", "share of new non-station projects", 0.8, 0.0, 1.0,
-       "EST: Hubei's agencies +93% in 2018 while their social workers grew ≈22% (FACTS §1b): ≈139 new "
+       "EST: Hubei's agencies +93% in 2018 while their social workers grew ≈22% (§1b.agencies_2018, §1b.agency_sw_2018): ≈139 new "
        "agencies for ≈165 new two-post projects; 289 → ≈450 agencies for ≈385 projects over 2019–20 "
        "(region file): 0.4–0.85",
        "站外新项目由新机构承接的比例", "New non-station projects taken by new agencies"),
     _p("org_founding_rate", "uncertainty",
        "organisations / year in a community of 10,000 (scales with √population)", 1.2, 0.3, 4.0,
        "EST: Hubei's community organisations ≈5.5万 (2021) with 10万 planned for end-2023 and 15万 for "
-       "end-2025 (FACTS §1c); the default gives about half the planned growth without extra levers",
+       "end-2025 (§1c.social_org_action); the default gives about half the planned growth without extra levers",
        "社区社会组织基础成立率", "Organisation founding rate"),
     _p("org_failure_rate", "uncertainty", "share / year (unsupported organisation)", 0.12, 0.04, 0.30,
-       "assumption: counts rise through filing, weak ones lapse (FACTS §5 incubation)",
+       "assumption: counts rise through filing, weak ones lapse (§5.incubation)",
        "社区社会组织基础关闭率", "Organisation failure rate"),
     _p("volunteer_activation", "uncertainty", "share of registered active / month at full organising", 0.10, 0.03, 0.25,
-       "EST: 7.44 cumulative hours per registered volunteer nationally (FACTS §2d) is thin activity; "
+       "EST: 7.44 cumulative hours per registered volunteer nationally (§2d.volunteer_hours) is thin activity; "
        "with good organising a tenth active in a month: assumption",
        "志愿者激活率", "Volunteer activation"),
     _p("donation_per_project_yuan", "uncertainty", "yuan / project", 60_000, 10_000, 100_000,
-       "EST: 幸福家园 ≈3.6亿 over >6,000 projects ≈ 6万 each incl. matching (FACTS §1c); Jianshi 125万 / 38 villages",
+       "EST: 幸福家园 ≈3.6亿 over >6,000 projects ≈ 6万 each incl. matching (§1c.xingfu_jiayuan_2021); Jianshi 125万 / 38 villages (§1c.xingfu_jiayuan_jianshi)",
        "每个项目筹款额", "Donations per project"),
     _p("donation_match_elasticity", "uncertainty", "donation response to matching", 0.4, 0.0, 1.5,
-       "assumption: matching raises giving (FACTS §5 配捐), size unknown",
+       "assumption: matching raises giving (§5.charity_flows: 配捐), size unknown",
        "配捐对捐赠的拉动", "Donation response to matching",
        needs=("charity_match_ratio", "> 0", "> 0")),
     _p("fiscal_shock_prob", "uncertainty", "probability / year", 0.05, 0.0, 0.3,
-       "assumption: Hubei civil-affairs spending −13% in 2021 (FACTS §1c)",
+       "assumption: Hubei civil-affairs spending −13% in 2021 (§1c.civil_affairs_spending)",
        "财政冲击年概率", "Fiscal shock probability"),
     _p("fiscal_shock_depth", "uncertainty", "share of budgets cut in a shock year", 0.15, 0.0, 0.5,
-       "EST: −13% Hubei civil-affairs spending in 2021 (FACTS §1c)",
+       "EST: −13% Hubei civil-affairs spending in 2021 (§1c.civil_affairs_spending)",
        "财政冲击幅度", "Fiscal shock depth"),
     # ---- structural ------------------------------------------------------------------------
     _p("sw_cost_yuan", "structural", "yuan / social-worker-year at pay ratio 0.75", 55_000, 50_000, 72_000,
-       "FACTS §6 (5.5万, 5万–7.2万); Changsha 4,650 yuan a month fully loaded (FACTS §2g)",
+       "§6.sw_cost (5.5万, 5万–7.2万); Changsha 4,650 yuan a month fully loaded (§2g.changsha_tender)",
        "社工年人力成本", "Cost per social-worker-year"),
     _p("agency_overhead_share", "structural", "share of contract value", 0.06, 0.0, 0.3,
        "assumption: a management fee of 5–10% on purchased contracts; 6% puts a 15万 station at ≈2.5 posts, "
-       "near the national ratio of 2.35–2.5 social workers per station (FACTS §2a, §6)",
+       "near the national ratio of 2.35–2.5 social workers per station (§2a.sw_per_station, §6.sw_per_station)",
        "机构管理费比例", "Agency overhead"),
     _p("station_activity_yuan", "structural", "yuan / station-year", 5_300, 0, 50_000,
-       "Changsha tender line items 1,300 + 2×600 + 2×500 + 6×50 + 3×500 = 5,300 (FACTS §6)",
+       "Changsha tender line items 1,300 + 2×600 + 2×500 + 6×50 + 3×500 = 5,300 (§6.activity_budget, §2g.changsha_tender)",
        "社工站活动经费", "Station activity budget"),
     _p("incubator_city_cost_yuan", "structural", "yuan / base-year", 500_000, 100_000, 2_000_000,
-       "assumption: office, staff and small subsidies for ~30 organisations (FACTS §1c 水果湖)",
+       "assumption: office, staff and small subsidies for ~30 organisations (§1c.shuiguohu_incubator: 30 in residence)",
        "市级孵化基地年运营成本", "City incubation base cost"),
     _p("incubator_county_cost_yuan", "structural", "yuan / base-year", 250_000, 50_000, 1_000_000,
        "assumption: smaller than a city base", "县级孵化基地年运营成本", "County incubation base cost"),
@@ -472,44 +474,44 @@ _PARAMETERS = [
     _p("sw_hours_month", "structural", "hours / social-worker-month", 166, 120, 200,
        "assumption: 40-hour week less leave", "社工月工时", "Working hours per month"),
     _p("admin_demand_purchase", "structural", "share of hours", 0.35, 0.0, 0.9,
-       "assumption: purchased-station social workers still do civil-affairs checks (FACTS §5)",
+       "assumption: purchased-station social workers still do civil-affairs checks (§5.administrative_absorption)",
        "购买模式行政事务需求", "Administrative demand (purchase)"),
     _p("admin_demand_direct", "structural", "share of hours", 0.60, 0.0, 0.9,
-       "行政吸纳专业 under 双百 direct employment (FACTS §5); share: assumption",
+       "行政吸纳专业 under 双百 direct employment (§5.administrative_absorption); share: assumption",
        "直聘模式行政事务需求", "Administrative demand (direct)"),
     _p("exam_relative_propensity", "structural", "region's share of national candidates ÷ its population share",
        0.84, 0.5, 1.3,
        "EST: Hubei's share of new certificates 3.71% (2017) and 3.15% (2018), mean 3.43%, over its 4.10% of the "
-       "population (57.75m of 1.409bn) = 0.84 (FACTS §1b, §2b, §2d; data/exam_history.toml)",
+       "population (57.75m of 1.409bn) = 0.84 (§1b.passed_2018, §2b.2017, §2b.2018, §1a.census_population, §2d.registered_volunteers; data/exam_history.toml)",
        "报考倾向(相对全国)", "Propensity to sit the exam (relative to the nation)"),
     _p("practitioner_exit_rate", "structural", "share of uncertified practitioners leaving the count / year",
        0.10, 0.05, 0.20,
        "assumption: practitioners in civil-affairs, health, school, court and community posts keep their jobs "
-       "longer than agency social workers (≈20% a year, FACTS §2h); half that rate",
+       "longer than agency social workers (≈20% a year, §2h.turnover_cities); half that rate",
        "未持证社工人才年流出率", "Uncertified practitioners leaving per year"),
     _p("external_from_practitioners", "structural", "share of candidates outside the model's posts who are "
        "counted practitioners", 0.5, 0.0, 1.0,
        "assumption: candidates outside stations, agencies and community posts are partly practitioners in other "
-       "sectors (counted as talent already), partly students and others (FACTS §2b registrants)",
+       "sectors (counted as talent already), partly students and others (§2b.2021, §2b.2022: registrants)",
        "其他考生中已计入人才的比例", "Outside candidates already counted as talent"),
     # ---- behavioural constants (structural; assumptions where no study was found) -------------
     _p("graduate_pay_yuan", "structural", "yuan / month", 4_000, 2_500, 8_000,
-       "graduates earn >4,000 in banks and telecoms (FACTS §2h, READ)",
+       "graduates earn >4,000 in banks and telecoms (§5.why_sws_leave, §2h.pay, READ)",
        "当地毕业生月薪", "Local graduate pay"),
     _p("pay_turnover_elasticity", "structural", "elasticity of turnover to pay ratio", 1.2, 0.0, 3.0,
-       "assumption: pay gap is the first reason to leave (FACTS §5); size not measured",
+       "assumption: pay gap is the first reason to leave (§5.why_sws_leave); size not measured",
        "流失对薪酬的弹性", "Turnover elasticity to pay"),
     _p("admin_turnover_effect", "structural", "log hazard per unit of administrative share", 0.8, 0.0, 3.0,
-       "assumption: administrative burden and role ambiguity push social workers out (FACTS §5)",
+       "assumption: administrative burden and role ambiguity push social workers out (§5.why_sws_leave, §5.administrative_absorption)",
        "行政负担对流失的作用", "Effect of administrative burden on turnover"),
     _p("insecure_contract_mult", "structural", "turnover multiplier, 1-year purchase contract", 1.15, 1.0, 2.0,
-       "assumption: short contract cycles make jobs insecure (FACTS §5); 3-year contracts at 1/this",
+       "assumption: short contract cycles make jobs insecure (§5.why_sws_leave, §5.contracts_shape_supply); 3-year contracts at 1/this",
        "短期合同流失倍数", "Turnover multiplier for 1-year contracts"),
     _p("direct_turnover_mult", "structural", "turnover multiplier, direct employment", 0.75, 0.3, 1.2,
-       "assumption: township posts are secure and local (FACTS §5 刘战旗)",
+       "assumption: township posts are secure and local (§5.why_sws_leave: 刘战旗 et al.)",
        "直聘流失倍数", "Turnover multiplier for direct employment"),
     _p("rebid_retention", "structural", "share of staff kept when an agency loses a station", 0.5, 0.0, 1.0,
-       "assumption: the new agency re-hires about half (FACTS §5 staff churn)",
+       "assumption: the new agency re-hires about half (§5.contracts_shape_supply: staff churn)",
        "换标后留任比例", "Staff kept when a station changes agency"),
     _p("tender_months", "structural", "months", 3, 1, 12, "assumption: tender, award and mobilisation",
        "招标周期", "Tender duration", type="int"),
@@ -518,67 +520,67 @@ _PARAMETERS = [
        "(about 5% of a 15万 contract)",
        "单次招标成本", "Cost of a tender"),
     _p("evaluation_cost_yuan", "structural", "yuan / evaluation", 4_000, 1_000, 20_000,
-       "assumption: a third-party evaluation of one station-year (FACTS §4b third-party evaluation)",
+       "assumption: a third-party evaluation of one station-year (§4b.third_party_evaluation)",
        "单次评估成本", "Cost of an evaluation"),
     _p("incumbent_edge", "structural", "score points on a 0–1 scale", 0.15, 0.0, 0.5,
-       "assumption: officials balance outcomes against the risk of a new provider (FACTS §4b Qu et al.)",
+       "assumption: officials balance outcomes against the risk of a new provider (§4b.qu_2022)",
        "在位机构优势", "Incumbent's edge in a tender"),
     _p("tender_noise", "structural", "s.d. of a bid's rating", 0.1, 0.0, 0.3,
-       "assumption: weak competition, judgement on paper bids (FACTS §4b 何磊)",
+       "assumption: weak competition, judgement on paper bids (§4b.he_lei_2015)",
        "招标评分误差", "Noise in rating bids"),
     _p("agency_fixed_cost_yuan", "structural", "yuan / agency-month", 1_000, 0, 20_000,
-       "assumption: office and management of a small agency; 80% of NGO managers cite lack of funding (FACTS §2h)",
+       "assumption: office and management of a small agency; 80% of NGO managers cite lack of funding (§2h.ngo_pay)",
        "社工机构固定成本", "Agency fixed cost"),
     _p("agency_reserve_months", "structural", "months of wage bill", 3, 0, 12,
-       "assumption: small agencies live from contract to contract (FACTS §2h, §5)",
+       "assumption: small agencies live from contract to contract (§2h.ngo_pay, §5.contracts_shape_supply)",
        "机构初始储备(月工资额)", "Agency reserves at the start"),
     _p("direct_oncost_share", "structural", "share of the salary cost", 0.12, 0.0, 0.4,
        "assumption: a township employing directly adds payroll, management and supervision that an agency's "
-       "fee covers under purchase (the salary cost itself includes social insurance: FACTS §2g Changsha)",
+       "fee covers under purchase (the salary cost itself includes social insurance: §2g.changsha_tender)",
        "直聘管理附加成本", "Direct employment on-costs"),
     _p("recruitment_cost_yuan", "structural", "yuan / hire", 3_000, 0, 15_000,
-       "assumption: advertising, examination and interviews of a township hire (双百 recruits locally, FACTS §3)",
+       "assumption: advertising, examination and interviews of a township hire (双百 recruits locally, §3.guangdong)",
        "招聘成本", "Recruitment cost per hire"),
     _p("new_hire_productivity", "structural", "share of a veteran's casework", 0.5, 0.2, 1.0,
-       "assumption: a newcomer learns the township's cases and procedures over the first year (FACTS §5)",
+       "assumption: a newcomer learns the township's cases and procedures over the first year (§5.contracts_shape_supply: re-tendering brings staff churn)",
        "新入职社工效率", "New hire's productivity"),
     _p("productivity_ramp_months", "structural", "months", 9, 2, 36,
-       "assumption: most of the gap closes within the first year (FACTS §2h: most early leavers go in year 1)",
+       "assumption: most of the gap closes within the first year (§2h.early_attrition: most early leavers go in year 1)",
        "效率爬升时间", "Productivity ramp-up"),
     _p("linkage_floor", "structural", "share of linkage reaching residents at hire", 0.25, 0.0, 1.0,
        "assumption: community ties (volunteers, organisations, donors) are built over years and are personal "
-       "(FACTS §5 pipeline)",
+       "(§5.pipeline)",
        "新社工联动效能", "New hire's linkage effect"),
     _p("linkage_ramp_months", "structural", "months", 24, 3, 48,
-       "assumption: ties take about two years to build, longer than a 1-year contract (FACTS §2g, §5)",
+       "assumption: ties take about two years to build, longer than a 1-year contract (§2g.contract_length, §5.pipeline)",
        "社区联结建立时间", "Time to build community ties"),
     _p("candidate_drift", "structural", "share of waiting candidates taking other work / month", 0.08, 0.0, 0.5,
-       "assumption: graduates do not wait long for a post (FACTS §2h: ≈60% take other jobs)",
+       "assumption: graduates do not wait long for a post (§2h.graduates_leaving: ≈60% take other jobs)",
        "求职者月流失", "Candidates leaving the queue"),
     _p("cw_turnover", "structural", "share / year", 0.08, 0.02, 0.25,
-       "assumption: community-worker posts are steadier than agency posts (FACTS §2h)",
+       "assumption: community-worker posts are steadier than agency posts (§2h.turnover_cities)",
        "社区工作者年流失率", "Community-worker turnover"),
     _p("in_post_exam_share", "structural", "share of uncertified station/agency SW sitting / year", 0.6, 0.1, 1.0,
-       "assumption: employers push staff to certify (FACTS §2g '2 certified full-time SW')",
+       "assumption: employers push staff to certify (§2g.sw_per_station: '2 certified full-time SW')",
        "在岗社工年度报考比例", "Station and agency SW sitting the exam"),
     _p("certified_hire_share", "structural", "share of hires already certified", 0.25, 0.0, 1.0,
-       "assumption: about a quarter of applicants hold a certificate (FACTS §2h: a quarter of SWs licensed, 2011)",
+       "assumption: about a quarter of applicants hold a certificate (§2h.graduates_leaving: a quarter of SWs licensed, 2011)",
        "新聘人员持证比例", "Hires already certified"),
     _p("sw_founding_effect", "structural", "extra founding per linkage hour per community-month", 0.08, 0.0, 0.5,
-       "assumption: social workers incubate organisations (FACTS §5 pipeline)",
+       "assumption: social workers incubate organisations (§5.pipeline)",
        "社工对组织成立的作用", "Social-worker effect on founding"),
     _p("incubator_founding_mult", "structural", "founding multiplier with a base in reach", 1.5, 1.0, 3.0,
-       "assumption: incubators help registration and filing (FACTS §5)",
+       "assumption: incubators help registration and filing (§5.incubation)",
        "孵化基地对成立的作用", "Incubator effect on founding"),
     _p("incubator_survival_mult", "structural", "closure hazard multiplier while incubated", 0.5, 0.1, 1.0,
-       "assumption: incubation lowers start-up failure (FACTS §5)",
+       "assumption: incubation lowers start-up failure (§5.incubation)",
        "孵化对关闭风险的作用", "Incubation effect on closure"),
     _p("incubation_months", "structural", "months", 12, 3, 36,
-       "assumption: a year in residence at a base (FACTS §1c: 水果湖 hosts organisations in yearly cycles)",
+       "assumption: a year in residence at a base (§1c.shuiguohu_incubator: organisations in residence; the yearly cycle is the assumption)",
        "孵化期", "Months in incubation", type="int",
        help_en="An organisation taken into an incubation base stays this many months."),
     _p("incubation_max_age_months", "structural", "months", 24, 6, 60,
-       "assumption: bases take young organisations, under two years old (FACTS §1c)",
+       "assumption: bases take young organisations, under two years old (§1c.shuiguohu_incubator; the age limit is the assumption)",
        "入驻孵化的最大组织年龄", "Oldest organisation a base takes", type="int",
        help_en="Only organisations younger than this take a free place in an incubation base."),
     _p("intermediate_sit_share", "structural", "share of eligible assistants sitting / year", 0.2, 0.0, 1.0,
@@ -590,12 +592,12 @@ _PARAMETERS = [
        "两次未通过考试后的流失率乘数", "Turnover after two failed exams"),
     _p("volunteer_registration_rate", "uncertainty", "share of unregistered residents registering / month",
        0.0018, 0.0007, 0.0035,
-       "EST: the national registered share (FACTS §2d) went 2.56% (end-2016) → 4.8% (Dec 2017) → 7.1% (2018) "
+       "EST: the national registered share (§2d.registered_volunteers) went 2.56% (end-2016) → 4.8% (Dec 2017) → 7.1% (2018) "
        "→ 14.8% (end-2020) → 15.4% (Oct 2021): 0.9%–4.1% of the unregistered a year (0.07%–0.35% a month), "
        "about 2.5% a year on average; the default is that average less the pull of volunteer points (×1.2)",
        "志愿者月注册率", "Volunteer registration rate"),
     _p("project_rate", "structural", "charity projects / community fund / month", 0.019, 0.0, 0.2,
-       "EST: 幸福家园 >6,000 projects from ≈8,000 funds over ≈2.7 years (FACTS §1c) ≈ 0.023 a month; "
+       "EST: 幸福家园 >6,000 projects from ≈8,000 funds over ≈2.7 years (§1c.xingfu_jiayuan, §1c.xingfu_jiayuan_2021) ≈ 0.023 a month; "
        "before 2020 Hubei had no stations (linkage 0) and about two organisations per community raise the "
        "base rate by ≈20% in the model: 0.023 / 1.2 ≈ 0.019",
        "社区基金月项目发起率", "Charity projects per fund-month"),
@@ -608,7 +610,7 @@ _PARAMETERS = [
        "需求评估工时(每社区每年)", "Needs-assessment hours per community-year"),
     _p("assessment_gain", "structural", "services per casework hour, assessed / not assessed", 1.2, 1.0, 1.6,
        "assumption: casework aimed at assessed needs needs fewer hours to resolve a case (Nanchong: 需求评估 "
-       "before project design, seed); no evaluation found (FACTS §7)",
+       "before project design, seed); no evaluation found (§7.purchase_evaluations)",
        "需求评估对个案效率的作用", "Casework gain from needs assessment"),
     _p("visit_hours", "structural", "social-worker hours / household visit", 1.5, 0.5, 4.0,
        "assumption: a home visit with travel in a township",
@@ -617,7 +619,7 @@ _PARAMETERS = [
        "assumption: Linhai stations visited 2,730 people and found 394 needs in their first months (seed)",
        "走访占联动工时比例", "Share of linkage hours on visits"),
     _p("project_service_yuan", "structural", "yuan / project service (人次)", 150.0, 50.0, 1_000.0,
-       "EST: Changsha prices a case at 50 yuan (FACTS §2g); project activities with materials and "
+       "EST: Changsha prices a case at 50 yuan (§2g.changsha_tender); project activities with materials and "
        "organisers' time about three times that (assumption). Linhai's 36 projects served 1,758 "
        "person-times (seed), money not reported",
        "项目服务每人次成本", "Cost per project service"),
@@ -658,13 +660,13 @@ _PARAMETERS = [
        "assumption: the county budget's own shortfalls are the fiscal shocks (fiscal_shock_prob)",
        "县级财政到位概率", "County money reliability"),
     _p("township_reliability", "structural", "probability / year", 0.85, 0.3, 1.0,
-       "assumption: township finances are thin (FACTS §4b: unsustainable station funding)",
+       "assumption: township finances are thin (§4b.station_problems: unsustainable funding)",
        "乡镇资金到位概率", "Township money reliability"),
     _p("lottery_reliability", "structural", "probability / year", 0.9, 0.3, 1.0,
        "assumption: welfare-lottery funds are allocated yearly by project",
        "福彩公益金到位概率", "Lottery-fund reliability"),
     _p("charity_reliability", "structural", "probability / year", 0.7, 0.3, 1.0,
-       "assumption: giving swings with crises (FACTS §5: COVID 2020)",
+       "assumption: giving swings with crises (§5.giving_swings: COVID 2020)",
        "慈善资金到位概率", "Charity money reliability"),
     _p("channel_shortfall_paid", "structural", "share paid in a year a channel falls short", 0.5, 0.0, 1.0,
        "assumption: a channel that falls short pays about half",
@@ -672,42 +674,42 @@ _PARAMETERS = [
     _p("foundation_raise_yuan_per_10k", "structural", "yuan asked / 10,000 township residents / year", 20_000,
        0, 200_000,
        "assumption: a small street foundation asks about 2 yuan a resident a year, a small part of what a "
-       "community's donors can give (region file donor_base_yuan_per_head; FACTS §2e: ≈27 yuan of individual "
+       "community's donors can give (region file donor_base_yuan_per_head; §2e.charitable_donations: ≈27 yuan of individual "
        "giving per head nationally)",
        "社区基金会年筹款目标(每万人)", "Community foundation's yearly ask per 10,000"),
     _p("foundation_reliability", "structural", "probability the year's fundraising comes in full / year", 0.6,
        0.3, 1.0,
-       "assumption: community foundations face resource shortage and trust deficits (FACTS §5, 魏雪儿 2025); "
+       "assumption: community foundations face resource shortage and trust deficits (§5.community_foundations, 魏雪儿 2025); "
        "below charity_reliability",
        "社区基金会筹款到位概率", "Community foundation fundraising reliability"),
     _p("foundation_overhead_share", "structural", "share of a foundation's grants kept for running costs", 0.15,
        0.0, 0.5,
-       "assumption: a part-time secretariat hosted by a charity federation (FACTS §5)",
+       "assumption: a part-time secretariat hosted by a charity federation (§5.community_foundations)",
        "社区基金会管理成本比例", "Community foundation running costs"),
     _p("sw_room_hours_month", "structural", "social-work hours / room-month", 40.0, 10.0, 166.0,
        "assumption: a station social worker or a certified community worker gives the room about a day a week "
        "(a quarter of sw_hours_month)",
        "社区社会工作服务室月服务工时", "Social-work hours per room-month"),
     _p("sw_room_cost_yuan", "structural", "yuan / room-year", 15_000, 0, 60_000,
-       "EST: a quarter of a social-worker-year (sw_cost_yuan 55,000 / 4 = 13,750, FACTS §6) plus about 1,250 "
+       "EST: a quarter of a social-worker-year (sw_cost_yuan 55,000 / 4 = 13,750, §6.sw_cost) plus about 1,250 "
        "for materials (assumption)",
        "社区社会工作服务室年成本", "Cost per community social-work room"),
     _p("volunteer_spell_months", "structural", "months an active volunteer stays active (mean)", 4.0, 1.0, 24.0,
-       "assumption: thin activity (FACTS §2d 7.44 hours per registered volunteer); incentives keep "
-       "volunteers (FACTS §5)",
+       "assumption: thin activity (§2d.volunteer_hours: 7.44 hours per registered volunteer); incentives keep "
+       "volunteers (§5.volunteers)",
        "志愿者活跃期(月)", "Active spell of a volunteer"),
     _p("volunteer_lapse_months", "structural", "months a registered, inactive volunteer stays reachable (mean)",
        24.0, 6.0, 120.0,
-       "assumption: most registered volunteers are dormant (FACTS §2d)",
+       "assumption: most registered volunteers are dormant (§2d.volunteer_hours, §5.volunteers)",
        "注册志愿者沉寂前的月数", "Months before an inactive volunteer lapses"),
     _p("volunteer_hours_month", "structural", "hours / active volunteer-month at average organising", 4.0, 1.0, 16.0,
-       "assumption: thin activity (FACTS §2d: 7.44 cumulative hours per registered volunteer nationally)",
+       "assumption: thin activity (§2d.volunteer_hours: 7.44 cumulative hours per registered volunteer nationally)",
        "活跃志愿者月服务时长", "Hours per active volunteer-month"),
     _p("case_hours", "structural", "social-worker hours / case served", 3.0, 1.0, 10.0,
-       "assumption: Changsha prices a case at 50 yuan ≈ 3 hours of a station social worker (FACTS §2g)",
+       "assumption: Changsha prices a case at 50 yuan ≈ 3 hours of a station social worker (§2g.changsha_tender)",
        "个案服务工时", "Hours per case"),
     _p("outputs_casework_share", "structural", "share of non-administrative hours on casework", 0.6, 0.2, 0.9,
-       "assumption: output counts (cases, visits) pull hours to countable casework (FACTS §5)",
+       "assumption: output counts (cases, visits) pull hours to countable casework (§5.contracts_shape_supply)",
        "产出导向下个案工时占比", "Casework share under output evaluation"),
     _p("outcomes_casework_share", "structural", "share of non-administrative hours on casework", 0.4, 0.1, 0.9,
        "assumption: outcome evaluation leaves more hours for linkage and organising",

@@ -84,7 +84,7 @@ MECHANISM_CHOICES = {
 }
 MECHANISM_DEFAULTS = {key: "none" for key in MECHANISM_CHOICES}
 
-# What a prefecture-level entry of a region file is (FACTS §1a): a 设区的市 (a prefecture-level
+# What a prefecture-level entry of a region file is (§1a.prefectures, §1a.counties): a 设区的市 (a prefecture-level
 # city with districts), an autonomous prefecture (自治州), a county-level unit the province
 # administers directly, or a part of a prefecture (a region holding only some of its counties).
 PREFECTURE_KINDS = {

@@ -16,7 +16,7 @@ dated lever changes::
     date = "2024-01"
     fiscal_squeeze = 0.2
     [sources]                             # where each value comes from
-    contract_years = "FACTS §2g: Guangzhou/Changsha 3-year contracts (READ)"
+    contract_years = "§2g.contract_length: Guangzhou/Changsha 3-year contracts (READ)"
 
 Every value is checked against the parameter schema on load. A bad file raises
 ``ScenarioError``, whose one-line message names the file, the line (where it can be

@@ -1,15 +1,19 @@
 """The sources of wushe's figures, kept in the repository: ``model/data/sources.toml``.
 
-One entry per figure (what it is, value, date, publisher, address, status, confidence), grouped
-by section. Parameters, scenarios, region files, target sets and the report cite a section as
-``sources §1c`` (older text reads ``FACTS §1c``, the same section); ``cited_sections`` finds the
-sections a citation names and ``resolve`` checks that each exists.
+One entry per figure (what it is, in English and Chinese, its value, date, publisher, address, status,
+confidence), grouped by section. Parameters, scenarios, region files, target sets and the report cite
+figures **by key**, one key per figure used: ``§1c.wuhan_stations`` is the entry ``["1c".wuhan_stations]``.
+A citation may name several (``§2h.turnover_cities, §6.turnover``). ``citations`` finds the figures a
+text cites, ``resolve`` checks that each exists, ``uncited_sections`` finds the older whole-section
+form ("FACTS §1c", "sources §1c", a bare "§1c") that names no figure, which the tests refuse in the
+citing files. ``ODD §7.1`` (a section of model/ODD.md) is no citation of the sources file.
 
 ::
 
-    from model.sources import SOURCES, cited_sections, section
-    cited_sections("FACTS §2g: 粤民函〔2017〕43号; §5")   # ['2g', '5']
-    section("2g")["title"], len(section("2g")["figures"])
+    from model.sources import citations, figure, figure_label
+    citations("EST: 1,830 full-time SW (§1b.agency_sw_2018) × growth (§2c.agencies)")
+    # [('1b', 'agency_sw_2018'), ('2c', 'agencies')]
+    figure("1b", "agency_sw_2018")["value"], figure_label("1b", "agency_sw_2018", "zh")
 """
 
 from __future__ import annotations
@@ -19,25 +23,29 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
-__all__ = ["SOURCES_PATH", "cited_sections", "load_sources", "resolve", "section", "sources_text"]
+__all__ = ["SOURCES_PATH", "citations", "figure", "figure_label", "load_sources", "resolve", "section",
+           "section_title", "sources_text", "uncited_sections"]
 
 SOURCES_PATH = Path(__file__).parent / "data" / "sources.toml"
 
-# "FACTS §1c", "sources §2g", "§1a–§1c", "FACTS §1b, §2b": a citation opens with FACTS/sources/源 §,
-# and further sections may follow, each with its own §
-_OPEN = re.compile(r"(?:FACTS|sources|来源)\s*§")
-_SECTION = re.compile(r"§\s*(\d[a-z]?)\b")
-_RANGE = re.compile(r"§\s*(\d[a-z])\s*[–-]\s*§?\s*(\d[a-z])\b")
+# "§1c.wuhan_stations", "§2b.2018": a section (digit, optional letter), a dot, a figure key. A section
+# without a letter ("§5", "§6") needs a key that opens with a letter, so "ODD §7.17" is no citation.
+_CITE = re.compile(r"§\s*(\d[a-z]|\d)\.([A-Za-z0-9_]+)")
+# the whole-section form: "FACTS §1c", "sources §2h", or a bare "§1c" / "§5" not followed by ".key"
+# and not a section of a document ("ODD §3", "ODD §7.1", "MODEL.md §1")
+_WHOLE = re.compile(r"(?<!ODD )(?<!ODD)(?<!MODEL\.md )§\s*(\d[a-z]?)(?![.\w–-])"
+                    r"|(?:FACTS|sources)\s*§|§\s*\d[a-z]\s*[–-]")
 
 
 @cache
 def load_sources() -> dict[str, dict]:
-    """Every section: {key: {"title": ..., "figures": {figure_key: {...}}}}."""
+    """Every section: {key: {"title": ..., "title_zh": ..., "figures": {figure_key: {...}}}}."""
     data = tomllib.loads(SOURCES_PATH.read_text(encoding="utf-8"))
     out = {}
     for key, body in data.items():
-        figures = {k: v for k, v in body.items() if isinstance(v, dict)}
-        out[key] = {"title": body.get("title", key), "figures": figures}
+        figures = {str(k): v for k, v in body.items() if isinstance(v, dict)}
+        out[key] = {"title": body.get("title", key), "title_zh": body.get("title_zh", body.get("title", key)),
+                    "figures": figures}
     return out
 
 
@@ -49,28 +57,49 @@ def section(key: str) -> dict:
     return sources[key]
 
 
-def cited_sections(text: str) -> list[str]:
-    """The sections a citation names, in order ("FACTS §1c, §5" → ["1c", "5"]); [] if it cites none."""
-    text = str(text or "")
-    start = _OPEN.search(text)
-    if not start:
-        return []
-    rest = text[start.start():]
-    keys = _SECTION.findall(rest)
-    for a, b in _RANGE.findall(rest):  # "§1a–§1c" names 1b too
-        if a[0] == b[0] and len(a) == len(b) == 2:
-            keys += [a[0] + chr(c) for c in range(ord(a[1]) + 1, ord(b[1]))]
-    return list(dict.fromkeys(keys))
+def section_title(key: str, lang: str = "en") -> str:
+    s = section(key)
+    return s["title_zh"] if lang == "zh" else s["title"]
 
 
-def resolve(text: str) -> list[str]:
-    """The sections a citation names; KeyError if any is missing from the sources file."""
-    keys = cited_sections(text)
-    for key in keys:
-        section(key)
-    return keys
+def figure(sec: str, key: str) -> dict:
+    """One figure's entry; KeyError naming the section's keys if it has no such figure."""
+    figures = section(sec)["figures"]
+    if key not in figures:
+        raise KeyError(f'"§{sec}.{key}" is not a figure of {SOURCES_PATH.name}; section {sec} has: '
+                       f'{", ".join(figures)}')
+    return figures[key]
 
 
-def sources_text(text: str) -> str:
-    """A citation as shown to readers: "FACTS §" (a file outside the package) becomes "sources §"."""
-    return re.sub(r"FACTS\s*§", "sources §", str(text or ""))
+def figure_label(sec: str, key: str, lang: str = "en") -> str:
+    f = figure(sec, key)
+    return str(f.get("figure_zh") or f["figure"]) if lang == "zh" else str(f["figure"])
+
+
+def citations(text) -> list[tuple[str, str]]:
+    """The figures a text cites, in order, each once: [(section, key), ...]; [] if it cites none."""
+    found = []
+    for sec, key in _CITE.findall(str(text or "")):
+        if not sec[-1].isalpha() and not key[0].isalpha():
+            continue  # "§7.17": a numbered section of a document, no figure key
+        found.append((sec, key))
+    return list(dict.fromkeys(found))
+
+
+def resolve(text) -> list[tuple[str, str]]:
+    """The figures a text cites; KeyError if any is not in the sources file."""
+    cited = citations(text)
+    for sec, key in cited:
+        figure(sec, key)
+    return cited
+
+
+def uncited_sections(text) -> list[str]:
+    """Whole-section citations that name no figure ("FACTS §1c", "sources §2h", "§1a–§1c", a bare "§5")."""
+    return [m.group(0) for m in _WHOLE.finditer(str(text or ""))]
+
+
+def sources_text(text) -> str:
+    """A citation as shown to readers. Citations name figures by key; a store written before they did
+    keeps "FACTS §1c" in its scenarios' sources, shown as "§1c" (a section of the sources file)."""
+    return re.sub(r"FACTS\s*§", "§", str(text or ""))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -35,6 +36,23 @@ def test_report_html_answers_in_order_with_embedded_figures(store, lang):
     ids = [m.group(1) for m in re.finditer(r"<h2 id='(\w+)'", page)]
     assert ids == ["verdict", "when", "cost", "diff", "units", "assume", "sources", "tables"]
     assert "FACTS §" not in page  # sources point into the package, not to a file a clone lacks
+    # sources by figure: one row per cited figure, each key a link to its row, headings and labels in the
+    # report's language (Chinese names from model/data/sources.toml in zh)
+    from model.analysis.report import cited_figures
+    from model.sources import figure_label, section_title
+
+    cited = cited_figures(Results(store))
+    assert len(cited) > 60
+    sources = page[page.index("<h2 id='sources'>"):page.index("<h2 id='tables'>")]
+    assert sources.count("<tr><td><code id='src-") == len(cited)
+    for (sec, key) in cited:
+        assert f"id='src-{sec}-{key}'" in sources
+        assert figure_label(sec, key, lang) in html.unescape(sources)
+        assert f"<h3>§{sec} · {section_title(sec, lang)}</h3>" in sources
+    links = set(re.findall(r"<a href='#(src-[\w-]+)'>", page))
+    assert links and all(f"id='{a}'" in sources for a in links)
+    if lang == "zh":
+        assert "〔" in page and "§1c.civil_affairs_spending</a>〔湖北民政支出〕" in page
     # self-contained: figures as data URIs, nothing fetched
     assert page.count("data:image/png;base64,") >= 6
     # every figure of the page also as PNG and SVG under figures/, for slides
@@ -56,7 +74,7 @@ def test_report_html_answers_in_order_with_embedded_figures(store, lang):
     assert f"{row['probability']:.0%}</b><br><small>{row['lo']:.0%}–{row['hi']:.0%}" in page
     # assumptions: seeds and the commit from the manifest
     assert str(res.manifest["seeds"]["root"]) in page
-    text = re.sub(r"data:image/png;base64,[^'\"]+", "", page)
+    text = re.sub(r"data:image/png;base64,[^'\"]+", "", page).replace(sources, "")  # sources quote prose ("None was found")
     assert not re.search(r"\b(nan|NaT|None)\b", text)
 
 
@@ -70,7 +88,16 @@ def test_tables_and_workbook_hold_the_same_values(store):
     assert (cost[lines].sum(axis=1) - cost["total_yuan"]).abs().max() < 1e-3
     book = pd.read_excel(store / "report.xlsx", sheet_name=None)
     assert list(book) == ["Verdict", "Attainment", "Cost", "Differences", "Summary", "Prefectures ranked",
-                          "Counties ranked", "Attainment by area", "Spending by area", "Scenarios"]
+                          "Counties ranked", "Attainment by area", "Spending by area", "Scenarios", "Sources"]
+    # the cited figures, one row each, with value, date, publisher and address
+    from model.analysis.report import cited_figures
+
+    src = book["Sources"]
+    assert list(src.columns) == ["Key", "Section", "Figure", "Value", "Date", "Publisher", "Address", "Status",
+                                 "Cited by"]
+    assert src["Key"].tolist() == [f"§{sec}.{key}" for sec, key in cited_figures(res)]
+    row = src.set_index("Key").loc["§1c.civil_affairs_spending"]
+    assert row["Value"].startswith("179.7亿") and row["Date"] == "2021" and "fiscal_squeeze" in row["Cited by"]
     assert book["Attainment"]["Probability"].tolist() == pytest.approx(att["probability"].tolist())
     assert len(book["Differences"]) == len(pd.read_csv(store / "tables" / "compare.csv", encoding="utf-8-sig"))
 
@@ -85,7 +112,7 @@ def test_zh_workbook_is_for_people(store):
     write_report(store, lang="zh")
     wb = openpyxl.load_workbook(store / "report.xlsx")
     assert wb.sheetnames == ["结论", "目标达成", "成本", "与基线的差异", "汇总", "市州排名", "县(市、区)排名",
-                             "分地区目标达成", "分地区支出", "情景与参数"]
+                             "分地区目标达成", "分地区支出", "情景与参数", "数据来源"]
     cjk = re.compile(r"[\u4e00-\u9fff]")
     for ws in wb.worksheets[1:]:
         heads = [c.value for c in ws[1] if c.value is not None]
@@ -111,6 +138,9 @@ def test_zh_workbook_is_for_people(store):
     assert cost.cell(row=2, column=heads["与基线相比"]).value == "基线"
     assert cost.cell(row=2, column=heads["情景"]).value == res.label("baseline", "zh")
     # the verdict sheet: scenario × target, coloured by a colour scale like the HTML's
+    src = wb["数据来源"]
+    assert [c.value for c in src[1]] == ["编号", "类别", "数据项", "数值", "时间", "发布者", "网址", "性质", "引用处"]
+    assert all(cjk.search(str(src.cell(row=r, column=3).value)) for r in range(2, src.max_row + 1))
     v = wb["结论"]
     assert v.conditional_formatting and any(r.colorScale for cf in v.conditional_formatting for r in cf.rules)
     assert v.cell(row=6, column=1).value == res.label(res.scenarios[0], "zh")

@@ -1,8 +1,11 @@
-"""Chinese units beside every unit of the schema and the indicators."""
+"""Chinese units beside every unit of the schema and the indicators; sources cited by figure key."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+import pytest
 
 from model.indicators import INDICATORS
 from model.params import SCHEMA, UNITS_ZH, unit_label
@@ -39,36 +42,92 @@ def test_sources_file_has_every_figure_with_value_and_provenance():
     assert read and all(f.get("address") or f.get("publisher") for f in read)
 
 
-def test_every_citation_resolves():
-    """Every 'FACTS §x' / 'sources §x' citation in parameters, scenarios, region files, target sets and the
-    ODD names a section of model/data/sources.toml."""
-    from pathlib import Path
-
+# the files that cite the sources file: their lines (region files, target sets, observations, the exam
+# history) or their source texts (parameters, scenarios)
+def _citing_texts():
     from model.scenarios import available_scenarios, load_scenario
-    from model.sources import cited_sections, resolve
 
     root = Path(__file__).resolve().parent.parent
-    citations = [(f"params.{p.name}", p.source) for p in SCHEMA.values()]
+    texts = [(f"params.{p.name}", p.source) for p in SCHEMA.values()]
     for name in available_scenarios():
         sc = load_scenario(name)
-        citations += [(f"scenarios/{name}.toml: {k}", v) for k, v in (sc.sources or {}).items()]
-    for path in [*sorted((root / "model" / "data" / "regions").glob("*.toml")),
-                 *sorted((root / "model" / "data" / "targets").glob("*.toml")), root / "model" / "ODD.md"]:
-        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            citations.append((f"{path.name}:{i}", line))
-    cited = [(where, text) for where, text in citations if cited_sections(text)]
-    assert len(cited) > 100
-    for where, text in cited:
+        texts += [(f"scenarios/{name}.toml: {k}", v) for k, v in (sc.sources or {}).items()]
+        texts += [(f"scenarios/{name}.toml:{i}", line) for i, line in
+                  enumerate(Path(sc.path).read_text(encoding="utf-8").splitlines(), start=1)] if sc.path else []
+    data = root / "model" / "data"
+    for path in [*sorted((data / "regions").glob("*.toml")), *sorted((data / "targets").glob("*.toml")),
+                 *sorted((data / "observed").glob("*.toml")), data / "exam_history.toml"]:
+        texts += [(f"{path.relative_to(root)}:{i}", line)
+                  for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)]
+    return texts
+
+
+def test_every_citation_names_a_figure_that_resolves():
+    """Parameters, scenarios, region files, target sets, observations and the exam history cite figures by
+    key (§1c.wuhan_stations); each key is an entry of model/data/sources.toml, and no text cites a whole
+    section ("FACTS §1c", "sources §2h", a bare "§5") without naming the figure it uses."""
+    from model.sources import citations, resolve, uncited_sections
+
+    texts = _citing_texts()
+    cited = [(where, text) for where, text in texts if citations(text)]
+    assert len(cited) > 150
+    for where, text in texts:
+        assert not uncited_sections(text), f"{where}: cites a whole section, name the figure: {text!r}"
+        assert "FACTS" not in text, f"{where}: FACTS.md is not in the repository: {text!r}"
         try:
             resolve(text)
         except KeyError as exc:
             raise AssertionError(f"{where}: {exc}") from None
+    # every parameter cites a figure or says it is an assumption (or a document: seed, MODEL.md)
+    for p in SCHEMA.values():
+        assert citations(p.source) or "assumption" in p.source or "seed" in p.source or ".md" in p.source \
+            or "lever" in p.source or "choice" in p.source, p.name
+    # observations name their figures in `facts`
+    from model.observed import load_observations
+
+    obs = load_observations("hubei")
+    assert all(citations(f) for f in obs["facts"]), obs.loc[[not citations(f) for f in obs["facts"]]]
 
 
-def test_citations_are_read_as_people_write_them():
-    from model.sources import cited_sections, sources_text
+def test_the_odd_cites_figures_by_key():
+    """The ODD cites the sources file's figures by key too; its bare "§7.1" and "§5" are its own sections."""
+    from model.odd import ODD_PATH
+    from model.sources import citations, resolve
 
-    assert cited_sections("FACTS §2g: 粤民函〔2017〕43号; §5") == ["2g", "5"]
-    assert cited_sections("FACTS §1a–§1c; 7th census") == ["1a", "1c", "1b"]
-    assert cited_sections("assumption: a planner's choice") == []
-    assert sources_text("FACTS §2h, §5") == "sources §2h, §5"
+    text = ODD_PATH.read_text(encoding="utf-8")
+    assert "FACTS" not in text
+    lines = text.splitlines()
+    assert sum(len(citations(line)) for line in lines) > 150
+    for i, line in enumerate(lines, start=1):
+        try:
+            resolve(line)
+        except KeyError as exc:
+            raise AssertionError(f"ODD.md:{i}: {exc}") from None
+
+
+def test_citations_are_read_as_people_write_them_and_can_fail():
+    from model.sources import citations, figure, figure_label, resolve, section_title, uncited_sections
+
+    assert citations("EST: 1,830 (§1b.agency_sw_2018) × growth (§2c.agencies, §2b.2018)") == [
+        ("1b", "agency_sw_2018"), ("2c", "agencies"), ("2b", "2018")]
+    assert citations("ODD §7.17 and MODEL.md §1") == [] and uncited_sections("ODD §7.17; ODD §3; MODEL.md §1") == []
+    assert citations("assumption: a planner's choice") == []
+    assert figure("1c", "wuhan_stations")["value"].startswith("162")
+    assert figure_label("1c", "wuhan_stations", "zh") == "武汉街道(乡镇)社工站"
+    assert section_title("2h", "zh") == "薪酬与流失" and section_title("2h", "en") == "Salaries and turnover"
+    # the checks fail where they should: an unknown key, an unknown section, whole-section forms
+    with pytest.raises(KeyError, match="wuhan_stationz"):
+        resolve("(§1c.wuhan_stationz)")
+    with pytest.raises(KeyError, match='"9z" is not a section'):
+        resolve("§9z.anything")
+    assert uncited_sections("FACTS §1c") and uncited_sections("sources §2h") and uncited_sections("(§5)")
+    assert uncited_sections("§1a–§1c") and uncited_sections("§2g: 粤民函; §5.pipeline") == ["§2g"]
+
+
+def test_every_figure_has_a_chinese_label_and_every_section_a_chinese_title():
+    from model.sources import load_sources
+
+    for key, body in load_sources().items():
+        assert CJK.search(body["title_zh"]), key
+        for name, f in body["figures"].items():
+            assert CJK.search(str(f.get("figure_zh", ""))), (key, name)

@@ -24,12 +24,12 @@ import pandas as pd
 from ..formatting import format_param, format_value
 from ..indicators import BUDGET_LINES, INDICATORS
 from ..params import SCHEMA, unit_label
-from ..sources import sources_text
+from ..sources import citations, figure, figure_label, load_sources, section_title, sources_text
 from ..text import region_title, t
 from .plots import plot_cost, plot_difference, plot_indicator, yuan_scale
 from .results import MATERIAL_COST, MATERIAL_GOAL, Results
 
-__all__ = ["report_tables", "write_report"]
+__all__ = ["cited_figures", "report_tables", "write_report"]
 
 # indicators summarised at the end of the window in the comparison section, besides the targets'
 END_INDICATORS = ("sw_certified", "sw_talent", "community_orgs", "volunteers_active", "needs_met_share",
@@ -310,14 +310,14 @@ def _assumptions(res: Results, lang: str) -> str:
         for key, value in params.items():
             p = SCHEMA.get(key)
             rows.append([f"<code>{_e(key)}</code>", _e(p.label(lang) if p else key), _e(format_param(value, key, lang)),
-                         _e(unit_label(p, lang) if p else ""), f"<small>{_e(sources_text(sources.get(key, '')))}</small>"])
+                         _e(unit_label(p, lang) if p else ""), f"<small>{_cite_html(sources.get(key, ''), lang)}</small>"])
         changes = d.changes
         change_text = "; ".join(
             f"{date}: " + ", ".join(f"{SCHEMA[k].label(lang) if k in SCHEMA else k} = {format_param(v, k, lang)}"
                                     for k, v in levers.items()) for date, levers in changes.items())
         levers = (_table(["", t("values_set", lang), "", "", t("source", lang)], rows, "levers") if rows
                   else f"<p>{t('values_set', lang)}: {t('none', lang)}</p>")
-        change_sources = "".join(f"<small>{_e(sources_text(sources[k]))}</small>" for levers in changes.values()
+        change_sources = "".join(f"<small>{_cite_html(sources[k], lang)}</small>" for levers in changes.values()
                                  for k in levers if k in sources and k not in params)
         parts.append(
             f"<div class='card'><h3>{_e(res.label(name, lang))} <code>{_e(name)}</code></h3>"
@@ -340,32 +340,89 @@ def _assumptions(res: Results, lang: str) -> str:
     return "".join(parts)
 
 
-def _sources(res: Results, lang: str) -> str:
-    """Every section of model/data/sources.toml that the report's scenarios cite, figure by figure."""
-    from ..sources import cited_sections, load_sources
+def cited_figures(res: Results) -> dict[tuple[str, str], list[str]]:
+    """The figures of model/data/sources.toml behind this report, each with what cites it: the scenarios'
+    sources, every parameter's source (defaults are in every run), the region files and the target sets.
+    Ordered by section, then as the sources file lists them."""
+    from ..regions import RegionError, load_region
 
-    cited: list[str] = []
-    for d in res.definitions.values():
-        for text in d.sources.values():
-            cited += cited_sections(text)
-        for key in d.params:
-            if key in SCHEMA:
-                cited += cited_sections(SCHEMA[key].source)
-    sources = load_sources()
-    keys = [k for k in dict.fromkeys(cited) if k in sources]
-    if not keys:
+    cited: dict[tuple[str, str], list[str]] = {}
+
+    def add(text, who):
+        for c in citations(text):
+            cited.setdefault(c, [])
+            if who not in cited[c]:
+                cited[c].append(who)
+
+    for name, d in res.definitions.items():
+        for key, text in d.sources.items():
+            add(text, f"{name}.{key}")
+    for p in SCHEMA.values():
+        add(p.source, p.name)
+    for region in dict.fromkeys(d.region for d in res.definitions.values()):
+        try:
+            add(load_region(region).source, f"region {region}")
+        except (RegionError, OSError):  # a store made from a region file no longer at hand
+            pass
+    for ts in res.target_sets.values():
+        add(ts.source, f"targets {ts.name}")
+    order = {}
+    for sec, body in load_sources().items():
+        for key in body["figures"]:
+            order[(sec, key)] = len(order)
+    return dict(sorted(cited.items(), key=lambda kv: order.get(kv[0], len(order))))
+
+
+def _anchor(sec: str, key: str) -> str:
+    return f"src-{sec}-{key}"
+
+
+def _cite_html(text: str, lang: str) -> str:
+    """A source text with each cited figure linked to its row in the sources section; in Chinese, the
+    figure's Chinese name follows its key."""
+    import re
+
+    text = sources_text(text)
+    out, last = [], 0
+    for m in re.finditer(r"§\s*(\d[a-z]|\d)\.([A-Za-z0-9_]+)", str(text or "")):
+        sec, key = m.group(1), m.group(2)
+        if (sec, key) not in citations(m.group(0)):
+            continue
+        out.append(_e(text[last:m.start()]))
+        label = f"〔{_e(figure_label(sec, key, 'zh'))}〕" if lang == "zh" else ""
+        out.append(f"<a href='#{_anchor(sec, key)}'>§{_e(sec)}.{_e(key)}</a>{label}")
+        last = m.end()
+    out.append(_e(str(text or "")[last:]))
+    return "".join(out)
+
+
+def _sources(res: Results, lang: str) -> str:
+    """Every figure of model/data/sources.toml this report's runs cite: one row per figure, grouped by section."""
+    cited = cited_figures(res)
+    if not cited:
         return ""
-    head = [t("src_figure", lang), t("src_value", lang), t("src_date", lang), t("src_where", lang)]
-    parts = []
-    for key in sorted(keys):
-        rows = []
-        for f in sources[key]["figures"].values():
-            value = str(f.get("value", ""))
-            value = value if len(value) <= 240 else value[:239] + "…"
-            where = " ".join(x for x in (f.get("publisher", ""), f.get("address", "")) if x)
-            rows.append([_e(f.get("figure", "")), _e(value), _e(f.get("date", "")),
-                         f"<span class='addr'>{_e(where)}</span> <small>{_e(f.get('status', ''))}</small>"])
-        parts.append(f"<h3>sources §{_e(key)} · {_e(sources[key]['title'])}</h3>" + _table(head, rows, "sources"))
+    head = [t("src_key", lang), t("src_figure", lang), t("src_value", lang), t("src_date", lang),
+            t("src_where", lang), t("src_cited_by", lang)]
+    parts, rows, current = [], [], None
+
+    def flush():
+        if rows:
+            parts.append(f"<h3>§{_e(current)} · {_e(section_title(current, lang))}</h3>" + _table(head, rows, "sources"))
+
+    for (sec, key), who in cited.items():
+        if sec != current:
+            flush()
+            rows, current = [], sec
+        f = figure(sec, key)
+        value = str(f.get("value", ""))
+        value = value if len(value) <= 240 else value[:239] + "…"
+        where = " ".join(x for x in (f.get("publisher", ""), f.get("address", "")) if x)
+        by = ", ".join(who[:4]) + (f" … (+{len(who) - 4})" if len(who) > 4 else "")
+        rows.append([f"<code id='{_anchor(sec, key)}'>§{_e(sec)}.{_e(key)}</code>", _e(figure_label(sec, key, lang)),
+                     _e(value), _e(f.get("date", "")),
+                     f"<span class='addr'>{_e(where)}</span> <small>{_e(f.get('status', ''))}</small>",
+                     f"<small>{_e(by)}</small>"])
+    flush()
     return "".join(parts)
 
 

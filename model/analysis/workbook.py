@@ -33,6 +33,7 @@ SHEETS = {
     "county_ranking": ("县(市、区)排名", "Counties ranked"),
     "unit_attainment": ("分地区目标达成", "Attainment by area"),
     "unit_cost": ("分地区支出", "Spending by area"),
+    "sources": ("数据来源", "Sources"),
 }
 
 # column headers, (zh, en); a column not listed keeps its name
@@ -432,6 +433,38 @@ def _scenario_rows(res: Results, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _sources_sheet(ws, res: Results, lang: str) -> None:
+    """The figures of model/data/sources.toml the report's runs cite: key, section, figure (in the report's
+    language), value, date, publisher, address, status and what cites it; long texts wrap."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    from ..sources import figure, figure_label, section_title
+    from .report import cited_figures
+
+    rows = []
+    for (sec, key), who in cited_figures(res).items():
+        f = figure(sec, key)
+        rows.append({"src_key": f"§{sec}.{key}", "src_section": section_title(sec, lang),
+                     "src_figure": figure_label(sec, key, lang), "src_value": str(f.get("value", "")),
+                     "src_date": str(f.get("date", "")), "src_publisher": str(f.get("publisher", "")),
+                     "src_address": str(f.get("address", "")), "src_status": str(f.get("status", "")),
+                     "src_cited_by": ", ".join(who)})
+    frame = pd.DataFrame(rows, columns=["src_key", "src_section", "src_figure", "src_value", "src_date",
+                                        "src_publisher", "src_address", "src_status", "src_cited_by"])
+    names = {c: (t(c, "zh"), t(c, "en")) for c in frame.columns}
+    _write_sheet(ws, frame, frame, lang, names=names)
+    widths = {"src_section": 24, "src_figure": 28, "src_value": 60, "src_publisher": 30, "src_address": 40,
+              "src_cited_by": 36}
+    for j, col in enumerate(frame.columns, start=1):
+        if col in widths:
+            ws.column_dimensions[get_column_letter(j)].width = widths[col]
+    for i, row in enumerate(rows, start=2):
+        for j, col in enumerate(frame.columns, start=1):
+            ws.cell(row=i, column=j).alignment = Alignment(wrap_text=col in widths, vertical="top")
+        ws.row_dimensions[i].height = min(400, max(wrapped_height(row[c], w) for c, w in widths.items()))
+
+
 def write_workbook(path, tables: dict[str, pd.DataFrame], res: Results, lang: str) -> None:
     """Write the workbook at ``path`` from the report's tables (see the module's docstring)."""
     from openpyxl import Workbook
@@ -479,6 +512,7 @@ def write_workbook(path, tables: dict[str, pd.DataFrame], res: Results, lang: st
                 formats[col] = "#,##0"
     _write_sheet(wb.create_sheet(SHEETS["scenarios"][0 if zh else 1]), people, scen, lang, names=names,
                  formats=formats)
+    _sources_sheet(wb.create_sheet(SHEETS["sources"][0 if zh else 1]), res, lang)
     from .report import _is_formula_like
 
     for sheet in wb.worksheets:  # printed: landscape A4, every column on the page's width
