@@ -32,7 +32,7 @@ fonts:
 	    { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q fonts-noto-cjk >/dev/null 2>&1; }; }) || \
 	  echo "warning: no Chinese font installed (apt-get install fonts-noto-cjk); Chinese figures use English labels"
 
-# The main command: every shipped scenario × 20 replicates on hubei, then the report (about 2 minutes on 2 cores, measured from a fresh clone: 116 s).
+# The main command: every shipped scenario × 20 replicates on hubei, then the report (about 3½ minutes on 2 cores, measured from a fresh clone: 217 s, 134 s of runs).
 demo: $(STAMP) fonts
 	$(BIN)/wushe demo
 
