@@ -18,7 +18,7 @@ Runs go to the executor in chunks (several short runs per task). A worker judges
 against its targets and turns it into Parquet bytes (``RunParts``); the runs of a chunk are
 saved by this process as one durable batch as soon as it returns (``Store.write_runs``).
 With ``simulate_scenario`` the worker reads the model's columns instead of building its
-frames (``_model_output``): the same bytes, at a third of the cost beyond the model run.
+frames (``_model_output``): the same bytes, at less than half the cost beyond the model run.
 Results are the same, bit for bit, whatever the executor, the number of workers and the chunking.
 """
 
