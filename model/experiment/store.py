@@ -216,10 +216,11 @@ _SCHEMAS: dict[tuple, pa.Schema | None] = {}  # by columns' names and types: the
 
 
 def _column_type(values) -> Any:
-    """What ``columns_table`` keys a column by: a numpy array's dtype, "str" for a list of str, else None."""
+    """What ``columns_table`` keys a column by: a numpy array's dtype, "str" for a list of str, else None
+    (an empty list too: pandas would not type it as text)."""
     if isinstance(values, np.ndarray):
         return values.dtype if values.ndim == 1 and values.dtype.kind in "fiubMm" else None
-    if isinstance(values, list) and all(type(v) is str for v in values):
+    if isinstance(values, list) and values and all(type(v) is str for v in values):
         return "str"
     return None
 
