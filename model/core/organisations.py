@@ -160,7 +160,7 @@ class OrganisationSector:
         lam = (p.org_founding_rate / 12 * np.sqrt(c.population / 10_000)
                * (1 + p.sw_founding_effect * c.linkage)
                * np.where(base, p.incubator_founding_mult, 1.0)
-               * committees.founding_factor(committees.effective_strength(c.committee, p.party_building))
+               * committees.founding_factor(c.strength(p.party_building))
                * (1 + STARTUP_GRANT_PULL * p.startup_grant_yuan / STARTUP_GRANT_PULL_YUAN)
                * (1 + CHARITY_RECRUIT * np.minimum(1.0, c.charity_payout / CHARITY_RECRUIT_YUAN)))
         born = poisson_from_uniform(rng.random(c.n), lam)  # one uniform per community: common random numbers
@@ -207,7 +207,7 @@ class OrganisationSector:
         unfunded *= CLOSURE_UNFUNDED
         unfunded += CLOSURE_FUNDED_FLOOR
         hazard *= unfunded
-        hazard *= committees.closure_factor(committees.effective_strength(c.committee, p.party_building))[comm]
+        hazard *= committees.closure_factor(c.strength(p.party_building))[comm]
         # registration: filed organisations of some capacity register
         cand = np.flatnonzero(alive & (cap > REGISTER_CAPACITY) & ~o.registered[:n])
         p_reg = np.where(incubated[cand], REGISTER_PROB_INCUBATED, REGISTER_PROB)

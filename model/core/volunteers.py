@@ -82,7 +82,7 @@ class Volunteers:
                                              np.minimum(reg_p, 1))
         org_cap = m.organisations.count_capacity()
         organising = c.linkage / 10 + org_cap / 5 + 0.5 * c.has_volunteer_point
-        strength = committees.effective_strength(c.committee, p.party_building)
+        strength = c.strength(p.party_building)
         organised = 1 - np.exp(-organising)  # 0 to 1: what organising makes of the volunteers (target, hours)
         target = (p.volunteer_activation * organised * (1 + 0.5 * incentive / 50)
                   * committees.centred_factor(strength, p.committee_volunteer_effect)
