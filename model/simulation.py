@@ -37,6 +37,18 @@ def _reporter(name: str):
     return lambda model: model.indicators[name]
 
 
+_NUMBERS = ({int}, {float}, {int, float}, {np.int64}, {np.float64}, {bool}, {np.bool_})
+
+
+def _column(values: list):
+    """A DataCollector list as the numpy array pandas makes of it (int64, float64, bool); else the list as it is."""
+    if values and set(map(type, values)) in _NUMBERS:
+        array = np.asarray(values)
+        if array.ndim == 1 and array.dtype in (np.int64, np.float64, np.bool_):
+            return array
+    return values
+
+
 class FiveSocietyModel(mesa.Model):
     """Agent-based model of the Five-Society Linkage in a region, one step per month.
 
@@ -234,11 +246,23 @@ class FiveSocietyModel(mesa.Model):
         return self.calendar[self.t] if self.t >= 0 else self.start - pd.Timedelta(days=1)
 
     def frame(self) -> pd.DataFrame:
-        """The run so far: one row per completed month (date index), one column per indicator."""
-        df = self.datacollector.get_model_vars_dataframe()
-        df.index = self.calendar[: len(df)]
-        df.index.name = "date"
-        return df
+        """The run so far: one row per completed month (date index), one column per indicator.
+
+        The DataCollector's ``get_model_vars_dataframe()`` with the months as its index,
+        built from ``columns()`` (typed once, not inferred again from the lists).
+        """
+        columns = self.columns()
+        n = len(next(iter(self.datacollector.model_vars.values()), []))
+        return pd.DataFrame(columns, index=self.calendar[:n].rename("date"))
+
+    def columns(self) -> dict:
+        """The run so far as ``{indicator: values}``, the columns of ``frame()`` in its order.
+
+        Each is the DataCollector's list as a numpy array, typed as pandas types it (int64
+        for whole numbers, float64 when any value is a float, bool), or the list itself when
+        pandas would give another type. The experiment runner stores these without a frame.
+        """
+        return {name: _column(values) for name, values in self.datacollector.model_vars.items()}
 
     def station_history(self, township: int) -> pd.DataFrame:
         """The event history of one township's station."""

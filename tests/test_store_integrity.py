@@ -342,3 +342,66 @@ def test_a_run_made_into_parts_in_a_worker_writes_what_its_frame_would():
         units.insert(0, "scenario", scenario.name)
         assert parts.timeseries == _from_pandas_bytes(tidy)
         assert parts.units == _from_pandas_bytes(units)
+
+
+def test_tables_made_from_columns_write_what_their_frames_write():
+    """``columns_table``: the first table of a shape from the frame, later ones from the columns alone,
+    the same bytes throughout; columns that would not give the frame's table go through the frame."""
+    import numpy as np
+
+    from model.experiment.store import columns_table, part_bytes, table_bytes
+
+    rng = np.random.default_rng(1)
+    n = 6
+
+    def columns(k: int) -> dict:
+        x = rng.normal(size=n)
+        x[1] = np.nan  # missing, written as null as from_pandas writes it
+        return {"scenario": [f"s{k}"] * n, "replicate": np.full(n, k, np.int64),
+                "date": pd.date_range("2021-01-31", periods=n, freq="ME").to_numpy().astype("datetime64[ns]"),
+                "x": x, "count": rng.integers(0, 9, n), "ok": rng.random(n) < 0.5,
+                "name": ["武汉市", "Wuhan"] * 3}
+
+    for k in range(3):
+        cols = columns(k)
+        frame = pd.DataFrame(cols)
+        assert table_bytes(columns_table(cols, lambda f=frame: f)) == _from_pandas_bytes(frame) == part_bytes(frame)
+    for k in range(2):  # columns typed unlike their frame (int64 where the frame has float64): the frame decides
+        cols = {"a": np.arange(n, dtype=np.int64) + k, "b": rng.normal(size=n)}
+        frame = pd.DataFrame(cols).astype({"a": "float64"})
+        assert table_bytes(columns_table(cols, lambda f=frame: f)) == _from_pandas_bytes(frame)
+    for k in range(2):  # a column of another kind (text with a gap): the frame decides
+        cols = {"a": np.arange(n) + k, "note": ["a", None, "b", "c", "d", "e"]}
+        frame = pd.DataFrame(cols)
+        assert table_bytes(columns_table(cols, lambda f=frame: f)) == _from_pandas_bytes(frame)
+
+
+def test_the_model_runs_parts_made_from_its_columns_are_those_of_its_tidied_frames():
+    """The runner turns ``simulate_scenario``'s model into parts from its columns, without frames:
+    the bytes are ``part_bytes`` of the frames ``simulate_scenario`` returns, tidied, for each run
+    (the first of a shape and later ones, another scenario, another replicate) and its units."""
+    import numpy as np
+
+    from model.experiment import store
+    from model.experiment.runner import _model_output, _simulated, _tidy, simulate_scenario
+    from model.experiment.store import part_bytes
+    from model.scenarios import load_scenario
+    from model.targets import judge, load_targets
+
+    store._SCHEMAS.clear()
+    store._PLANS.clear()
+    for name, replicate, seed in [("baseline", 0, 21), ("baseline", 1, 22), ("incubator_first", 7, 21)]:
+        scenario = load_scenario(name, region="demo")
+        targets = load_targets(scenario.targets)
+        dates, column, make_parts = _model_output(_simulated(scenario, seed), scenario.name, replicate, targets)
+        parts = make_parts()
+        frame = simulate_scenario(scenario, seed)
+        units = frame.attrs.pop("units")
+        tidy = _tidy(frame, scenario.name, replicate)
+        units.insert(0, "replicate", np.int64(replicate))
+        units.insert(0, "scenario", scenario.name)
+        assert parts.timeseries == part_bytes(tidy) == _from_pandas_bytes(tidy)
+        assert parts.units == part_bytes(units) == _from_pandas_bytes(units)
+        judged = judge(tidy["date"].to_numpy(), lambda c, t=tidy: t[c].to_numpy(), targets)
+        assert str(judge(dates, column, targets)) == str(judged)  # (NaN and NaT as text: equal to themselves)
+    assert all(schema is not None for schema in store._SCHEMAS.values()) and len(store._SCHEMAS) == 2

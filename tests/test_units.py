@@ -168,3 +168,29 @@ def test_report_and_workbook_by_prefecture_and_county(hubei_store):
     assert cost.max_row == 1 + 2 * (17 + 103)
     assert "县(市、区)" in {c.value for c in cost["B"] if c.value} | {c.value for row in cost.iter_rows(max_row=3)
                                                                     for c in row}
+
+
+def test_the_frames_are_built_from_the_columns_as_pandas_types_the_collected_values():
+    """``frame()`` is the DataCollector's frame with the months as index, built from ``columns()``;
+    ``unit_table()`` is ``UnitRecorder.columns()`` as a frame (text as pandas' str), at any month."""
+    from model.simulation import _column
+
+    m = FiveSocietyModel(region="demo", seed=4, start="2021-01", end="2022-06")
+    for months in (0, 1, 13, 18):
+        while m.t + 1 < months:
+            m.step()
+        expected = m.datacollector.get_model_vars_dataframe()
+        expected.index = m.calendar[: len(expected)]
+        expected.index.name = "date"
+        pd.testing.assert_frame_equal(m.frame(), expected, check_exact=True)
+        table = m.unit_table()
+        assert list(table.columns) == list(units_module.UNIT_COLUMNS)
+        if len(table):
+            pd.testing.assert_frame_equal(table, pd.DataFrame(m.units.columns()), check_exact=True)
+            assert all(str(table[c].dtype) == "str" for c in ("level", "name", "name_en"))
+            assert str(table["date"].dtype) == "datetime64[us]" and table["unit"].dtype == np.int64
+    # a list is typed as pandas types it, or left to pandas
+    for values in ([1, 2], [1.5, 2], [1, float("nan")], [True, False], [True, 1], [1.0, True], [1, None], [],
+                   [np.float32(1.5)], [np.int64(3), 4], [2**63], ["a", "b"]):
+        pd.testing.assert_frame_equal(pd.DataFrame({"v": _column(values)}), pd.DataFrame({"v": values}),
+                                      check_exact=True)

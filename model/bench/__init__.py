@@ -9,7 +9,7 @@ Sections:
   the fit runs it (5 seeds in each of 3 processes): CPU time, goal ≤ 1 s.
 * ``experiment``: scenarios × replicates on 1 and 2 workers, and ``mesa.batch_run``
   (``model/bench/experiment.py``).
-* ``short``: many short runs, 8 scenarios × 20 replicates of ``demo`` (about 0.15 s a run),
+* ``short``: many short runs, 8 scenarios × 20 replicates of ``demo`` (about 0.1 s a run),
   wushe's runner against ``mesa.batch_run`` on the same ensemble, where per-run overhead
   (saving each run, judging targets) shows, in 3 alternating repeats (about 2 minutes on a
   quiet machine); prints their speed ratio with its spread (goal: not slower than batch_run).

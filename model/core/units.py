@@ -221,14 +221,24 @@ class UnitRecorder:
         """Every recorded year-end: one row per prefecture and county (``UNIT_COLUMNS``)."""
         if not self.rows:
             return pd.DataFrame({k: [] for k in UNIT_COLUMNS})
-        n_p, n_c, k = self.n_p, self.n_c, len(self.rows)
-        frame = pd.DataFrame({name: np.concatenate([r[name] for r in self.rows]) for name in self.rows[0]})
-        frame["level"] = np.tile(np.array(["prefecture"] * n_p + ["county"] * n_c, dtype=object), k)
-        frame["unit"] = np.tile(np.concatenate([np.arange(n_p), np.arange(n_c)]).astype(np.int64), k)
-        frame["prefecture"] = np.tile(np.concatenate([np.arange(n_p), self.county_pref]).astype(np.int64), k)
-        frame["name"] = np.tile(np.array(self.names + self.county_names, dtype=object), k)
-        frame["name_en"] = np.tile(np.array(self.names_en + self.county_names_en, dtype=object), k)
-        return frame[list(UNIT_COLUMNS)]
+        return pd.DataFrame(self.columns())
+
+    def columns(self) -> dict:
+        """``table()``'s columns in its order: numpy arrays, and lists for the text (level and names).
+
+        Empty when nothing is recorded yet. The experiment runner stores these without a frame.
+        """
+        k = len(self.rows)
+        if not k:
+            return {}
+        n_p = self.n_p
+        recorded = {name: np.concatenate([r[name] for r in self.rows]) for name in self.rows[0]}
+        recorded["level"] = (["prefecture"] * n_p + ["county"] * self.n_c) * k
+        recorded["unit"] = np.tile(np.concatenate([np.arange(n_p), np.arange(self.n_c)]).astype(np.int64), k)
+        recorded["prefecture"] = np.tile(np.concatenate([np.arange(n_p), self.county_pref]).astype(np.int64), k)
+        recorded["name"] = (self.names + self.county_names) * k
+        recorded["name_en"] = (self.names_en + self.county_names_en) * k
+        return {name: recorded[name] for name in UNIT_COLUMNS}
 
 
 def _prefecture_english(i: int, s, m) -> str:

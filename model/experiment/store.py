@@ -21,7 +21,8 @@ at once (one ``syncfs`` of the store's file system on Linux, else an ``fsync`` p
 and only then are the parts, then the records, moved into place. So a record on disk
 always names a part that reached the disk before it, as with a flush per file, at one
 flush per batch instead of two per run. The runner's workers send the parts as Parquet
-bytes (``RunParts``), made as ``part_bytes`` makes them here.
+bytes (``RunParts``), made as ``part_bytes`` makes them here (or, from a frame's columns
+without the frame, as ``columns_table`` makes them: the same bytes).
 
 One process writes a store at a time: ``Store.lock()`` takes an exclusive lock
 (``OUT/.lock``, an OS-level lock through ``filelock``, released by the kernel when its
@@ -51,7 +52,8 @@ from filelock import FileLock, Timeout
 
 from ..messages import one_line
 
-__all__ = ["RunParts", "Store", "StoreBusy", "StoreError", "StoreWarning", "atomic_write", "part_bytes", "run_key"]
+__all__ = ["RunParts", "Store", "StoreBusy", "StoreError", "StoreWarning", "atomic_write", "columns_table",
+           "part_bytes", "run_key", "table_bytes"]
 
 MANIFEST = "manifest.json"
 RUNS = "runs.parquet"
@@ -210,11 +212,60 @@ def _arrow(frame: pd.DataFrame) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+_SCHEMAS: dict[tuple, pa.Schema | None] = {}  # by columns' names and types: the schema their frame gives
+
+
+def _column_type(values) -> Any:
+    """What ``columns_table`` keys a column by: a numpy array's dtype, "str" for a list of str, else None."""
+    if isinstance(values, np.ndarray):
+        return values.dtype if values.ndim == 1 and values.dtype.kind in "fiubMm" else None
+    if isinstance(values, list) and all(type(v) is str for v in values):
+        return "str"
+    return None
+
+
+def _from_columns(columns: dict[str, Any], schema: pa.Schema) -> pa.Table:
+    arrays = [pa.array(v, type=f.type, from_pandas=True) for v, f in zip(columns.values(), schema, strict=True)]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def columns_table(columns: dict[str, Any], frame) -> pa.Table:
+    """The table ``_arrow(frame())`` gives, made from ``columns`` without building the frame.
+
+    ``columns`` are the frame's columns in its order, by name: numpy arrays (numbers,
+    booleans, times) and lists of str; ``frame`` builds the frame itself. The first table
+    of a shape (names and types) comes from the frame, which gives the schema (column
+    types and pandas metadata); the columns are checked once to give that same table,
+    and later tables of that shape are made from the columns alone. A shape whose
+    columns do not give the frame's table, or a column of another kind, always goes
+    through the frame. Either way the Parquet bytes are those of ``part_bytes(frame())``.
+    """
+    kinds = tuple(_column_type(v) for v in columns.values())
+    key = (tuple(columns), kinds)
+    if any(kind is None for kind in kinds) or _SCHEMAS.get(key, False) is None:  # (a dtype == None is float64)
+        return _arrow(frame())
+    schema = _SCHEMAS.get(key)
+    if schema is not None:
+        return _from_columns(columns, schema)
+    table = _arrow(frame())
+    try:
+        same = table.schema.names == list(columns) and _from_columns(columns, table.schema).equals(table)
+    except (pa.ArrowException, ValueError, TypeError):
+        same = False
+    _SCHEMAS[key] = table.schema if same else None
+    return table
+
+
+def table_bytes(table: pa.Table) -> bytes:
+    """A table as the Parquet bytes of a part (``pq.write_table``'s defaults)."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    return sink.getvalue().to_pybytes()
+
+
 def part_bytes(frame: pd.DataFrame) -> bytes:
     """A run's timeseries part: the frame as Parquet bytes."""
-    sink = pa.BufferOutputStream()
-    pq.write_table(_arrow(frame), sink)
-    return sink.getvalue().to_pybytes()
+    return table_bytes(_arrow(frame))
 
 
 @dataclass(frozen=True)
@@ -231,6 +282,11 @@ class RunParts:
     @classmethod
     def of(cls, frame: pd.DataFrame, units: pd.DataFrame | None = None) -> RunParts:
         return cls(part_bytes(frame), part_bytes(units) if units is not None and len(units) else None)
+
+    @classmethod
+    def of_tables(cls, frame: pa.Table, units: pa.Table | None = None) -> RunParts:
+        """The same from the frames' Arrow tables (``columns_table``)."""
+        return cls(table_bytes(frame), table_bytes(units) if units is not None and units.num_rows else None)
 
 
 def _tmp_beside(path: Path, data: bytes) -> Path:
