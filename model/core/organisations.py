@@ -47,7 +47,7 @@ CLOSURE_FUNDED_FLOOR = 0.6
 CLOSURE_UNFUNDED = 0.4
 CLOSURE_FUNDS_YUAN = 3_000
 # Registration: filed organisations above capacity 0.6 register at 1% a month, 2% while
-# incubated (assumption; FACTS §5: counts grow mostly through filing, 备案)
+# incubated (assumption; §5.incubation: counts grow mostly through filing, 备案)
 REGISTER_CAPACITY = 0.6
 REGISTER_PROB = 0.01
 REGISTER_PROB_INCUBATED = 0.02
@@ -56,8 +56,8 @@ REGISTER_PROB_INCUBATED = 0.02
 # Venture philanthropy (公益创投) in April; incubated organisations are twice as likely to
 # win; a grant adds 0.1 capacity (assumptions). A grant funds a service project that the
 # organisation runs in its community over the next twelve months, at p.project_service_yuan
-# a service (FACTS §1c: 水果湖's organisations funded by 公益创投; §5: venture funds bridge
-# organisations to service money)
+# a service (§1c.shuiguohu_incubator: 水果湖's organisations funded by 公益创投; §5.incubation:
+# venture funds bridge organisations to service money)
 VENTURE_MONTH = 4
 VENTURE_INCUBATED_WEIGHT = 2.0
 VENTURE_CAPACITY_GAIN = 0.1
@@ -68,7 +68,7 @@ INITIAL_MAX_AGE_MONTHS = 96
 
 
 # Incubation bases (孵化基地), by level in this order (the ``base`` code of an incubated organisation):
-# organisations in residence (FACTS §1c: 水果湖 30; county and street: assumptions, smaller bases)
+# organisations in residence (§1c.shuiguohu_incubator: 水果湖 30; county and street: assumptions, smaller bases)
 BASE_SLOTS = {"city": 30, "county": 20, "street": 10}
 
 
