@@ -54,6 +54,11 @@ BUDGET_LINES = {
     "sw_rooms": ("社区社会工作服务室", "Community social-work rooms"),
 }
 
+def _share(mask: np.ndarray) -> float:
+    """The share of ``mask`` that is true (its mean, counted), 0.0 for an empty mask."""
+    return float(np.count_nonzero(mask) / len(mask)) if len(mask) else 0.0
+
+
 _CORE = [
     Indicator("stations", "stations", "运行中的乡镇(街道)社工站", "Township stations operating",
               compute=lambda v: int(v.tw.has_station.sum())),
@@ -74,10 +79,10 @@ _CORE = [
               compute=lambda v: int(v.c.orgs.sum())),
     Indicator("share_urban_communities_10plus_orgs", "share", "城市社区≥10个组织的比例",
               "Urban communities with ≥10 organisations", share=True,
-              compute=lambda v: float((v.c.orgs[v.urban] >= 10).mean()) if v.urban.any() else 0.0),
+              compute=lambda v: _share(v.c.orgs[v.urban] >= 10)),
     Indicator("share_rural_communities_5plus_orgs", "share", "农村社区≥5个组织的比例",
               "Rural communities with ≥5 organisations", share=True,
-              compute=lambda v: float((v.c.orgs[v.rural] >= 5).mean()) if v.rural.any() else 0.0),
+              compute=lambda v: _share(v.c.orgs[v.rural] >= 5)),
     # the 47号's units (model/targets.py INDICATOR_UNITS): 设区的市, and 县(市) without districts;
     # NaN where the region holds none (one county has no 设区的市)
     Indicator("incubator_city_coverage", "share", "市级孵化基地覆盖率", "Cities with an incubation base", share=True,
@@ -91,7 +96,7 @@ _CORE = [
               compute=lambda v: int(v.c.volunteers_active.sum())),
     Indicator("volunteer_point_coverage", "share", "志愿服务站点覆盖率", "Facilities with a volunteer point",
               share=True,
-              compute=lambda v: float((v.c.has_volunteer_point & v.c.facility).sum() / v.facilities) if v.facilities else 0.0),
+              compute=lambda v: float(np.count_nonzero(v.c.has_volunteer_point & v.c.facility) / v.facilities) if v.facilities else 0.0),
     Indicator("charity_raised_yuan", "yuan", "社区慈善筹款(累计)", "Charity raised (cumulative)", cumulative=True,
               compute=lambda v: float(v.m.charity.raised)),
     Indicator("needs_met_share", "share", "本月需求满足率", "Needs met this month", share=True,
@@ -123,12 +128,12 @@ _EXTRA = [
               share=True,
               compute=lambda v: float(v.tw.street_base[v.tw.street].mean()) if v.tw.street.any() else 0.0),
     Indicator("orgs_registered", "organisations", "登记注册的社区社会组织", "Registered community organisations",
-              compute=lambda v: int((v.o.view('alive') & v.o.view('registered')).sum())),
+              compute=lambda v: int(np.count_nonzero(v.o.view('alive') & v.o.view('registered')))),
     Indicator("orgs_incubated", "organisations", "孵化中的组织", "Organisations in incubation",
-              compute=lambda v: int((v.o.view('alive') & (v.o.view('incubated_until') >= v.m.t)).sum())),
+              compute=lambda v: int(np.count_nonzero(v.o.view('alive') & (v.o.view('incubated_until') >= v.m.t)))),
     Indicator("community_fund_coverage", "share", "设立慈善基金的社区比例", "Communities with a charity fund",
               share=True,
-              compute=lambda v: float(v.c.has_fund.mean())),
+              compute=lambda v: _share(v.c.has_fund)),
     Indicator("charity_donated_yuan", "yuan", "社会捐赠(累计)", "Donations (cumulative)", cumulative=True,
               compute=lambda v: float(v.m.charity.donated)),
     Indicator("volunteer_hours", "hours", "本月志愿服务时长", "Volunteer hours this month",

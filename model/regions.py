@@ -305,8 +305,16 @@ def _check_region_data(path: Path, data: dict) -> None:
         raise RegionError(f'{path}: title: expected a table {{ zh = "…", en = "…" }}; got {shown(title)}')
 
 
+_LOADED: dict[tuple, Region] = {}  # by (file, modification time, size): a calibration loads its region per run
+LOADED_MAX = 16
+
+
 def load_region(name_or_path: str | Path) -> Region:
-    """Load a region by name (a file in ``model/data/regions``) or by path; RegionError in one line if bad."""
+    """Load a region by name (a file in ``model/data/regions``) or by path; RegionError in one line if bad.
+
+    A file loaded before and unchanged since (same modification time and size) is not read
+    again: the Region is frozen, and nothing changes its tables, so runs share it.
+    """
     if not isinstance(name_or_path, (str, Path)):
         raise TypeError(f"region must be a region name or a path; got {type(name_or_path).__name__}")
     path = Path(name_or_path)
@@ -315,6 +323,22 @@ def load_region(name_or_path: str | Path) -> Region:
         if not path.exists():
             raise RegionError(
                 f'{quoted(name_or_path)} is not a region; valid ones are: {", ".join(available_regions())}')
+    try:
+        st = path.stat()
+        key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    except OSError:  # read_toml says what is wrong with the path
+        key = None
+    region = _LOADED.get(key) if key else None
+    if region is None:
+        region = _read_region(path)
+        if key:
+            if len(_LOADED) >= LOADED_MAX:
+                _LOADED.clear()
+            _LOADED[key] = region
+    return region
+
+
+def _read_region(path: Path) -> Region:
     _, data = read_toml(path, "a TOML region file",
                         lambda p, msg, line=None: RegionError(f"{p}:{line}: {msg}" if line else f"{p}: {msg}"))
     _check_region_data(path, data)

@@ -1,7 +1,7 @@
 """The Five-Society Linkage model: the monthly schedule, and data collection.
 
 ``FiveSocietyModel`` is a ``mesa.Model`` stepping one calendar month per step. It holds
-the schedule only: ``step`` reads as the ODD process overview (``model/ODD.md`` §3), and
+the schedule only: ``step`` reads as the ODD process overview (ODD §3, ``model/ODD.md``), and
 each verb is one submodel of ODD §7 in ``model/core/`` (set-up: ``core/setup.py``).
 ``simulate`` is the one-line entry point.
 """

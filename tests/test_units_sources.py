@@ -105,6 +105,27 @@ def test_the_odd_cites_figures_by_key():
             raise AssertionError(f"ODD.md:{i}: {exc}") from None
 
 
+def test_the_model_code_cites_figures_by_key():
+    """Comments and docstrings in the model's code cite figures by key as everything else does: no
+    whole-section citation ("FACTS §2h", "(§5)") in any ``model/**/*.py`` but model/sources.py (whose
+    docstrings describe the old form), and every key names an entry of model/data/sources.toml."""
+    from model.sources import SOURCES_PATH, resolve, uncited_sections
+
+    model_dir = SOURCES_PATH.parent.parent
+    files = [f for f in sorted(model_dir.rglob("*.py")) if f.name != "sources.py" or f.parent != model_dir]
+    assert len(files) > 50
+    n_cited = 0
+    for path in files:
+        where = path.relative_to(model_dir.parent)
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            assert not uncited_sections(line), f"{where}:{i}: cites a whole section, name the figure: {line.strip()!r}"
+            try:
+                n_cited += len(resolve(line))
+            except KeyError as exc:
+                raise AssertionError(f"{where}:{i}: {exc}") from None
+    assert n_cited > 100  # the schema's sources alone cite well over a hundred
+
+
 def test_citations_are_read_as_people_write_them_and_can_fail():
     from model.sources import citations, figure, figure_label, resolve, section_title, uncited_sections
 

@@ -1,8 +1,8 @@
 """The simulation core: one module per submodel of ODD §7, over explicit state.
 
-- §2 state: ``state`` (worker and organisation rows; township and community arrays;
+- ODD §2 state: ``state`` (worker and organisation rows; township and community arrays;
   role, certificate and mode codes)
-- §5 initialisation: ``setup`` (``set_up``)
+- ODD §5 initialisation: ``setup`` (``set_up``)
 - §7.1 the envelope, budgets, §7.12 payments: ``budget`` (``Ledger``, ``plan_envelope``,
   ``plan_budgets``, ``pay``) over the rules of ``envelope``
 - §7.2 building stations: ``stations`` (``Purchaser.propose``, ``plan_stations``, ``open_station``)

@@ -20,21 +20,22 @@ __all__ = ["Agency", "Agencies"]
 # Up to five bidders from the prefecture (assumption: a typical shortlist)
 MAX_BIDDERS = 5
 # A tender with fewer bidders than this is a thin market that may draw an entrant (assumption:
-# competition needs at least two; FACTS §4b 何磊: weak competition)
+# competition needs at least two; §4b.he_lei_2015 何磊: weak competition)
 THIN_MARKET_BIDDERS = 2
 
 # Project posts outside stations are paid at cost plus this margin (assumption: small fees on
-# other purchased projects, FACTS §2h: most agencies lack funding)
+# other purchased projects, §2h.ngo_pay: most agencies lack funding)
 PROJECT_MARGIN = 0.05
 # An agency with no contract and no project post for this many months closes (assumption)
 MAX_IDLE_MONTHS = 12
 # Posts in one project bought outside stations, and so an entrant's size (EST: Hubei's agencies
-# went 150 → 289 in 2018 while their full-time social workers went ≈1,500 → 1,830 (FACTS §1b):
+# went 150 → 289 in 2018 while their full-time social workers went ≈1,500 → 1,830 (§1b.agencies_2018,
+# §1b.agency_sw_2018; the 2017 ≈1,500: assumption):
 # ≈330 new posts over 139 new agencies ≈ 2.4 posts each)
 PROJECT_POSTS = 2
 # An agency bids for a station only with a team: at least this many social workers on its books
 # (assumption: tenders ask for the professional capacity to perform the contract, 政府采购法
-# art. 22; a station needs ≈2.4, FACTS §2a): a new two-post project agency bids once it has grown
+# art. 22; a station needs ≈2.4, §2a.sw_per_station): a new two-post project agency bids once it has grown
 STATION_BID_STAFF = 3
 # Pseudo-evaluations at the mean quality behind a new agency's reputation (assumption: two
 # contract-years of evaluations weigh as much as the prior)

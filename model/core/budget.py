@@ -171,7 +171,7 @@ def plan_envelope(m) -> None:
     keep = np.divide(grant[0] - committed, renewable, out=np.ones_like(renewable), where=renewable > 0)
     # a county whose running commitments alone exceed what it has renegotiates them down to it
     # (no renewal, no new station; the running contracts thinned alike): no county spends beyond
-    # its envelope (assumption: contracts are varied rather than broken; FACTS §4b: the buyer
+    # its envelope (assumption: contracts are varied rather than broken; §4b.third_party_evaluation: the buyer
     # keeps control of the contract)
     running_share = np.minimum(1.0, np.divide(grant[0], committed, out=np.ones_like(committed),
                                               where=committed > 0))

@@ -62,7 +62,7 @@ def support_cost(n_communities: int, support: float, yuan_per_community_year: fl
 def worker_posts(posts: np.ndarray, urban: np.ndarray, population: np.ndarray, per_10k: float) -> np.ndarray:
     """Community-worker posts after the January plan: urban communities get posts up to
     ``per_10k`` per 10,000 residents (rounded), never fewer than they have; villages and a
-    ratio of 0 leave the posts as they are (FACTS §1b: 18 per 10,000 urban residents by 2025).
+    ratio of 0 leave the posts as they are (§1b.community_services_plan: 18 per 10,000 urban residents by 2025).
     """
     posts = np.asarray(posts)
     if per_10k <= 0:

@@ -33,7 +33,8 @@ __all__ = [
 ]
 
 # The order in which a county protects its requests when money is short (first = last cut).
-# Assumptions from FACTS §5 and §4b: a station open is the visible result buyers are held to
+# Assumptions from §5.contracts_shape_supply and §4b.qu_2022 (meet central targets): a station
+# open is the visible result buyers are held to
 # (47号's coverage target); allowances are entitlements; running bases and points are
 # commitments; unfilled posts are left open before a station closes; activities (brand
 # projects, grants, training, incentives, the platform, public matching) are the easiest to
@@ -68,7 +69,7 @@ def county_weights(county_population, county_townships):
     """Each county's share of the counties' envelope: half by population, half by townships.
 
     Assumption: provincial transfers equalise station money per township (stations are per
-    township; the county bureau buys them, FACTS §1c), while the other lines follow residents.
+    township; the county bureau buys them, §1c.key_county_pilots), while the other lines follow residents.
     """
     pop = np.asarray(county_population, dtype=float)
     towns = np.asarray(county_townships, dtype=float)

@@ -6,9 +6,9 @@ drawing on the same donor base as the community funds (``charity``: what one ask
 cannot get), and raises in full in a year with its own reliability (else a part); it grants
 about a sixth of its balance a month, less its running costs, to the community projects of
 its township's communities, which the money then funds as a community fund's pay-out does
-(social-work projects at the station, organisations, services). Sources: FACTS §5 (street
+(social-work projects at the station, organisations, services). Sources: §5.community_foundations (street
 funds hosted by a charity federation; resource shortage and trust deficits, 魏雪儿 2025),
-FACTS §2e (community foundations since 2008). Where they may be set up is the region file's
+§2e.community_foundations (community foundations since 2008). Where they may be set up is the region file's
 ``[mechanisms] community_foundations``; how many each year is the lever
 ``community_foundation_share``.
 

@@ -79,7 +79,7 @@ class Needs:
             return bulk_flow(rng, n, q)
 
         c.needs_open_g += needs_groups.arise(c.needs_open_g, c.groups, p.need_onset, flow)
-        strength = committees.effective_strength(c.committee, p.party_building)
+        strength = c.strength(p.party_building)
         ask_p = np.minimum(ASK_MAX, ASK_BASE + ASK_STATION * tw.has_station[c.township]
                            + committees.ask_bonus(strength))
         reached, on_visits = needs_groups.find(c.needs_open_g, ask_p, c.visits, c.groups, flow)

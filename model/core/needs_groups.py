@@ -38,9 +38,10 @@ __all__ = [
 ]
 
 # Who can serve whom. Row: need group; column: provider. Entry: the share of a group's waiting
-# needs a provider can take on this month (assumption, after the seed's and FACTS §5's account of
-# services: 政策救助 and casework for low income and disability, 关爱 visits and group activities by
-# organisations and volunteers for older people living alone and left-behind children).
+# needs a provider can take on this month (assumption, after the seed's account of services and
+# §5.pipeline, §5.administrative_absorption: 政策救助 and casework for low income and disability,
+# 关爱 visits and group activities by organisations and volunteers for older people living alone
+# and left-behind children).
 PROVIDERS = ("community_workers", "organisations", "volunteers", "charity", "casework")
 FIT = np.array([
     # cw    orgs  vols  charity casework

@@ -47,7 +47,7 @@ CLOSURE_FUNDED_FLOOR = 0.6
 CLOSURE_UNFUNDED = 0.4
 CLOSURE_FUNDS_YUAN = 3_000
 # Registration: filed organisations above capacity 0.6 register at 1% a month, 2% while
-# incubated (assumption; FACTS §5: counts grow mostly through filing, 备案)
+# incubated (assumption; §5.incubation: counts grow mostly through filing, 备案)
 REGISTER_CAPACITY = 0.6
 REGISTER_PROB = 0.01
 REGISTER_PROB_INCUBATED = 0.02
@@ -56,8 +56,8 @@ REGISTER_PROB_INCUBATED = 0.02
 # Venture philanthropy (公益创投) in April; incubated organisations are twice as likely to
 # win; a grant adds 0.1 capacity (assumptions). A grant funds a service project that the
 # organisation runs in its community over the next twelve months, at p.project_service_yuan
-# a service (FACTS §1c: 水果湖's organisations funded by 公益创投; §5: venture funds bridge
-# organisations to service money)
+# a service (§1c.shuiguohu_incubator: 水果湖's organisations funded by 公益创投; §5.incubation:
+# venture funds bridge organisations to service money)
 VENTURE_MONTH = 4
 VENTURE_INCUBATED_WEIGHT = 2.0
 VENTURE_CAPACITY_GAIN = 0.1
@@ -68,7 +68,7 @@ INITIAL_MAX_AGE_MONTHS = 96
 
 
 # Incubation bases (孵化基地), by level in this order (the ``base`` code of an incubated organisation):
-# organisations in residence (FACTS §1c: 水果湖 30; county and street: assumptions, smaller bases)
+# organisations in residence (§1c.shuiguohu_incubator: 水果湖 30; county and street: assumptions, smaller bases)
 BASE_SLOTS = {"city": 30, "county": 20, "street": 10}
 
 
@@ -160,7 +160,7 @@ class OrganisationSector:
         lam = (p.org_founding_rate / 12 * np.sqrt(c.population / 10_000)
                * (1 + p.sw_founding_effect * c.linkage)
                * np.where(base, p.incubator_founding_mult, 1.0)
-               * committees.founding_factor(committees.effective_strength(c.committee, p.party_building))
+               * committees.founding_factor(c.strength(p.party_building))
                * (1 + STARTUP_GRANT_PULL * p.startup_grant_yuan / STARTUP_GRANT_PULL_YUAN)
                * (1 + CHARITY_RECRUIT * np.minimum(1.0, c.charity_payout / CHARITY_RECRUIT_YUAN)))
         born = poisson_from_uniform(rng.random(c.n), lam)  # one uniform per community: common random numbers
@@ -207,7 +207,7 @@ class OrganisationSector:
         unfunded *= CLOSURE_UNFUNDED
         unfunded += CLOSURE_FUNDED_FLOOR
         hazard *= unfunded
-        hazard *= committees.closure_factor(committees.effective_strength(c.committee, p.party_building))[comm]
+        hazard *= committees.closure_factor(c.strength(p.party_building))[comm]
         # registration: filed organisations of some capacity register
         cand = np.flatnonzero(alive & (cap > REGISTER_CAPACITY) & ~o.registered[:n])
         p_reg = np.where(incubated[cand], REGISTER_PROB_INCUBATED, REGISTER_PROB)

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..indicators import FLOWS, INDICATORS
 from ..regions import NEED_GROUPS
-from .state import N_CERT_LEVELS, N_ROLES, ROLE_COMMUNITY, ROLE_STATION_DIRECT, ROLE_STATION_PURCHASE
+from .state import CERT_NONE, ROLE_COMMUNITY, ROLE_STATION_DIRECT, ROLE_STATION_PURCHASE
 
 __all__ = ["indicators", "Flows", "Reading"]
 
@@ -33,17 +33,23 @@ class Reading:
         self.m = m
         self.tw, self.w, self.c, self.o = m.townships, m.workers, m.communities, m.orgs
         self.wf, self.ledger, self.org = m.workforce, m.ledger, m.organisations
-        # workers in post by role and certificate level, in one pass: heads[role, level]
-        alive = self.w.view("alive")
-        key = self.w.view("role") * np.int8(N_CERT_LEVELS) + self.w.view("cert")  # < 16: int8 is enough
-        heads = np.bincount(key[alive], minlength=N_ROLES * N_CERT_LEVELS).reshape(N_ROLES, N_CERT_LEVELS)
-        self.heads = heads
-        sw = [r for r in range(N_ROLES) if r != ROLE_COMMUNITY]
-        self.n_station = int(heads[[ROLE_STATION_PURCHASE, ROLE_STATION_DIRECT]].sum())
-        self.sw_uncertified = int(heads[sw, 0].sum())  # social workers in post without a certificate
-        self.n_cw = int(heads[ROLE_COMMUNITY].sum())
-        self.cw_certified = int(heads[ROLE_COMMUNITY, 1:].sum())
-        self.certified = int(heads[:, 1:].sum()) + self.wf.certified_outside
+        # workers in post: station staff, community workers, the certified (counts of masks:
+        # cheaper than a bincount of role × level over every row)
+        alive, role, cert = self.w.view("alive"), self.w.view("role"), self.w.view("cert")
+        cw = role == ROLE_COMMUNITY
+        cw &= alive
+        station = (role == ROLE_STATION_PURCHASE) | (role == ROLE_STATION_DIRECT)
+        station &= alive
+        certified = cert > CERT_NONE
+        certified &= alive
+        self.n_station = int(np.count_nonzero(station))
+        self.n_cw = int(np.count_nonzero(cw))
+        n_certified = int(np.count_nonzero(certified))
+        self.cw_certified = int(np.count_nonzero(cw & certified))
+        # social workers in post without a certificate: those in post, less community workers,
+        # less the certified social workers
+        self.sw_uncertified = int(np.count_nonzero(alive)) - self.n_cw - (n_certified - self.cw_certified)
+        self.certified = n_certified + self.wf.certified_outside
         self.urban, self.rural = self.c.urban, ~self.c.urban
         self.facilities = int(self.c.facility.sum())
         self.city, self.county = m.structure.prefecture_city, ~m.structure.county_district

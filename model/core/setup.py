@@ -25,8 +25,9 @@ from .workforce import INITIAL_CERT_SHARE, Workforce
 
 __all__ = ["set_up", "INITIAL_REGISTERED_SHARE"]
 
-# Registered share of the community organisations at the start (FACTS §2e: >175万 community
-# organisations against 89万 registered social organisations of every kind; share: assumption)
+# Registered share of the community organisations at the start (§2e.community_social_orgs: >175万
+# community organisations against §2e.registered_social_orgs: 89万 registered social organisations of
+# every kind; share: assumption)
 INITIAL_REGISTERED_SHARE = 0.1
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..regions import NEED_GROUPS
+from . import committees
 
 __all__ = [
     "Communities",
@@ -204,6 +205,7 @@ class Communities:
         self.committee = structure.community_committee
         self.worker_posts = structure.community_workers
         self.facility = structure.community_facility
+        self._strength: tuple = (None, None)  # (party_building, committee strength with it): ``strength``
         n = self.n
         self.volunteers_registered = np.zeros(n, np.int64)
         self.volunteers_active = np.zeros(n, np.int64)
@@ -225,3 +227,15 @@ class Communities:
         self.charity_payout = np.zeros(n)  # yuan paid out of the community fund (charity)
         self.charity_services = np.zeros(n)  # services the pay-out buys (charity)
         self.venture_services = np.zeros(n)  # services a month the year's venture projects buy (公益创投)
+
+    def strength(self, support: float) -> np.ndarray:
+        """Committee strength with the lever ``party_building`` at ``support`` (``committees.effective_strength``).
+
+        The committees do not change during a run, so the array is computed once per value
+        of the lever and shared (read-only) by the month's submodels.
+        """
+        if self._strength[0] != support:
+            s = committees.effective_strength(self.committee, support)
+            s.flags.writeable = False
+            self._strength = (support, s)
+        return self._strength[1]

@@ -422,7 +422,7 @@ class Stations:
         linkage_hours = platform.hours_with_platform(free * (1 - case_share), p.platform_time_saved, running)
         tw.linkage_hours = linkage_hours * tw.ties * quality  # what the hours achieve through ties
         # the community committee coordinates the linkage (党建引领; ``committees``)
-        strength = committees.effective_strength(c.committee, p.party_building)
+        strength = c.strength(p.party_building)
         coordination = committees.centred_factor(strength, p.committee_linkage_effect)
         c.linkage = (tw.linkage_hours / per)[c.township] * coordination
         c.case_hours = (tw.case_hours / per)[c.township]

@@ -6,8 +6,9 @@ Each month active volunteers rest with chance ``1 / spell``; ready ones start wi
 set by organising (social-worker hours, organisations, volunteer points, committees,
 incentives, the platform); ready ones lapse with chance ``1 / lapse``; lapsed ones start
 again at a tenth of the ready rate (assumption: dormant registrations are hard to reach).
-FACTS §2d and §5: a large registered stock, a thin active flow; incentives aim at keeping
-volunteers. Pure functions; the model supplies ``flow`` (bulk flow with its random stream).
+§2d.registered_volunteers, §2d.volunteer_hours and §5.volunteers: a large registered stock, a
+thin active flow; incentives aim at keeping volunteers. Pure functions; the model supplies
+``flow`` (bulk flow with its random stream).
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def reconcile(active, ready, lapsed, registered):
 def hours(active: np.ndarray, base_hours: float, organising: np.ndarray) -> np.ndarray:
     """Hours this month: ``base × (0.5 + (1 − e^(−organising)))`` per active volunteer.
 
-    Well-organised volunteers are given more to do (FACTS §5: organising is the binding
+    Well-organised volunteers are given more to do (§5.volunteers: organising is the binding
     cost); the factor is 1 at organising ≈ 0.7 and at most 1.5 (assumption).
     """
     return np.asarray(active, float) * float(base_hours) * (0.5 + (1.0 - np.exp(-np.asarray(organising, float))))

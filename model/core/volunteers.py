@@ -3,12 +3,12 @@
 State (columns of ``state.Communities``): ``volunteers_registered``, split into
 ``volunteers_active``, ``volunteers_ready`` and ``volunteers_lapsed``; ``volunteer_hours``;
 ``has_volunteer_point``. The registered share is of all residents, as the statistics count
-it (FACTS §2d: 15.4% of the population), with prefectures that report their own (Wuhan)
+it (§2d.registered_volunteers: 15.4% of the population), with prefectures that report their own (Wuhan)
 apart. Registration grows at ``volunteer_registration_rate`` of the unregistered a month
 (an uncertainty whose range is the 2016–22 national series), times the prefecture's own
 multiplier, a volunteer point and the incentive; no source reports registrations lapsing
-(every series in FACTS §1c, §2d grows), so registrations do not lapse — a registered
-volunteer may be inactive (``volunteers_lapsed``) but stays registered.
+(every series in §1c.wuhan_volunteers, §2d.registered_volunteers grows), so registrations do
+not lapse — a registered volunteer may be inactive (``volunteers_lapsed``) but stays registered.
 Registered volunteers move between active, ready and lapsed (``volunteer_activity``): the
 long-run active share rises with organising (station linkage hours, organisations' capacity,
 a point), the incentive, the committee, the platform's recruitment and a visible project;
@@ -82,14 +82,14 @@ class Volunteers:
                                              np.minimum(reg_p, 1))
         org_cap = m.organisations.count_capacity()
         organising = c.linkage / 10 + org_cap / 5 + 0.5 * c.has_volunteer_point
-        strength = committees.effective_strength(c.committee, p.party_building)
+        strength = c.strength(p.party_building)
         organised = 1 - np.exp(-organising)  # 0 to 1: what organising makes of the volunteers (target, hours)
         target = (p.volunteer_activation * organised * (1 + 0.5 * incentive / 50)
                   * committees.centred_factor(strength, p.committee_volunteer_effect)
                   * (1 + p.platform_recruit * (m.needs.platform_months >= 0))
                   * (1 + p.brand_visibility * m.needs.project_running[c.township]))
         target = np.minimum(target, MAX_ACTIVE_SHARE)
-        spell = p.volunteer_spell_months * (1 + incentive / 100)  # incentives keep volunteers (FACTS §5)
+        spell = p.volunteer_spell_months * (1 + incentive / 100)  # incentives keep volunteers (§5.volunteers)
         lapse = p.volunteer_lapse_months
         if m.t == 0:  # the first month: the stocks at their long-run shares
             c.volunteers_active, c.volunteers_ready, c.volunteers_lapsed = volunteer_activity.equilibrium(

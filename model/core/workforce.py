@@ -38,32 +38,33 @@ from .streams import bulk_flow, monthly
 __all__ = ["Workforce", "REFERENCE_PAY_RATIO", "INITIAL_CERT_SHARE", "allowance_pull", "PLAN_ISSUED",
            "PLAN_DEADLINE", "CW_SIT_REFERENCE_YEAR"]
 
-# Hubei's 14th-FYP community-services plan, issued 2022-03, for 2025 (FACTS §1b, READ)
+# Hubei's 14th-FYP community-services plan, issued 2022-03, for 2025 (§1b.community_services_plan, READ)
 PLAN_ISSUED, PLAN_DEADLINE = 2022, 2025
-# cw_exam_sit_share is the 2021 level; other years scale with national registrants (FACTS §2b)
+# cw_exam_sit_share is the 2021 level; other years scale with national registrants (§2b.2015 to §2b.2022)
 CW_SIT_REFERENCE_YEAR = 2021
 
 
 
 # The pay ratio at which ``sw_cost_yuan``, ``hire_fill_prob`` and the turnover rates are quoted:
-# the default of the lever ``sw_pay_ratio`` (EST, FACTS §2h: agency median ≈3,000 yuan against
+# the default of the lever ``sw_pay_ratio`` (EST, §2h.pay: agency median ≈3,000 yuan against
 # >4,000 for the same graduates). Pay above it hires faster and keeps staff longer.
 REFERENCE_PAY_RATIO = 0.75
-# Certified share of agency and station social workers at the start (assumption; FACTS §3)
+# Certified share of agency and station social workers at the start (assumption; cf. §3.fujian:
+# 2.3万 of 5.3万 SW talent certified)
 INITIAL_CERT_SHARE = 0.35
 # Staff in post at the start were hired up to this many months before it, uniformly (assumption)
 INITIAL_TENURE_MAX_MONTHS = 72
 # Hiring (ODD §7.4). A vacancy's monthly chance of being filled is capped (assumption); town
 # stations fill 1.2× as fast as street ones: rural stations draw many local applicants while
-# graduates are reluctant (assumption on FACTS §5); community-worker posts are local and
+# graduates are reluctant (assumption on §5.why_sws_leave); community-worker posts are local and
 # sought after: half the vacancies fill each month (assumption).
 CW_POST_FILL = 0.5
 # Town stations look better paid than street ones against local alternatives (assumption: county
-# pay 2,000–3,000 yuan a month against 5,000–8,000 in large cities, FACTS §2h (L); rural
-# station jobs attract many local applicants, FACTS §5)
+# pay 2,000–3,000 yuan a month against 5,000–8,000 in large cities, §2h.pay_bands (L); rural
+# station jobs attract many local applicants, §5.why_sws_leave)
 TOWN_PAY_ADVANTAGE = 1.2
 # The exam (ODD §7.6). Certificate allowances draw community workers to sit: +50% at
-# 200 yuan a month (assumption; FACTS §1b: allowances of 100/200/300 yuan), capped at 90%
+# 200 yuan a month (assumption; §1b.certificate_allowance: allowances of 100/200/300 yuan), capped at 90%
 # a year. Assistants sit the intermediate exam after three years, ``intermediate_sit_share`` a
 # year (schema), and pass at 0.7 times the odds (assumptions: the higher exam is harder). Training's odds
 # ratio ``training_odds_ratio`` is quoted at 1,000 yuan (its unit in the schema).
@@ -75,11 +76,11 @@ INTERMEDIATE_EXAM_ODDS = 0.7
 TRAINING_ODDS_YUAN = 1000
 EXAM_RESULT_MONTHS = 3  # results are published about three months after the exam (assumption)
 # Turnover (ODD §7.7). New staff leave most, veterans least: ×1.2 in the first year, ×0.9 in
-# years two and three, ×0.7 after (assumption: most leavers go early, FACTS §2h; scaled so that
+# years two and three, ×0.7 after (assumption: most leavers go early, §2h.early_attrition; scaled so that
 # a workforce growing as stations open quits at about ``sw_turnover_base``); two failed
 # exams × ``failed_exam_turnover_mult`` (schema); administration above a 35% share of hours pushes
-# staff out at ``admin_turnover_effect`` (the share stations report, FACTS §5); 1-year contracts
-# are neutral (the observed turnover comes from them, FACTS §2g, §2h), three years ÷
+# staff out at ``admin_turnover_effect`` (the share stations report, §5.administrative_absorption); 1-year contracts
+# are neutral (the observed turnover comes from them, §2g.employment_contracts, §2h.turnover_cities), three years ÷
 # ``insecure_contract_mult`` (schema source).
 TENURE_BANDS_MONTHS = (12, 36)
 TENURE_TURNOVER_MULT = (1.2, 0.9, 0.7)
@@ -287,7 +288,7 @@ class Workforce:
 
     # -- ODD §7.6 the national exam: sit in June, results three months later
     def candidates(self, year: int) -> float:
-        """The region's exam candidates in ``year``: its share of national registrants (FACTS §2b).
+        """The region's exam candidates in ``year``: its share of national registrants (§2b.2015 to §2b.2022).
 
         National registrants are the record to 2022, then grow by ``exam_registrant_growth``;
         the region's share is its population share times ``exam_relative_propensity``.
