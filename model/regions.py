@@ -9,6 +9,7 @@ differences from the model's ``structure`` random stream.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -305,10 +306,6 @@ def _check_region_data(path: Path, data: dict) -> None:
         raise RegionError(f'{path}: title: expected a table {{ zh = "…", en = "…" }}; got {shown(title)}')
 
 
-_LOADED: dict[tuple, Region] = {}  # by (file, modification time, size): a calibration loads its region per run
-LOADED_MAX = 16
-
-
 def load_region(name_or_path: str | Path) -> Region:
     """Load a region by name (a file in ``model/data/regions``) or by path; RegionError in one line if bad.
 
@@ -325,17 +322,15 @@ def load_region(name_or_path: str | Path) -> Region:
                 f'{quoted(name_or_path)} is not a region; valid ones are: {", ".join(available_regions())}')
     try:
         st = path.stat()
-        key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
     except OSError:  # read_toml says what is wrong with the path
-        key = None
-    region = _LOADED.get(key) if key else None
-    if region is None:
-        region = _read_region(path)
-        if key:
-            if len(_LOADED) >= LOADED_MAX:
-                _LOADED.clear()
-            _LOADED[key] = region
-    return region
+        return _read_region(path)
+    return _read_unchanged(str(path.resolve()), st.st_mtime_ns, st.st_size, path)
+
+
+@functools.lru_cache(maxsize=16)  # a calibration loads its region for every run
+def _read_unchanged(resolved: str, mtime_ns: int, size: int, path: Path) -> Region:
+    """``_read_region(path)``, kept for as long as the file at ``resolved`` keeps its time and size."""
+    return _read_region(path)
 
 
 def _read_region(path: Path) -> Region:

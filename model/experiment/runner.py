@@ -131,9 +131,14 @@ def _tidy(frame: pd.DataFrame, scenario: str, replicate: int) -> pd.DataFrame:
     if "date" not in out.columns:
         raise ValueError("the run's frame has no 'date' index or column")
     out["date"] = pd.to_datetime(out["date"]).astype("datetime64[ns]")
-    out.insert(0, "replicate", np.int64(replicate))
-    out.insert(0, "scenario", scenario)
-    return out
+    return _labelled(out, scenario, replicate)
+
+
+def _labelled(frame: pd.DataFrame, scenario: str, replicate: int) -> pd.DataFrame:
+    """``frame`` with the run's scenario and replicate as its first two columns (in place)."""
+    frame.insert(0, "replicate", np.int64(replicate))
+    frame.insert(0, "scenario", scenario)
+    return frame
 
 
 def _frame_output(result, scenario: str, replicate: int, targets: TargetSet):
@@ -143,8 +148,7 @@ def _frame_output(result, scenario: str, replicate: int, targets: TargetSet):
     if frame.attrs.get("region") is not None:  # a frame that names its region: the targets must fit it
         check_fits(targets, frame.attrs["region"])
     if units is not None:
-        units.insert(0, "replicate", np.int64(replicate))
-        units.insert(0, "scenario", scenario)
+        _labelled(units, scenario, replicate)
     return frame["date"].to_numpy(), lambda name: frame[name].to_numpy(), lambda: RunParts.of(frame, units)
 
 
@@ -167,15 +171,9 @@ def _model_output(model, scenario: str, replicate: int, targets: TargetSet):
     k = len(units.get("date", ()))
     units = {"scenario": [scenario] * k, "replicate": np.full(k, replicate, np.int64), **units}
 
-    def unit_frame():
-        table = model.unit_table()
-        table.insert(0, "replicate", np.int64(replicate))
-        table.insert(0, "scenario", scenario)
-        return table
-
     def make_parts():
-        return RunParts.of_tables(columns_table(frame, lambda: _tidy(model.frame(), scenario, replicate)),
-                                  columns_table(units, unit_frame) if k else None)
+        unit_table = columns_table(units, lambda: _labelled(model.unit_table(), scenario, replicate)) if k else None
+        return RunParts.of_tables(columns_table(frame, lambda: _tidy(model.frame(), scenario, replicate)), unit_table)
 
     return dates, values.__getitem__, make_parts
 
