@@ -316,3 +316,23 @@ def test_a_target_label_from_a_users_file_is_text_in_the_dashboard(tmp_path, mon
     checklist = [h for h in pages if "wushe-checklist" in h]
     assert checklist and "&lt;img src=x onerror=alert(1)&gt;" in checklist[0]
     assert not any("<img src=x" in h or "<script>" in h for h in pages)
+
+
+def test_a_region_file_edited_after_loading_is_read_again(tmp_path):
+    """``load_region`` keeps an unchanged file's Region, and reads a file again once it changes."""
+    import os
+
+    from model.regions import REGIONS_DIR, load_region
+
+    path = tmp_path / "mine.toml"
+    text = (REGIONS_DIR / "demo.toml").read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    first = load_region(path)
+    assert load_region(path) is first  # unchanged: not read again
+    changed = text.replace('name = "demo"', 'name = "mine"', 1)
+    assert changed != text
+    path.write_text(changed, encoding="utf-8")
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # a later time, even on a coarse clock
+    again = load_region(path)
+    assert again is not first and again.name == "mine" and first.name == "demo"
