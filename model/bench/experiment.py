@@ -31,7 +31,7 @@ import numpy as np
 from ..scenarios import load_scenario
 from ..simulation import FiveSocietyModel
 
-__all__ = ["BENCH_SCENARIOS", "bench_experiment", "bench_short"]
+__all__ = ["BENCH_SCENARIOS", "bench_experiment", "bench_short", "runner_costs"]
 
 BENCH_SCENARIOS = [
     "baseline",
@@ -224,7 +224,72 @@ def bench_short(region: str = "demo", n_scenarios: int = 8, replicates: int = 20
     say(f"    CPU time, batch_run / wushe: median {figures['cpu_ratio_median']:.2f} "
         f"(range {min(cpu_ratios):.2f}–{max(cpu_ratios):.2f})")
     say(f"  load average before the measurements {min(loads):.1f}–{max(loads):.1f} (other processes slow any of these)")
+    figures["per_run_ms"] = runner_costs(region=region, verbose=verbose)
     return figures
+
+
+def runner_costs(region: str = "demo", scenario: str = "baseline", runs: int = 12, seed: int = 0,
+                 verbose: bool = True) -> dict:
+    """What the runner's worker does per run beyond running the model, timed in this process.
+
+    Runs ``runs`` replicates of ``scenario`` one after another as a worker runs them
+    (``run_chunk``'s steps, each timed alone): the model (built and stepped to its end),
+    reading its columns, judging its targets, the Arrow tables, the Parquet bytes of its
+    two parts, and collecting its garbage. Prints the median of each in ms and as a share
+    of the model's time, and returns them (ms). The first run (imports, schema learning)
+    is left out. ``mesa.batch_run`` does the model part alone, and keeps the last month's
+    values in memory, so these shares are what the runner has to win back elsewhere.
+    """
+    import io
+
+    import pyarrow.parquet as pq
+
+    from ..experiment import Experiment
+    from ..experiment import runner as rn
+    from ..experiment.store import table_bytes
+    from ..targets import judge, load_targets
+
+    exp = Experiment([scenario], replicates=runs + 1, seed=seed, region=region)
+    sc = exp.scenarios[0]
+    targets = load_targets(sc.targets)
+    rn._freeze_once()
+    steps: dict[str, list[float]] = {k: [] for k in ("model", "columns", "judge", "arrow", "parquet", "gc")}
+    for r, rng_seed in enumerate(exp.seeds):
+        t0 = time.process_time()
+        model = rn._simulated(exp.scenario_for(sc, r), rng_seed)
+        t1 = time.process_time()
+        dates, column, make_parts = rn._model_output(model, sc.name, r, targets)
+        t2 = time.process_time()
+        judge(dates, column, targets)
+        t3 = time.process_time()
+        parts = make_parts()
+        t4 = time.process_time()
+        tables = [pq.read_table(io.BytesIO(b)) for b in (parts.timeseries, parts.units) if b is not None]
+        t5 = time.process_time()
+        for table in tables:  # the same tables again: the Parquet writing alone
+            table_bytes(table)
+        tp = time.process_time()
+        del model, dates, column, make_parts, parts, tables  # freed as batch_run frees its models: not counted
+        t6 = time.process_time()
+        rn._release_memory()
+        t7 = time.process_time()
+        t = {"model": t1 - t0, "columns": t2 - t1, "judge": t3 - t2, "arrow": (t4 - t3) - (tp - t5),
+             "parquet": tp - t5, "gc": t7 - t6}
+        if r:  # the first run pays for imports and learning the tables' schema
+            for k, v in t.items():
+                steps[k].append(1000 * v)
+    med = {k: statistics.median(v) for k, v in steps.items()}
+    beyond = sum(v for k, v in med.items() if k != "model")
+    if verbose:
+        print(f"  a worker's steps per run, {region} {scenario}, median of {runs} runs in this process (CPU ms):")
+        names = {"model": "the model (built, stepped to its end)", "columns": "its columns read",
+                 "judge": "targets judged", "arrow": "two Arrow tables", "parquet": "two Parquet parts written",
+                 "gc": "garbage collected"}
+        for k, v in med.items():
+            share = "" if k == "model" else f"  ({v / med['model']:.1%} of the model)"
+            print(f"    {names[k]:40s} {v:7.2f} ms{share}")
+        print(f"    beyond the model, in all                 {beyond:7.2f} ms  ({beyond / med['model']:.1%})")
+    return {**med, "beyond_model": beyond}
 
 
 def main(argv=None) -> None:
